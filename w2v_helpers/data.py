@@ -1,0 +1,28 @@
+"""Batches of token ids for the lessons.
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .validation import check_positive_int
+
+__all__ = ["random_cbow_batch"]
+
+
+def random_cbow_batch(
+    vocab_size: int, batch_size: int, window_size: int, *, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Uniformly random (context ids, centre ids), like the original lesson's stand-in data.
+
+    Returns x of shape (N, T) and y of shape (N,), int64 ids in [0, V).
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    N = check_positive_int("batch_size", batch_size)
+    T = check_positive_int("window_size", window_size)
+    x = torch.randint(V, (N, T), generator=generator)  # (N, T)
+    y = torch.randint(V, (N,), generator=generator)  # (N,)
+    return x, y

@@ -1,0 +1,91 @@
+"""The memory guard: estimate what a configuration allocates, refuse what a session can't hold.
+
+A Binder session has about 2 GB. Every widget (and every helper that allocates something sized
+by the learner) asks :func:`check_memory` first, so dragging a slider to its end gives a readable
+refusal instead of a dead kernel. The budget defaults to 1 GiB and can be changed with the
+environment variable ``W2V_MEMORY_BUDGET`` (bytes, or a number with KiB/MiB/GiB, e.g. ``512MiB``).
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+__all__ = [
+    "DEFAULT_BUDGET",
+    "BUDGET_ENV_VAR",
+    "MemoryBudgetError",
+    "check_memory",
+    "estimate_cbow_forward_bytes",
+    "format_bytes",
+    "memory_budget",
+]
+
+DEFAULT_BUDGET = 1 << 30  # 1 GiB: leaves room for the kernel and JupyterLab in 2 GB
+BUDGET_ENV_VAR = "W2V_MEMORY_BUDGET"
+FLOAT32 = 4
+INT64 = 8
+
+_UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}
+
+
+class MemoryBudgetError(ValueError):
+    """Raised when a configuration would allocate more than the memory budget."""
+
+
+def format_bytes(nbytes: float) -> str:
+    """Human-readable size in binary units: ``format_bytes(3 * 2**20) == '3.0 MiB'``."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(nbytes) < 1024 or unit == "GiB":
+            return f"{nbytes:.0f} B" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    raise AssertionError("unreachable")
+
+
+def memory_budget() -> int:
+    """The budget in bytes: ``W2V_MEMORY_BUDGET`` if set, else 1 GiB."""
+    raw = os.environ.get(BUDGET_ENV_VAR)
+    if raw is None or not raw.strip():
+        return DEFAULT_BUDGET
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", raw)
+    if not match or match.group(2).lower() not in _UNITS:
+        raise ValueError(
+            f"{BUDGET_ENV_VAR} must be a number of bytes, optionally with KiB, MiB or GiB "
+            f"(e.g. 512MiB), got {raw!r}"
+        )
+    budget = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    if budget <= 0:
+        raise ValueError(f"{BUDGET_ENV_VAR} must be positive, got {raw!r}")
+    return budget
+
+
+def check_memory(nbytes: int, what: str, *, hint: str = "", budget: int | None = None) -> int:
+    """Raise :class:`MemoryBudgetError` if ``nbytes`` exceeds the budget; else return ``nbytes``.
+
+    ``what`` names the configuration in the message; ``hint`` says which knob to turn down.
+    """
+    limit = memory_budget() if budget is None else budget
+    if nbytes > limit:
+        advice = f" {hint}" if hint else ""
+        raise MemoryBudgetError(
+            f"{what} needs about {format_bytes(nbytes)}, over the memory budget of "
+            f"{format_bytes(limit)} (set {BUDGET_ENV_VAR} to change it).{advice}"
+        )
+    return nbytes
+
+
+def estimate_cbow_forward_bytes(
+    vocab_size: int, window_size: int, batch_size: int, embedding_dim: int, *, tied: bool = False
+) -> int:
+    """Bytes a CBOW model plus one no-grad forward pass holds at its peak (float32).
+
+    Counts the parameters (embedding V*E, output V*E unless tied, bias V unless tied), the ids
+    (N*T int64), the gathered embeddings (N*T*E), their mean (N*E) and the scores (N*V).
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    V, T, N, E = vocab_size, window_size, batch_size, embedding_dim
+    params = V * E if tied else 2 * V * E + V
+    activations = N * T * E + N * E + N * V
+    return FLOAT32 * (params + activations) + INT64 * N * T

@@ -1,0 +1,50 @@
+"""One call at the top of every notebook: fixed seeds, print options, threads and versions.
+
+Every number a notebook prints must be the same on every run and every machine, because the
+stored outputs are the reference that nbval checks. Introduced in ``01_cbow_forward.ipynb``.
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+from importlib.metadata import version
+
+import numpy as np
+import torch
+
+__all__ = ["setup", "versions"]
+
+_PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets")
+
+
+def versions() -> str:
+    """One line naming Python (major.minor) and the versions of the course's main packages."""
+    py = ".".join(platform.python_version_tuple()[:2])
+    # "2.13.0+cpu" and "2.13.0" are the same release; drop the local build tag.
+    pkgs = " | ".join(f"{name} {version(name).split('+')[0]}" for name in _PACKAGES)
+    return f"python {py} | {pkgs}"
+
+
+def setup(seed: int = 0, *, threads: int = 1) -> None:
+    """Seed every generator, fix print options, pin the thread count and print the versions.
+
+    One thread by default: float sums then run in one fixed order, so printed values do not
+    depend on the machine's core count.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a positive int, got {threads!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    torch.set_printoptions(profile="default")  # reset anything a previous cell changed
+    torch.set_printoptions(precision=4, linewidth=100)
+    np.set_printoptions(precision=4, suppress=True, linewidth=100)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"figure.figsize": (8, 3.5), "figure.dpi": 100, "axes.grid": True})
+    print(versions())
+    print(f"seed {seed}, {threads} thread(s)")
