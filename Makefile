@@ -16,6 +16,8 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Kernels started by jupyter/nbclient resolve "python" to the course environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 LAB_PORT ?= 8888
+# Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
+NB ?= notebooks/*.ipynb
 
 .PHONY: setup lab test lint format unit nbval regenerate lock clean
 
@@ -41,10 +43,10 @@ unit: $(STAMP)
 	$(BIN)/pytest tests
 
 nbval: $(STAMP)
-	$(BIN)/pytest notebooks
+	$(BIN)/pytest $(NB)
 
 regenerate: $(STAMP)
-	$(BIN)/python tools/regenerate.py notebooks/*.ipynb
+	$(BIN)/python tools/regenerate.py $(NB)
 
 format: $(STAMP)
 	$(BIN)/ruff format .
