@@ -1,20 +1,27 @@
-"""ipywidgets panels: sliders on top, the report of a pure function from ``explore`` below.
+"""ipywidgets panels: controls on top, the result of a pure function from ``explore`` below.
 
-A panel never computes anything itself. Whatever the sliders say goes through the same validated,
-memory-guarded function that a plain notebook cell calls, and a refusal is printed as a message
-in the panel, never raised into a dead kernel.
+A panel never computes anything itself. Whatever the controls say goes through the same
+validated, memory-guarded function that a plain notebook cell calls, and a refusal is shown as a
+message in the panel, never raised into a dead kernel. Results are shown in an HTML widget (text
+in ``<pre>``, figures as PNG), so a panel works, and can be tested, without a running kernel.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import re
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from .explore import cbow_forward_report
 from .memory import MemoryBudgetError
 
-__all__ = ["Panel", "cbow_forward_panel", "make_panel", "render_or_refuse"]
+__all__ = ["Panel", "cbow_forward_panel", "make_panel", "render_html", "render_or_refuse"]
 
 VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000, 5_000_000)
 BATCH_CHOICES = (1, 4, 16, 64, 256, 1024, 4096)
@@ -22,44 +29,72 @@ DIM_CHOICES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 
 
 class Panel(widgets.VBox):
-    """A VBox whose text form is one short line: that is what a notebook shows before it runs."""
+    """A VBox of controls and a result view, with a one-line text form for stored notebooks."""
 
-    def __init__(self, title: str, children: list[widgets.Widget]) -> None:
-        super().__init__(children=children)
+    def __init__(
+        self,
+        title: str,
+        controls: Mapping[str, widgets.ValueWidget],
+        view: widgets.HTML,
+    ) -> None:
+        header = widgets.HTML(f"<b>{html.escape(title)}</b>")
+        super().__init__(children=[header, *controls.values(), view])
         self.title = title
+        self.controls = dict(controls)
+        self.view = view
+
+    def text(self) -> str:
+        """The text currently shown below the controls (figures left out)."""
+        blocks = re.findall(r"<pre[^>]*>(.*?)</pre>", self.view.value, flags=re.S)
+        return "\n".join(html.unescape(b) for b in blocks)
 
     def __repr__(self) -> str:
-        return f"[{self.title}: run this cell in Jupyter to use the sliders]"
+        return f"[{self.title}: run this cell in Jupyter to use the controls]"
 
 
-def render_or_refuse(render: Callable[..., object], **values: object) -> str:
-    """Return ``str(render(**values))``, or the refusal if the settings are over budget or bad."""
+def render_or_refuse(render: Callable[..., object], **values: object) -> object:
+    """``render(**values)``, or a refusal string if the settings are over budget or invalid."""
     try:
-        return str(render(**values))
+        return render(**values)
     except MemoryBudgetError as err:
         return f"Refused: {err}"
     except (ValueError, TypeError) as err:
         return f"Invalid setting: {err}"
 
 
+def render_html(result: object) -> str:
+    """HTML for a result: a Figure becomes a PNG (and is closed), a tuple or list is shown item by
+    item, anything else is shown as its ``str`` in a ``<pre>`` block."""
+    if isinstance(result, (tuple, list)):
+        return "".join(render_html(item) for item in result)
+    if isinstance(result, Figure):
+        buffer = io.BytesIO()
+        result.savefig(buffer, format="png", bbox_inches="tight")
+        plt.close(result)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return f'<img src="data:image/png;base64,{data}"/>'
+    return f'<pre style="line-height:1.25">{html.escape(str(result))}</pre>'
+
+
 def make_panel(
     title: str, controls: Mapping[str, widgets.ValueWidget], render: Callable[..., object]
 ) -> Panel:
-    """A panel that re-renders ``render(**{name: control.value})`` whenever a control moves."""
-    out = widgets.Output(layout=widgets.Layout(min_height="12em"))
+    """A panel that re-renders ``render(**{name: control.value})`` whenever a control moves.
+
+    ``render`` may return text (anything with a ``str``), a matplotlib Figure, or a tuple of them.
+    """
+    view = widgets.HTML()
 
     def refresh(_change: object = None) -> None:
-        text = render_or_refuse(render, **{name: c.value for name, c in controls.items()})
-        with out:
-            out.clear_output(wait=True)
-            print(text)
+        values = {name: control.value for name, control in controls.items()}
+        view.value = render_html(render_or_refuse(render, **values))
 
     for control in controls.values():
         control.style = {"description_width": "9em"}
+        control.layout = widgets.Layout(width="32em")
         control.observe(refresh, names="value")
     refresh()
-    header = widgets.HTML(f"<b>{title}</b>")
-    return Panel(title, [header, *controls.values(), out])
+    return Panel(title, controls, view)
 
 
 def _choice(description: str, options: tuple[int, ...], value: int) -> widgets.SelectionSlider:

@@ -1,0 +1,90 @@
+"""The memory guard: its estimate against what torch really allocates, and its refusals."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from w2v_helpers.explore import cbow_forward_report
+from w2v_helpers.memory import (
+    DEFAULT_BUDGET,
+    MemoryBudgetError,
+    check_memory,
+    estimate_cbow_forward_bytes,
+    format_bytes,
+    memory_budget,
+)
+
+# Runs in a fresh interpreter: peak RSS growth while building a CBOW and running a forward pass.
+MEASURE = r"""
+import json, resource, sys, psutil, torch
+torch.set_num_threads(1)
+from w2v_helpers.models import CBOW
+V, T, N, E = map(int, sys.argv[1:5])
+x = torch.randint(V, (N, T))
+base = psutil.Process().memory_info().rss
+with torch.no_grad():
+    model = CBOW(V, E)
+    scores = model(x)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"grew": peak - base}))
+"""
+
+
+def test_estimate_matches_the_tensors_a_forward_pass_holds():
+    V, T, N, E = 300, 5, 7, 11
+    report = cbow_forward_report(V, T, N, E, time_it=False)
+    tensors = [N * T * 8] + [4 * n for n in (N * T * E, N * E, N * V)]  # ids, lookup, mean, scores
+    assert report.estimated_bytes == report.parameter_bytes + sum(tensors)
+
+
+def test_estimate_is_within_25_percent_of_measured_peak_rss():
+    V, T, N, E = 400_000, 4, 16, 128  # about 400 MiB, so interpreter noise is small
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *map(str, (V, T, N, E))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    grew = json.loads(out.stdout)["grew"]
+    estimate = estimate_cbow_forward_bytes(V, T, N, E)
+    assert 0.8 * grew <= estimate <= 1.25 * grew, (format_bytes(estimate), format_bytes(grew))
+
+
+def test_budget_defaults_to_one_gib():
+    assert memory_budget() == DEFAULT_BUDGET == 2**30
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("512MiB", 512 * 2**20), ("2 GiB", 2 * 2**30), ("1000", 1000), ("1.5KiB", 1536)],
+)
+def test_budget_reads_the_environment_variable(monkeypatch, raw, expected):
+    monkeypatch.setenv("W2V_MEMORY_BUDGET", raw)
+    assert memory_budget() == expected
+
+
+@pytest.mark.parametrize("raw", ["lots", "12 parsecs", "0", "-5MiB"])
+def test_budget_rejects_unreadable_values_naming_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("W2V_MEMORY_BUDGET", raw)
+    with pytest.raises(ValueError, match="W2V_MEMORY_BUDGET"):
+        memory_budget()
+
+
+def test_check_memory_refuses_over_budget_with_a_readable_message():
+    with pytest.raises(MemoryBudgetError, match=r"needs about 2\.0 GiB, over the memory budget"):
+        check_memory(2 * 2**30, "a test configuration")
+    assert check_memory(100, "tiny") == 100
+
+
+def test_report_refuses_before_allocating_under_a_small_budget(monkeypatch):
+    monkeypatch.setenv("W2V_MEMORY_BUDGET", "1MiB")
+    with pytest.raises(MemoryBudgetError, match="vocab_size=50,000"):
+        cbow_forward_report(50_000, 4, 16, 128)
+
+
+def test_format_bytes_uses_binary_units():
+    assert format_bytes(512) == "512 B"
+    assert format_bytes(3 * 2**20) == "3.0 MiB"
+    assert format_bytes(5 * 2**40) == "5120.0 GiB"

@@ -1,0 +1,115 @@
+"""The notebooks as stored: imports exist, outputs come from one clean run, rules hold.
+
+nbval (run on ``notebooks/``) proves each notebook still prints its stored outputs; these tests
+prove the stored notebooks are what the regenerate command would write and follow the course's
+rules.
+"""
+
+import ast
+import importlib
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+IGNORE_TAG = "nbval-ignore-output"
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def parse(source: str) -> ast.Module:
+    # IPython magics and shell escapes are not Python; blank them before parsing.
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
+    return ast.parse("\n".join(lines))
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
+def notebook(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found"
+
+
+def test_every_w2v_helpers_name_a_notebook_imports_exists(notebook):
+    path, nb = notebook
+    for cell in code_cells(nb):
+        for node in ast.walk(parse(cell.source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("w2v_helpers"):
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    assert alias.name != "*", f"{path.name}: import names explicitly"
+                    assert hasattr(module, alias.name), f"{path.name}: {node.module}.{alias.name}"
+
+
+def test_outputs_come_from_one_clean_top_to_bottom_run(notebook):
+    path, nb = notebook
+    counts = [c.execution_count for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: regenerate it"
+    for cell in code_cells(nb):
+        assert all(o.output_type != "error" for o in cell.outputs), cell.source[:80]
+
+
+def test_stored_notebook_has_no_widget_state_or_volatile_metadata(notebook):
+    path, nb = notebook
+    assert "widgets" not in nb.metadata
+    assert "version" not in nb.metadata.get("language_info", {})
+    for cell in nb.cells:
+        assert "execution" not in cell.metadata
+        for output in cell.get("outputs", []):
+            assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {})
+
+
+def test_only_widget_cells_ignore_their_output(notebook):
+    path, nb = notebook
+    for cell in code_cells(nb):
+        ignored = IGNORE_TAG in cell.metadata.get("tags", [])
+        shows_panel = re.search(r"\w+_panel\(", cell.source) is not None
+        assert ignored == shows_panel, f"{path.name}: {cell.source[:80]!r}"
+
+
+def test_the_pure_function_behind_each_widget_is_called_in_a_checked_cell(notebook):
+    from w2v_helpers import widgets
+
+    path, nb = notebook
+    checked = "\n".join(
+        c.source for c in code_cells(nb) if IGNORE_TAG not in c.metadata.get("tags", [])
+    )
+    for cell in code_cells(nb):
+        for name in re.findall(r"(\w+_panel)\(", cell.source):
+            behind = re.findall(r"w2v_helpers\.explore\.(\w+)", getattr(widgets, name).__doc__)
+            assert behind, f"{name} must name its pure function in its docstring"
+            for function in behind:
+                assert f"{function}(" in checked, f"{path.name}: call {function} in a plain cell"
+
+
+def test_notebook_opens_with_its_number_and_title_then_the_setup_cell(notebook):
+    path, nb = notebook
+    number = path.name[:2]
+    assert nb.cells[0].cell_type == "markdown"
+    assert nb.cells[0].source.startswith(f"# {number} · "), nb.cells[0].source[:40]
+    assert "from w2v_helpers.notebook import setup" in code_cells(nb)[0].source
+
+
+def test_links_between_notebooks_point_to_existing_notebooks(notebook):
+    path, nb = notebook
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for target in re.findall(r"\]\(([^)#]+\.ipynb)", cell.source):
+                assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
+
+
+def test_every_exercise_check_has_a_solution_cell(notebook):
+    path, nb = notebook
+    cells = code_cells(nb)
+    for i, cell in enumerate(cells):
+        if "answer = ..." in cell.source or re.search(r"^\s+\.\.\.\s+#", cell.source, re.M):
+            following = cells[i + 1] if i + 1 < len(cells) else None
+            assert following is not None and "solution" in following.metadata.get("tags", []), (
+                f"{path.name}: exercise without a solution: {cell.source[:60]!r}"
+            )

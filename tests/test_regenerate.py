@@ -1,0 +1,33 @@
+"""The regenerate tool's stripping step, on a notebook built here."""
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+spec = importlib.util.spec_from_file_location(
+    "regenerate", Path(__file__).parent.parent / "tools" / "regenerate.py"
+)
+regenerate = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(regenerate)
+
+VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def test_strip_removes_widget_state_timings_and_patch_version_but_keeps_outputs():
+    cell = new_code_cell("panel()", execution_count=3)
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
+    cell.outputs = [
+        new_output("display_data", data={"text/plain": "[panel]", VIEW: {"model_id": "abc"}})
+    ]
+    nb = new_notebook(cells=[cell])
+    nb.metadata["widgets"] = {"state": {}}
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    regenerate.strip(nb)
+    assert "widgets" not in nb.metadata
+    assert nb.metadata["language_info"] == {"name": "python"}
+    assert "execution" not in cell.metadata
+    assert cell.execution_count == 3
+    assert cell.outputs[0]["data"] == {"text/plain": "[panel]"}
+    nbformat.validate(nb)
