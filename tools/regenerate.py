@@ -4,12 +4,15 @@
 
 Keeps execution counts and outputs (they are nbval's reference). Removes widget state, timing
 metadata, the interpreter's patch version and the widget-view part of outputs (its model id is
-random), so running it twice gives no diff. Run through ``make regenerate``, which sets the
+random), and masks volatile text (timings) with the same rules nbval applies
+(``tests/nbval_sanitize.cfg``), so running it twice gives no diff. Run through ``make regenerate``, which sets the
 thread count and hash seed the stored outputs assume.
 """
 
 from __future__ import annotations
 
+import configparser
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,10 +22,25 @@ from nbclient import NotebookClient
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
+SANITIZE_FILE = Path(__file__).parent.parent / "tests" / "nbval_sanitize.cfg"
+
+
+def sanitize_rules(path: Path = SANITIZE_FILE) -> list[tuple[re.Pattern[str], str]]:
+    """The (regex, replacement) pairs of nbval's sanitize file, in file order."""
+    parser = configparser.ConfigParser()
+    parser.read(path, encoding="utf-8")
+    return [(re.compile(parser[s]["regex"]), parser[s]["replace"]) for s in parser.sections()]
+
+
+def sanitize(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    for pattern, replacement in rules:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove run-to-run noise from an executed notebook, in place; return it."""
+    rules = sanitize_rules()
     nb.metadata.pop("widgets", None)
     language = nb.metadata.get("language_info", {})
     language.pop("version", None)
@@ -32,6 +50,10 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
             output.get("metadata", {}).pop(WIDGET_VIEW, None)
+            if "text" in output:
+                output["text"] = sanitize(output["text"], rules)
+            if "text/plain" in output.get("data", {}):
+                output["data"]["text/plain"] = sanitize(output["data"]["text/plain"], rules)
     return nb
 
 
