@@ -41,3 +41,18 @@ def test_strip_masks_timings_with_the_nbval_sanitize_rules():
     nb = new_notebook(cells=[cell])
     regenerate.strip(nb)
     assert cell.outputs[0]["text"] == "forward time ⏱ <timing>\nshape (2, 3)\n"
+
+
+def test_strip_merges_stream_chunks_the_kernel_happened_to_split():
+    cell = new_code_cell("print(1); print(2)", execution_count=1)
+    cell.outputs = [
+        new_output("stream", name="stdout", text="1\n"),
+        new_output("stream", name="stdout", text="2\n"),
+        new_output("stream", name="stderr", text="warning\n"),
+    ]
+    nb = new_notebook(cells=[cell])
+    regenerate.strip(nb)
+    assert [(o["name"], o["text"]) for o in cell.outputs] == [
+        ("stdout", "1\n2\n"),
+        ("stderr", "warning\n"),
+    ]
