@@ -16,6 +16,8 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Kernels started by jupyter/nbclient resolve "python" to the course environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 LAB_PORT ?= 8888
+# Jupyter refuses to run as root unless told; containers and CI often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
 NB ?= notebooks/*.ipynb
 
@@ -31,7 +33,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 \
-		--ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
+		--ServerApp.port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: lint unit nbval
 
