@@ -21,7 +21,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup lab test lint format unit nbval regenerate lock clean
+.PHONY: setup lab test lint format unit nbval regenerate kernel-memory clean
 
 setup: $(STAMP)
 
@@ -49,6 +49,9 @@ nbval: $(STAMP)
 
 regenerate: $(STAMP)
 	$(BIN)/python tools/regenerate.py $(NB)
+
+kernel-memory: $(STAMP)
+	$(BIN)/python tools/kernel_memory.py $(NB)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

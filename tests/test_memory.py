@@ -14,6 +14,7 @@ from w2v_helpers.memory import (
     estimate_cbow_forward_bytes,
     format_bytes,
     memory_budget,
+    process_memory,
 )
 
 # Runs in a fresh interpreter: peak RSS growth while building a CBOW and running a forward pass.
@@ -73,9 +74,21 @@ def test_budget_rejects_unreadable_values_naming_the_variable(monkeypatch, raw):
 
 
 def test_check_memory_refuses_over_budget_with_a_readable_message():
-    with pytest.raises(MemoryBudgetError, match=r"needs about 2\.0 GiB, over the memory budget"):
+    with pytest.raises(MemoryBudgetError, match=r"needs about 2\.0 GiB, which .* over the memory"):
         check_memory(2 * 2**30, "a test configuration")
-    assert check_memory(100, "tiny") == 100
+    assert check_memory(100, "tiny", in_use=0) == 100
+
+
+def test_check_memory_counts_what_the_process_already_holds():
+    budget = 1000
+    assert check_memory(600, "fits alone", budget=budget, in_use=300) == 600
+    with pytest.raises(MemoryBudgetError, match="fits alone, not on top"):
+        check_memory(600, "fits alone, not on top", budget=budget, in_use=500)
+
+
+def test_process_memory_reads_this_process_resident_size():
+    rss = process_memory()
+    assert 10 * 2**20 < rss < 16 * 2**30  # a Python with torch loaded: tens of MiB at least
 
 
 def test_report_refuses_before_allocating_under_a_small_budget(monkeypatch):

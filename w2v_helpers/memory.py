@@ -2,8 +2,9 @@
 
 A Binder session has about 2 GB. Every widget (and every helper that allocates something sized
 by the learner) asks :func:`check_memory` first, so dragging a slider to its end gives a readable
-refusal instead of a dead kernel. The budget defaults to 1 GiB and can be changed with the
-environment variable ``W2V_MEMORY_BUDGET`` (bytes, or a number with KiB/MiB/GiB, e.g. ``512MiB``).
+refusal instead of a dead kernel. The budget is for the whole kernel process: what it already
+holds (torch itself, earlier cells) plus the new allocation must fit. It defaults to 1 GiB and can
+be changed with ``W2V_MEMORY_BUDGET`` (bytes, or a number with KiB/MiB/GiB, e.g. ``512MiB``).
 
 Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 import os
 import re
 
+import psutil
+
 __all__ = [
     "DEFAULT_BUDGET",
     "BUDGET_ENV_VAR",
@@ -21,6 +24,7 @@ __all__ = [
     "estimate_cbow_forward_bytes",
     "format_bytes",
     "memory_budget",
+    "process_memory",
 ]
 
 DEFAULT_BUDGET = 1 << 30  # 1 GiB: leaves room for the kernel and JupyterLab in 2 GB
@@ -61,17 +65,33 @@ def memory_budget() -> int:
     return budget
 
 
-def check_memory(nbytes: int, what: str, *, hint: str = "", budget: int | None = None) -> int:
-    """Raise :class:`MemoryBudgetError` if ``nbytes`` exceeds the budget; else return ``nbytes``.
+def process_memory() -> int:
+    """Bytes this Python process (the notebook's kernel) holds in RAM right now."""
+    return psutil.Process().memory_info().rss
 
-    ``what`` names the configuration in the message; ``hint`` says which knob to turn down.
+
+def check_memory(
+    nbytes: int,
+    what: str,
+    *,
+    hint: str = "",
+    budget: int | None = None,
+    in_use: int | None = None,
+) -> int:
+    """Refuse (:class:`MemoryBudgetError`) if ``in_use + nbytes`` exceeds the budget.
+
+    ``in_use`` defaults to what this process holds now. ``what`` names the configuration in the
+    message and ``hint`` says which knob to turn down. Returns ``nbytes``. The message names no
+    process-dependent number, so a refusal reads the same on every machine.
     """
     limit = memory_budget() if budget is None else budget
-    if nbytes > limit:
+    held = process_memory() if in_use is None else in_use
+    if held + nbytes > limit:
         advice = f" {hint}" if hint else ""
         raise MemoryBudgetError(
-            f"{what} needs about {format_bytes(nbytes)}, over the memory budget of "
-            f"{format_bytes(limit)} (set {BUDGET_ENV_VAR} to change it).{advice}"
+            f"{what} needs about {format_bytes(nbytes)}, which with what this kernel already "
+            f"holds is over the memory budget of {format_bytes(limit)} (set {BUDGET_ENV_VAR} to "
+            f"change it).{advice}"
         )
     return nbytes
 
