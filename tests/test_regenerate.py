@@ -36,7 +36,9 @@ def test_strip_removes_widget_state_timings_and_patch_version_but_keeps_outputs(
 def test_strip_masks_timings_with_the_nbval_sanitize_rules():
     cell = new_code_cell("report()", execution_count=1)
     cell.outputs = [
-        new_output("stream", name="stdout", text="forward time 6.34 ms (wall clock)\nshape (2, 3)\n")
+        new_output(
+            "stream", name="stdout", text="forward time 6.34 ms (wall clock)\nshape (2, 3)\n"
+        )
     ]
     nb = new_notebook(cells=[cell])
     regenerate.strip(nb)

@@ -42,7 +42,7 @@ class Feedback:
 
 def _unanswered(answer: object) -> Feedback | None:
     if answer is None or answer is Ellipsis:
-        return Feedback(False, "no answer yet: replace the ... with your answer and run the cell.")
+        return Feedback(False, "replace the ... with your answer, then run the cell again.")
     return None
 
 
@@ -162,7 +162,7 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
     except Exception as err:  # the learner's code: report any failure as feedback
         return Feedback(False, f"your function raised {type(err).__name__}: {err}")
     if (missing := _unanswered(got)) is not None:
-        return Feedback(False, "no answer yet: your function returns nothing; fill in its body.")
+        return Feedback(False, "your function returns nothing yet; fill in its body.")
     if not isinstance(got, torch.Tensor):
         return Feedback(False, f"return a tensor, got {type(got).__name__}.")
     if got.shape == (N, T, E):

@@ -39,6 +39,10 @@ class Panel(widgets.VBox):
     ) -> None:
         header = widgets.HTML(f"<b>{html.escape(title)}</b>")
         super().__init__(children=[header, *controls.values(), view])
+        # CSS classes let the browser test find panels and their result view in the page.
+        self.add_class("w2v-panel")
+        view.add_class("w2v-panel-view")
+        header.add_class("w2v-panel-title")
         self.title = title
         self.controls = dict(controls)
         self.view = view

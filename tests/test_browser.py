@@ -1,0 +1,277 @@
+"""The course as learners meet it: every notebook run in JupyterLab in a real browser.
+
+nbval never sees widgets. This test starts ``jupyter lab`` on 127.0.0.1 over a temporary copy of
+the notebooks (autosave off, every cell rendered), drives headless Chromium with Playwright, and
+for each notebook: runs all cells, waits for the kernel to go idle, asserts no error output and no
+browser console error, moves every control of every widget panel one step and asserts the panel
+then shows what the pure function behind it returns for the new value, and saves a screenshot to
+``artifacts/browser/``. Every request that is not to 127.0.0.1 is blocked.
+
+Runs when Chromium is found (``/usr/bin/chromium``, or ``W2V_CHROMIUM``). With ``CI=true`` a
+missing Chromium is a failure, not a skip: ``.ci/run`` installs it.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import ipywidgets as widgets
+import pytest
+
+from w2v_helpers import widgets as panels
+
+ROOT = Path(__file__).parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM = os.environ.get("W2V_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TOKEN = "w2v-browser-test-token"
+RUN_ALL_TIMEOUT_MS = 600_000
+
+# Settings a fresh JupyterLab reads from JUPYTERLAB_SETTINGS_DIR: nothing may rewrite the
+# notebooks, every cell is rendered (so screenshots show them all), no calls home.
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+KERNEL_IDLE = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!k && k.status === 'idle' && !!w.content;
+}"""
+
+ALL_CELLS_RAN = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cells = w.content.model.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    if (c.type === 'code' && c.sharedModel.getSource().trim() && c.executionCount === null) {
+      return false;
+    }
+  }
+  return w.sessionContext.session.kernel.status === 'idle';
+}"""
+
+OUTPUT_TYPES = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+  const found = [];
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    if (c.type !== 'code') continue;
+    for (let j = 0; j < c.outputs.length; j++) {
+      const o = c.outputs.get(j).toJSON();
+      found.push({cell: i, type: o.output_type, error: (o.ename || '') + ': ' + (o.evalue || '')});
+    }
+  }
+  return found;
+}"""
+
+
+def sanitize(text: str) -> str:
+    """Mask timings with the same rules nbval uses."""
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "tests" / "nbval_sanitize.cfg", encoding="utf-8")
+    for section in parser.sections():
+        text = re.sub(parser[section]["regex"], parser[section]["replace"], text)
+    return text.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    message = (
+        f"Chromium not found at {CHROMIUM}. Install Debian's chromium package "
+        "(apt-get install chromium) or set W2V_CHROMIUM to its path to run the browser test."
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true requires the browser test. {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, chromium):
+    """A JupyterLab server over a temporary copy of the notebooks; yields its base URL."""
+    tmp = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
+    for plugin, values in LAB_SETTINGS.items():
+        package, name = plugin.rsplit("/", 1)
+        folder = tmp / "settings" / package
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
+    bin_dir = Path(sys.executable).parent
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",  # the kernel runs this Python
+    )
+    port = free_port()
+    command = [
+        str(bin_dir / "jupyter"), "lab", "--no-browser", "--allow-root",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp / 'notebooks'}",
+        "--LabApp.expose_app_in_browser=True",
+    ]  # fmt: skip
+    log = open(tmp / "lab.log", "w")  # noqa: SIM115 -- closed below, after the server stops
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"jupyter lab did not start: {(tmp / 'lab.log').read_text()[-2000:]}")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def local_only(route) -> None:
+    url = route.request.url
+    if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+def panel_factories() -> dict[str, object]:
+    """Panel title -> factory, for every panel the package offers."""
+    found = {}
+    for name in panels.__all__:
+        if name.endswith("_panel") and name != "make_panel":
+            factory = getattr(panels, name)
+            found[factory().title] = factory
+    return found
+
+
+def step_value(control: widgets.ValueWidget) -> tuple[object, str] | None:
+    """The value one key press moves a slider to, and the key; None if it cannot move."""
+    if isinstance(control, widgets.SelectionSlider):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        index = values.index(control.value)
+        return (
+            (values[index + 1], "ArrowRight")
+            if index + 1 < len(values)
+            else (values[index - 1], "ArrowLeft")
+        )
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        up = control.value + control.step
+        return (
+            (up, "ArrowRight") if up <= control.max else (control.value - control.step, "ArrowLeft")
+        )
+    return None
+
+
+def shown_text(locator) -> str:
+    return sanitize("\n".join(locator.locator("pre").all_inner_texts()))
+
+
+def move_every_control(page, panel_dom, factory) -> list[str]:
+    """Move each control one step in the browser and in a Python twin; compare what they show."""
+    twin = factory()
+    moved = []
+    sliders = panel_dom.locator(".widget-slider, .widget-hslider")
+    slider_index = 0
+    for name, control in twin.controls.items():
+        step = step_value(control)
+        if step is None:
+            if isinstance(control, widgets.Checkbox):
+                panel_dom.locator("input[type=checkbox]").first.click()
+                control.value = not control.value
+            elif isinstance(control, widgets.Dropdown):
+                values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+                labels = [o[0] if isinstance(o, tuple) else str(o) for o in control.options]
+                index = (values.index(control.value) + 1) % len(values)
+                panel_dom.locator("select").first.select_option(label=labels[index])
+                control.value = values[index]
+            else:
+                continue
+        else:
+            value, key = step
+            sliders.nth(slider_index).locator(".noUi-handle").focus()
+            sliders.nth(slider_index).locator(".noUi-handle").press(key)
+            control.value = value
+            slider_index += 1
+        expected = sanitize(twin.text())
+        view = panel_dom.locator(".w2v-panel-view")
+        deadline = time.time() + 60
+        while shown_text(view) != expected and time.time() < deadline:
+            page.wait_for_timeout(200)
+        assert shown_text(view) == expected, f"{twin.title}: moving {name} showed the wrong text"
+        moved.append(name)
+    return moved
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, notebook):
+    console_errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.route("**/*", local_only)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    try:
+        page.goto(f"{lab}/lab/tree/{notebook.name}?token={TOKEN}")
+        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_timeout(500)
+        page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
+
+        errors = [o for o in page.evaluate(OUTPUT_TYPES) if o["type"] == "error"]
+        assert not errors, f"{notebook.name}: error outputs {errors}"
+
+        factories = panel_factories()
+        panel_doms = page.locator(".w2v-panel")
+        for i in range(panel_doms.count()):
+            panel_dom = panel_doms.nth(i)
+            title = panel_dom.locator(".w2v-panel-title").inner_text().strip()
+            assert title in factories, f"unknown panel {title!r}"
+            assert move_every_control(page, panel_dom, factories[title]), f"{title}: nothing moved"
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate(
+            "document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)"
+        )
+        height = page.evaluate(
+            "Math.max(...Array.from(document.querySelectorAll("
+            "'.jp-WindowedPanel-outer, .jp-WindowedPanel-inner')).map(e => e.scrollHeight))"
+        )
+        page.set_viewport_size({"width": 1400, "height": min(int(height) + 150, 30_000)})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"))
+        assert not console_errors, f"{notebook.name}: browser console errors {console_errors}"
+    finally:
+        page.close()
