@@ -21,7 +21,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup lab test lint format unit nbval regenerate kernel-memory clean
+.PHONY: setup lab test lint format unit nbval regenerate navigation binder kernel-memory clean
 
 setup: $(STAMP)
 
@@ -49,6 +49,12 @@ nbval: $(STAMP)
 
 regenerate: $(STAMP)
 	$(BIN)/python tools/regenerate.py $(NB)
+
+navigation: $(STAMP)
+	$(BIN)/python tools/navigation.py
+
+binder: $(STAMP)
+	$(BIN)/python tools/binder.py
 
 kernel-memory: $(STAMP)
 	$(BIN)/python tools/kernel_memory.py $(NB)

@@ -7,11 +7,20 @@ rules.
 
 import ast
 import importlib
+import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+
+spec = importlib.util.spec_from_file_location(
+    "navigation", Path(__file__).parent.parent / "tools" / "navigation.py"
+)
+navigation = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = navigation  # dataclasses look their module up there
+spec.loader.exec_module(navigation)
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IGNORE_TAG = "nbval-ignore-output"
@@ -91,9 +100,22 @@ def test_the_pure_function_behind_each_widget_is_called_in_a_checked_cell(notebo
 def test_notebook_opens_with_its_number_and_title_then_the_setup_cell(notebook):
     path, nb = notebook
     number = path.name[:2]
-    assert nb.cells[0].cell_type == "markdown"
-    assert nb.cells[0].source.startswith(f"# {number} · "), nb.cells[0].source[:40]
+    lesson = [c for c in nb.cells if "navigation" not in c.metadata.get("tags", [])]
+    assert lesson[0].cell_type == "markdown"
+    assert lesson[0].source.startswith(f"# {number} · "), lesson[0].source[:40]
     assert "from w2v_helpers.notebook import setup" in code_cells(nb)[0].source
+
+
+def test_notebook_has_navigation_at_top_and_bottom_and_a_concept(notebook):
+    path, nb = notebook
+    assert "navigation" in nb.cells[0].metadata.get("tags", [])
+    assert "navigation" in nb.cells[-1].metadata.get("tags", [])
+    assert nb.metadata.get("course", {}).get("concept"), f"{path.name}: set metadata course.concept"
+
+
+def test_navigation_cells_and_readme_table_are_up_to_date():
+    stale = navigation.stale()
+    assert not stale, f"run `make navigation`: {[p.name for p in stale]}"
 
 
 def test_links_between_notebooks_point_to_existing_notebooks(notebook):

@@ -1,6 +1,7 @@
 """The regenerate tool's stripping step, on a notebook built here."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import nbformat
@@ -10,6 +11,7 @@ spec = importlib.util.spec_from_file_location(
     "regenerate", Path(__file__).parent.parent / "tools" / "regenerate.py"
 )
 regenerate = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = regenerate  # dataclasses look their module up there
 spec.loader.exec_module(regenerate)
 
 VIEW = "application/vnd.jupyter.widget-view+json"

@@ -1,0 +1,164 @@
+"""Generate the navigation cells of every notebook and the README's table of notebooks.
+
+    python tools/navigation.py           # write them
+    python tools/navigation.py --check   # exit 1 if anything is out of date (the tests call this)
+
+Each notebook gets a navigation cell at the top and at the bottom (previous · contents · next,
+and a launch-on-Binder badge), tagged ``navigation`` so the next run replaces rather than adds.
+The README's table (number, title, concept, helpers introduced, badge) is rebuilt between the
+``<!-- notebooks:start -->`` and ``<!-- notebooks:end -->`` markers. A notebook's concept comes
+from its metadata ``course.concept``; its helpers are the ``w2v_helpers`` names it imports that no
+earlier notebook imported. The repository behind the badges is ``[project.urls] Repository`` in
+pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import tomllib
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_markdown_cell
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+README = ROOT / "README.md"
+START, END = "<!-- notebooks:start -->", "<!-- notebooks:end -->"
+NAV_TAG = "navigation"
+BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    path: Path
+    number: str
+    title: str
+    concept: str
+    helpers: tuple[str, ...]
+
+
+def repository() -> str:
+    """'owner/name' of the GitHub repository, from pyproject.toml."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    url = project["urls"]["Repository"]
+    return urllib.parse.urlparse(url).path.strip("/")
+
+
+def binder_url(path: Path) -> str:
+    target = urllib.parse.quote(f"notebooks/{path.name}", safe="")
+    return f"https://mybinder.org/v2/gh/{repository()}/HEAD?labpath={target}"
+
+
+def badge(path: Path) -> str:
+    return f"[![Launch on Binder]({BADGE_IMAGE})]({binder_url(path)})"
+
+
+def imported_helpers(nb: nbformat.NotebookNode) -> list[str]:
+    names = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(
+            "" if line.lstrip().startswith(("%", "!")) else line
+            for line in cell.source.splitlines()
+        )
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("w2v_helpers."):
+                short = node.module.removeprefix("w2v_helpers.")
+                names += [f"{short}.{alias.name}" for alias in node.names]
+    return list(dict.fromkeys(names))
+
+
+def content_cells(nb: nbformat.NotebookNode) -> list:
+    return [c for c in nb.cells if NAV_TAG not in c.metadata.get("tags", [])]
+
+
+def lessons() -> list[Lesson]:
+    found, seen = [], {"notebook.setup"}
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        heading = content_cells(nb)[0].source.splitlines()[0]
+        number, _, title = heading.removeprefix("# ").partition(" · ")
+        concept = nb.metadata.get("course", {}).get("concept", "")
+        new = [name for name in imported_helpers(nb) if name not in seen]
+        seen.update(new)
+        found.append(Lesson(path, number, title.strip(), concept, tuple(new)))
+    return found
+
+
+def navigation_markdown(course: list[Lesson], index: int) -> str:
+    parts = []
+    if index > 0:
+        prev = course[index - 1]
+        parts.append(f"[← {prev.number} · {prev.title}]({prev.path.name})")
+    parts.append("[Contents](../README.md#the-notebooks)")
+    if index + 1 < len(course):
+        nxt = course[index + 1]
+        parts.append(f"[{nxt.number} · {nxt.title} →]({nxt.path.name})")
+    return " | ".join(parts) + " &nbsp; " + badge(course[index].path)
+
+
+def with_navigation(nb: nbformat.NotebookNode, text: str) -> nbformat.NotebookNode:
+    """The notebook with exactly one navigation cell at the top and one at the bottom."""
+    cells = content_cells(nb)
+    top, bottom = new_markdown_cell(text), new_markdown_cell(text)
+    for cell, where in ((top, "top"), (bottom, "bottom")):
+        cell.metadata["tags"] = [NAV_TAG]
+        cell["id"] = f"navigation-{where}"
+    nb.cells = [top, *cells, bottom]
+    return nb
+
+
+def readme_table(course: list[Lesson]) -> str:
+    rows = [
+        "| # | Notebook | Concept | Helpers introduced | Launch |",
+        "|---|----------|---------|--------------------|--------|",
+    ]
+    for lesson in course:
+        helpers = ", ".join(f"`{h}`" for h in lesson.helpers)
+        link = f"[{lesson.title}](notebooks/{lesson.path.name})"
+        rows.append(
+            f"| {lesson.number} | {link} | {lesson.concept} | {helpers} | {badge(lesson.path)} |"
+        )
+    return "\n".join(rows)
+
+
+def planned() -> dict[Path, str]:
+    """Every file this tool writes, with the text it should hold."""
+    course = lessons()
+    out = {}
+    for index, lesson in enumerate(course):
+        nb = nbformat.read(lesson.path, as_version=4)
+        nb = with_navigation(nb, navigation_markdown(course, index))
+        out[lesson.path] = nbformat.writes(nb) + "\n"
+    readme = README.read_text(encoding="utf-8")
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    out[README] = f"{head}{START}\n{readme_table(course)}\n{END}{tail}"
+    return out
+
+
+def stale() -> list[Path]:
+    """Files whose navigation or table is out of date."""
+    return [p for p, text in planned().items() if p.read_text(encoding="utf-8") != text]
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--check"]:
+        outdated = stale()
+        for path in outdated:
+            print(f"out of date: {path.relative_to(ROOT)} (run `make navigation`)")
+        return 1 if outdated else 0
+    for path, text in planned().items():
+        if path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            print(f"updated {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
