@@ -63,21 +63,35 @@ def check_scores_shape(
     except TypeError:
         return Feedback(False, f"give the shape as a tuple like (2, 3), got {answer!r}.")
     if got == (N, V):
-        return Feedback(True, f"({N}, {V}): one score per vocabulary word for each of the N={N} "
-                              "examples; the window axis was averaged away.")
+        return Feedback(
+            True,
+            f"({N}, {V}): one score per vocabulary word for each of the N={N} "
+            "examples; the window axis was averaged away.",
+        )
     if got == (N, T, V):
-        return Feedback(False, f"{got} still has the window axis T={T}. CBOW averages the T "
-                               "context vectors *before* the output layer, so T is gone.")
+        return Feedback(
+            False,
+            f"{got} still has the window axis T={T}. CBOW averages the T "
+            "context vectors *before* the output layer, so T is gone.",
+        )
     if got in ((N, T), (N, T, 1)):
-        return Feedback(False, f"{got} is the shape of the ids going in, not the scores coming "
-                               f"out: the output layer gives V={V} scores per example.")
+        return Feedback(
+            False,
+            f"{got} is the shape of the ids going in, not the scores coming "
+            f"out: the output layer gives V={V} scores per example.",
+        )
     if got == (V, N):
         return Feedback(False, f"{got} is transposed: the batch axis comes first.")
     if got == (N,):
-        return Feedback(False, f"{got} would be one number per example; CBOW scores every one "
-                               f"of the V={V} words.")
-    return Feedback(False, f"{got} is not it. Follow the shapes: ids (N, T) -> embeddings "
-                           "(N, T, E) -> mean (N, E) -> scores (N, ?).")
+        return Feedback(
+            False,
+            f"{got} would be one number per example; CBOW scores every one of the V={V} words.",
+        )
+    return Feedback(
+        False,
+        f"{got} is not it. Follow the shapes: ids (N, T) -> embeddings "
+        "(N, T, E) -> mean (N, E) -> scores (N, ?).",
+    )
 
 
 def check_parameter_count(
@@ -98,19 +112,34 @@ def check_parameter_count(
         how = "one shared V x E table" if tied else "V x E embeddings + V x E output weights + V"
         return Feedback(True, f"{expected:,} = {how}.")
     if not tied and answer == 2 * V * E:
-        return Feedback(False, f"{answer:,} counts both V x E tables but forgets the output "
-                               f"layer's bias: one more number per word, V={V:,}.")
+        return Feedback(
+            False,
+            f"{answer:,} counts both V x E tables but forgets the output "
+            f"layer's bias: one more number per word, V={V:,}.",
+        )
     if not tied and answer == V * E + V:
-        return Feedback(False, f"{answer:,} counts one V x E table plus the bias; the untied "
-                               "model has two tables, embedding and output.")
+        return Feedback(
+            False,
+            f"{answer:,} counts one V x E table plus the bias; the untied "
+            "model has two tables, embedding and output.",
+        )
     if not tied and answer == V * E:
-        return Feedback(False, f"{answer:,} is the embedding table alone; the output layer has "
-                               "its own V x E weight and a bias of V.")
+        return Feedback(
+            False,
+            f"{answer:,} is the embedding table alone; the output layer has "
+            "its own V x E weight and a bias of V.",
+        )
     if tied and answer in (2 * V * E, 2 * V * E + V):
-        return Feedback(False, f"{answer:,} counts the shared table twice (or adds a bias the "
-                               "tied model does not have): model.parameters() yields it once.")
-    return Feedback(False, f"{answer:,} is not it. Count the numbers in each Parameter: the "
-                           "embedding table is V x E; what does the output layer hold?")
+        return Feedback(
+            False,
+            f"{answer:,} counts the shared table twice (or adds a bias the "
+            "tied model does not have): model.parameters() yields it once.",
+        )
+    return Feedback(
+        False,
+        f"{answer:,} is not it. Count the numbers in each Parameter: the "
+        "embedding table is V x E; what does the output layer hold?",
+    )
 
 
 def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
@@ -137,16 +166,24 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
     if not isinstance(got, torch.Tensor):
         return Feedback(False, f"return a tensor, got {type(got).__name__}.")
     if got.shape == (N, T, E):
-        return Feedback(False, f"shape {tuple(got.shape)} still has the window axis: average "
-                               "over dim=1.")
+        return Feedback(
+            False, f"shape {tuple(got.shape)} still has the window axis: average over dim=1."
+        )
     if got.shape != (N, E):
-        return Feedback(False, f"expected shape ({N}, {E}) for N={N}, E={E}, got "
-                               f"{tuple(got.shape)}.")
+        return Feedback(
+            False, f"expected shape ({N}, {E}) for N={N}, E={E}, got {tuple(got.shape)}."
+        )
     got = got.double()
     if torch.allclose(got, expected):
         return Feedback(True, "your average matches nn.EmbeddingBag(mode='mean').")
     if torch.allclose(got, expected * T):
-        return Feedback(False, f"your result is T={T} times too large: that is the sum of the "
-                               "context vectors, not their mean.")
-    return Feedback(False, "right shape, wrong values: pick rows with weight[ids] and average "
-                           "them over the window axis.")
+        return Feedback(
+            False,
+            f"your result is T={T} times too large: that is the sum of the "
+            "context vectors, not their mean.",
+        )
+    return Feedback(
+        False,
+        "right shape, wrong values: pick rows with weight[ids] and average "
+        "them over the window axis.",
+    )

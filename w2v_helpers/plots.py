@@ -33,16 +33,27 @@ def plot_teachers_and_students(
     def column(words: Sequence[str], x: float) -> list[tuple[float, float]]:
         ys = [0.5] if len(words) == 1 else [1 - i / (len(words) - 1) for i in range(len(words))]
         for word, y in zip(words, ys, strict=True):
-            ax.text(x, y, word, ha="center", va="center", fontsize=12,
-                    bbox={"boxstyle": "round", "fc": "#e8f0fe" if x < 0.5 else "#fde8e8"})
+            ax.text(
+                x,
+                y,
+                word,
+                ha="center",
+                va="center",
+                fontsize=12,
+                bbox={"boxstyle": "round", "fc": "#e8f0fe" if x < 0.5 else "#fde8e8"},
+            )
         return [(x, y) for y in ys]
 
     left = column(teachers, 0.1)
     right = column(students, 0.9)
     for x0, y0 in left:
         for x1, y1 in right:
-            ax.annotate("", xy=(x1 - 0.1, y1), xytext=(x0 + 0.1, y0),
-                        arrowprops={"arrowstyle": "->", "color": "gray"})
+            ax.annotate(
+                "",
+                xy=(x1 - 0.1, y1),
+                xytext=(x0 + 0.1, y0),
+                arrowprops={"arrowstyle": "->", "color": "gray"},
+            )
     ax.text(0.1, 1.25, "teachers", ha="center", fontsize=10, style="italic")
     ax.text(0.9, 1.25, "students", ha="center", fontsize=10, style="italic")
     ax.set_xlim(-0.1, 1.1)
