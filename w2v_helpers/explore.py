@@ -251,7 +251,8 @@ def skipgram_loss_report(
     generator = torch.Generator().manual_seed(seed)
     scores = SCORE_STD * torch.randn(N, V, generator=generator, dtype=torch.float64)  # (N, V)
     y = torch.randint(V, (N, T), generator=generator)  # (N, T)
-    scores.scatter_add_(1, y, torch.full((N, T), float(target_score), dtype=torch.float64))
+    raise_by = torch.full((N, T), float(target_score), dtype=torch.float64)  # (N, T)
+    scores.scatter_add_(1, y, raise_by)  # (N, V) += target_score at the (N, T) context ids
     methods = (
         ("tile", skipgram_bce_tile),
         ("collapse", skipgram_bce_collapse),

@@ -185,7 +185,7 @@ def skipgram_bce_tile(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         - Output: scalar, the mean over all N·T·V elements (mean over T, then over N·V).
     """
     scores, y = _check_scores_and_targets(scores, y)
-    T, V = y.shape[1], scores.shape[1]
+    T, V = y.shape[1], scores.shape[1]  # window, vocabulary
     tiled = scores.unsqueeze(1).tile(1, T, 1)  # (N, V) -> (N, 1, V) -> (N, T, V)
     onehot = F.one_hot(y, V).to(scores.dtype)  # (N, T) -> (N, T, V)
     return F.binary_cross_entropy_with_logits(tiled, onehot)  # (N, T, V) -> scalar
@@ -214,7 +214,7 @@ def skipgram_bce_lean(
     policy = _check_policy(duplicates)
     if policy == "error":
         _refuse_duplicates(y)
-    N, V = scores.shape
+    N, V = scores.shape  # batch, vocabulary
     # softplus(s) = log(1 + e^s). Past the threshold PyTorch returns s itself; the term dropped,
     # log(1 + e^-s), is then below half a unit in the last place of s (e^-20 vs float32's 2^-24
     # relative, e^-40 vs float64's 2^-53), so the result is exact to rounding. One fused kernel
@@ -224,7 +224,7 @@ def skipgram_bce_lean(
     target_scores = scores.gather(1, y)  # (N, V), (N, T) -> (N, T)
     if policy == "clip":
         target_scores = target_scores * first_occurrences(y)  # (N, T), repeats zeroed
-    return (all_terms - target_scores.sum()) / (N * V)
+    return (all_terms - target_scores.sum()) / (N * V)  # (N, T) -> scalar
 
 
 def skipgram_ce(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -262,7 +262,7 @@ def collapse_tile_gap(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         - Output: scalar.
     """
     scores, y = _check_scores_and_targets(scores, y)
-    (N, V), T = scores.shape, y.shape[1]
+    (N, V), T = scores.shape, y.shape[1]  # batch, vocabulary, window
     target_scores = scores.gather(1, y)  # (N, V), (N, T) -> (N, T)
     distinct = (target_scores * first_occurrences(y)).sum()  # (N, T) -> scalar
-    return -(distinct - target_scores.sum() / T) / (N * V)
+    return -(distinct - target_scores.sum() / T) / (N * V)  # (N, T) -> scalar
