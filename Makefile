@@ -65,3 +65,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+# Not part of `make test`: time and peak memory of the SkipGram losses (notebook 04).
+.PHONY: bench-losses
+bench-losses: $(STAMP)
+	$(BIN)/python benchmarks/bench_losses.py

@@ -23,6 +23,9 @@ __all__ = [
     "check_context_mean",
     "check_parameter_count",
     "check_scores_shape",
+    "check_context_column_gap",
+    "check_lean_loss",
+    "check_multi_hot",
 ]
 
 
@@ -38,6 +41,9 @@ class Feedback:
 
     def __repr__(self) -> str:
         return f"{'✔ Correct' if self.ok else '✘ Not yet'}: {self.message}"
+
+
+NOTHING_RETURNED = Feedback(False, "your function returns nothing yet; fill in its body.")
 
 
 def _unanswered(answer: object) -> Feedback | None:
@@ -162,7 +168,7 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
     except Exception as err:  # the learner's code: report any failure as feedback
         return Feedback(False, f"your function raised {type(err).__name__}: {err}")
     if (missing := _unanswered(got)) is not None:
-        return Feedback(False, "your function returns nothing yet; fill in its body.")
+        return NOTHING_RETURNED
     if not isinstance(got, torch.Tensor):
         return Feedback(False, f"return a tensor, got {type(got).__name__}.")
     if got.shape == (N, T, E):
@@ -186,4 +192,196 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
         False,
         "right shape, wrong values: pick rows with weight[ids] and average "
         "them over the window axis.",
+    )
+
+
+# ---- SkipGram targets (04_skipgram_multilabel.ipynb) ----
+
+
+def _is_number(answer: object) -> bool:
+    return isinstance(answer, (int, float)) and not isinstance(answer, bool)
+
+
+def check_context_column_gap(answer: object, *, window_size: int, score: float) -> Feedback:
+    """Exercise: collapse's minus tile's per-element loss at a context column with score ``s``.
+
+    The window holds T distinct ids. Collapse uses target 1 there, tile the average target 1/T,
+    and BCE is softplus(s) - t·s, so the answer is -(1 - 1/T)·s = -(T-1)/T·s.
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    T = check_positive_int("window_size", window_size)
+    if not _is_number(score):
+        raise TypeError(f"score must be a number, got {score!r}")
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = float(answer)
+    if not _is_number(answer):
+        return Feedback(False, f"give one number, got {answer!r}.")
+    s = float(score)
+    expected = -(T - 1) / T * s
+
+    def near(value: float) -> bool:
+        return abs(float(answer) - value) <= 1e-3 * max(1.0, abs(value))
+
+    if near(expected):
+        return Feedback(
+            True,
+            f"{expected:.4f} = -(T-1)/T · s: collapse wants σ(s) = 1 there, tile only 1/T, and "
+            "BCE is linear in the target, so the gap is (1 - 1/T) times -s.",
+        )
+    if near(-expected) and expected != 0:
+        return Feedback(
+            False,
+            f"right size, wrong sign. With t=1 the loss is softplus(s) - s; with t=1/T it is "
+            f"softplus(s) - s/T. Collapse minus tile is -(1 - 1/T)·s = {expected:.4f}.",
+        )
+    if near(-s):
+        return Feedback(
+            False,
+            "-s is the gap if tile gave that column target 0. It gives 1/T: exactly one of the "
+            "T one-hot rows has a 1 there, and tile averages the T rows.",
+        )
+    if near(-s / T):
+        return Feedback(
+            False,
+            "-s/T is tile's share of the target term; collapse contributes -s. Subtract: "
+            "-s - (-s/T).",
+        )
+    if near((T - 1) / T) or near(-(T - 1) / T):
+        return Feedback(False, "you have the weight (T-1)/T; multiply it by the score -s.")
+    return Feedback(
+        False,
+        f"not it. Write BCE with logits as softplus(s) - t·s, then take t=1 (collapse) and "
+        f"t=1/T (tile, the mean of T one-hot rows) with T={T}, s={s:g}.",
+    )
+
+
+def _multi_hot_case() -> tuple[torch.Tensor, int, torch.Tensor]:
+    V = 7
+    y = torch.tensor([[1, 3, 3, 5], [0, 6, 2, 4], [2, 2, 2, 2]])  # (N, T), repeats on purpose
+    expected = F.one_hot(y, V).sum(dim=1).clamp(max=1).float()  # (N, T, V) -> (N, V)
+    return y, V, expected
+
+
+def check_multi_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(y, vocab_size)`` must return the 0/1 multi-hot (N, V) float target.
+
+    The oracle is the explicit ``F.one_hot(y, V).sum(dim=1).clamp(max=1)``; the test ids repeat.
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    if (missing := _unanswered(fn)) is not None:
+        return missing
+    if not callable(fn):
+        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    y, V, expected = _multi_hot_case()
+    N, T = y.shape
+    try:
+        got = fn(y.clone(), V)
+    except Exception as err:  # the learner's code: report any failure as feedback
+        return Feedback(False, f"your function raised {type(err).__name__}: {err}")
+    if (missing := _unanswered(got)) is not None:
+        return NOTHING_RETURNED
+    if not isinstance(got, torch.Tensor):
+        return Feedback(False, f"return a tensor, got {type(got).__name__}.")
+    if got.shape == (N, T, V):
+        return Feedback(
+            False, f"shape {tuple(got.shape)} still has the window axis: combine the T rows."
+        )
+    if got.shape != (N, V):
+        return Feedback(
+            False, f"expected shape ({N}, {V}) for N={N}, V={V}, got {tuple(got.shape)}."
+        )
+    if not got.dtype.is_floating_point:
+        return Feedback(
+            False,
+            f"right idea, but dtype {got.dtype}: BCEWithLogitsLoss needs floating targets "
+            "(F.one_hot returns int64); add .float().",
+        )
+    got = got.double()
+    if torch.equal(got, expected.double()):
+        return Feedback(True, "a 0/1 multi-hot row per window, repeats counted once.")
+    if torch.equal(got, F.one_hot(y, V).sum(dim=1).double()):
+        return Feedback(
+            False,
+            "that is the plain sum: the window [1, 3, 3, 5] gets a 2 at column 3 and [2, 2, 2, 2] "
+            "a 4 at column 2. BCE takes those without complaint and gives a wrong loss. Clip to 1.",
+        )
+    return Feedback(
+        False, "right shape, wrong values: put a 1 at every id of each row, 0 elsewhere."
+    )
+
+
+def check_lean_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(scores, y)`` must equal BCEWithLogitsLoss against the 0/1 multi-hot target,
+    without building it. The oracle runs the built-in on the explicit target in float64.
+
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    if (missing := _unanswered(fn)) is not None:
+        return missing
+    if not callable(fn):
+        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    y, V, multi_hot = _multi_hot_case()
+    N, T = y.shape
+    generator = torch.Generator().manual_seed(4321)
+    scores = 2 * torch.randn(N, V, generator=generator, dtype=torch.float64)  # (N, V)
+    bce = torch.nn.BCEWithLogitsLoss()
+    expected = bce(scores, multi_hot.double())
+    try:
+        got = fn(scores.clone(), y.clone())
+    except Exception as err:  # the learner's code: report any failure as feedback
+        return Feedback(False, f"your function raised {type(err).__name__}: {err}")
+    if (missing := _unanswered(got)) is not None:
+        return NOTHING_RETURNED
+    if not isinstance(got, torch.Tensor) or got.numel() != 1:
+        shown = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        return Feedback(False, f"return a single-number tensor (the mean loss), got {shown}.")
+    value = float(got)
+
+    def near(reference: torch.Tensor) -> bool:
+        return abs(value - float(reference)) < 1e-6
+
+    if near(expected):
+        return Feedback(
+            True,
+            "equal to BCEWithLogitsLoss on the multi-hot target, built from "
+            "softplus and a gather alone.",
+        )
+    counted = bce(scores, F.one_hot(y, V).sum(dim=1).double())
+    if near(counted):
+        return Feedback(
+            False,
+            "this matches the *summed* targets: a repeated id's score is subtracted twice. Keep "
+            "only the first occurrence of each id in a row (e.g. with first_occurrences).",
+        )
+    total = expected * N * V
+    if near(total):
+        return Feedback(
+            False,
+            "this is the sum over all N·V elements; BCEWithLogitsLoss takes "
+            "the mean: divide by N·V.",
+        )
+    if near(total / (N * T)) or near(total / N):
+        return Feedback(
+            False,
+            "wrong divisor: the collapsed loss averages over all N·V "
+            "elements, not over the N·T targets or the N rows.",
+        )
+    if near(-expected):
+        return Feedback(
+            False,
+            "sign flipped: the loss is softplus(s) summed, *minus* the scores at the targets.",
+        )
+    tiled = bce(scores.unsqueeze(1).expand(N, T, V), F.one_hot(y, V).double())
+    if near(tiled):
+        return Feedback(
+            False,
+            "this is the tile loss (targets 1/T); the collapsed loss gives "
+            "each context word a target of 1.",
+        )
+    return Feedback(
+        False,
+        "not equal to the collapsed BCE. Per element BCE is softplus(s) - t·s: sum softplus over "
+        "all N·V scores, subtract the scores at the distinct target ids, divide by N·V.",
     )

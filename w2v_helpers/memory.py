@@ -25,6 +25,9 @@ __all__ = [
     "format_bytes",
     "memory_budget",
     "process_memory",
+    "SKIPGRAM_TARGET_METHODS",
+    "estimate_skipgram_loss_report_bytes",
+    "estimate_skipgram_target_bytes",
 ]
 
 DEFAULT_BUDGET = 1 << 30  # 1 GiB: leaves room for the kernel and JupyterLab in 2 GB
@@ -109,3 +112,55 @@ def estimate_cbow_forward_bytes(
     params = V * E if tied else 2 * V * E + V
     activations = N * T * E + N * E + N * V
     return FLOAT32 * (params + activations) + INT64 * N * T
+
+
+# ---- SkipGram targets (04_skipgram_multilabel.ipynb) ----
+
+SKIPGRAM_TARGET_METHODS = ("tile", "collapse", "lean")
+
+
+def _skipgram_sizes(vocab_size: int, window_size: int, batch_size: int) -> tuple[int, int, int]:
+    from .validation import check_positive_int  # local: memory.py must stay import-light
+
+    V = check_positive_int("vocab_size", vocab_size)
+    T = check_positive_int("window_size", window_size)
+    N = check_positive_int("batch_size", batch_size)
+    return V, T, N
+
+
+def estimate_skipgram_target_bytes(
+    vocab_size: int, window_size: int, batch_size: int, method: str, *, dtype_bytes: int = FLOAT32
+) -> int:
+    """Bytes of the tensors one SkipGram BCE method builds besides the (N, V) scores.
+
+    - ``"tile"``: the tiled scores (N, T, V), ``F.one_hot``'s int64 one-hot (N, T, V) and its
+      floating copy (N, T, V);
+    - ``"collapse"``: the multi-hot target (N, V), scattered without any (N, T, V) one-hot;
+    - ``"lean"``: the gathered target scores (N, T) and the (N, T) bool mask of first occurrences.
+
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    V, T, N = _skipgram_sizes(vocab_size, window_size, batch_size)
+    if method not in SKIPGRAM_TARGET_METHODS:
+        raise ValueError(f"method must be one of {SKIPGRAM_TARGET_METHODS}, got {method!r}")
+    if isinstance(dtype_bytes, bool) or dtype_bytes not in (2, 4, 8):
+        raise ValueError(f"dtype_bytes must be 2, 4 or 8, got {dtype_bytes!r}")
+    if method == "tile":
+        return N * T * V * (2 * dtype_bytes + INT64)
+    if method == "collapse":
+        return N * V * dtype_bytes
+    return N * T * (dtype_bytes + 1)
+
+
+def estimate_skipgram_loss_report_bytes(vocab_size: int, window_size: int, batch_size: int) -> int:
+    """Peak bytes of :func:`w2v_helpers.explore.skipgram_loss_report` (float64 throughout).
+
+    The tile loss dominates: its three (N, T, V) tensors plus about two more inside the BCE
+    (elementwise losses and a temporary), on top of about six (N, V) tensors (scores, targets,
+    the softplus terms of lean and the softmax of CE). Introduced in
+    ``04_skipgram_multilabel.ipynb``.
+    """
+    V, T, N = _skipgram_sizes(vocab_size, window_size, batch_size)
+    float64 = 8
+    tile = estimate_skipgram_target_bytes(V, T, N, "tile", dtype_bytes=float64)
+    return tile + float64 * (2 * N * T * V + 6 * N * V) + INT64 * N * T

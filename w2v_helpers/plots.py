@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from .explore import softmax_entropy
 
-__all__ = ["plot_softmax_distribution", "plot_teachers_and_students"]
+__all__ = ["plot_softmax_distribution", "plot_teachers_and_students", "plot_target_memory"]
 
 
 def plot_teachers_and_students(
@@ -89,5 +89,54 @@ def plot_softmax_distribution(scores: torch.Tensor, title: str = "") -> Figure:
     right.legend()
     entropy = float(softmax_entropy(scores))
     fig.suptitle(title or f"entropy {entropy:.3f} nats vs log V = {math.log(V):.3f}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_target_memory(
+    vocab_size: int = 50_000, window_size: int = 4, batch_size: int = 16
+) -> Figure:
+    """Bytes of the tile, collapse and lean targets against V (left) and against T (right).
+
+    Log scale on the bytes axis; the dashed line is the memory budget of the widgets. The numbers
+    come from :func:`w2v_helpers.memory.estimate_skipgram_target_bytes` (float32), which the
+    notebook checks against real tensors. Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    from .memory import (
+        SKIPGRAM_TARGET_METHODS,
+        estimate_skipgram_target_bytes,
+        format_bytes,
+        memory_budget,
+    )
+    from .validation import check_positive_int
+
+    V = check_positive_int("vocab_size", vocab_size)
+    T = check_positive_int("window_size", window_size)
+    N = check_positive_int("batch_size", batch_size)
+    vocab_grid = [10**k for k in range(2, 8)]  # 100 ... 10,000,000
+    window_grid = list(range(1, 21))
+    budget = memory_budget()
+    colors = {"tile": "tab:red", "collapse": "tab:blue", "lean": "tab:green"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    for method in SKIPGRAM_TARGET_METHODS:
+        by_v = [estimate_skipgram_target_bytes(v, T, N, method) for v in vocab_grid]
+        by_t = [estimate_skipgram_target_bytes(V, t, N, method) for t in window_grid]
+        left.loglog(vocab_grid, by_v, "o-", color=colors[method], label=method)
+        right.semilogy(window_grid, by_t, "o-", color=colors[method], label=method, ms=3)
+    for ax in (left, right):
+        ax.axhline(budget, color="black", ls="--", lw=1, label=f"budget {format_bytes(budget)}")
+    units = [(1 << 10, "1 KiB"), (1 << 20, "1 MiB"), (1 << 30, "1 GiB"), (1 << 40, "1 TiB")]
+    left.set_yticks([b for b, _ in units], [name for _, name in units])
+    left.yaxis.set_minor_locator(plt.NullLocator())
+    left.axvline(V, color="gray", ls=":", lw=1)
+    right.axvline(T, color="gray", ls=":", lw=1)
+    right.set_xticks([1, 5, 10, 15, 20])
+    left.set_xlabel("vocabulary size V")
+    right.set_xlabel("window size T")
+    left.set_ylabel("bytes of target tensors")
+    left.set_title(f"against V (T={T}, N={N})")
+    right.set_title(f"against T (V={V:,}, N={N})")
+    left.legend(loc="upper left", fontsize=8)
+    fig.suptitle("tile grows with N·T·V, collapse with N·V, lean with N·T only")
     fig.tight_layout()
     return fig

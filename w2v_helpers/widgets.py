@@ -21,7 +21,14 @@ from matplotlib.figure import Figure
 from .explore import cbow_forward_report
 from .memory import MemoryBudgetError
 
-__all__ = ["Panel", "cbow_forward_panel", "make_panel", "render_html", "render_or_refuse"]
+__all__ = [
+    "Panel",
+    "cbow_forward_panel",
+    "make_panel",
+    "render_html",
+    "render_or_refuse",
+    "skipgram_loss_panel",
+]
 
 VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000, 5_000_000)
 BATCH_CHOICES = (1, 4, 16, 64, 256, 1024, 4096)
@@ -120,3 +127,29 @@ def cbow_forward_panel() -> Panel:
         "embedding_dim": _choice("embedding dim E", DIM_CHOICES, 128),
     }
     return make_panel("CBOW forward pass explorer", controls, cbow_forward_report)
+
+
+# ---- SkipGram targets (04_skipgram_multilabel.ipynb) ----
+
+SKIPGRAM_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 300_000, 1_000_000, 5_000_000)
+
+
+def skipgram_loss_panel() -> Panel:
+    """Vary V, T, N and the context words' scores; compare tile, collapse, lean and softmax CE.
+
+    Shows when collapse and tile stop agreeing, the closed-form gap, repeated ids, and the memory
+    each method's targets need; sizes over the memory budget are refused. Behind it:
+    :func:`w2v_helpers.explore.skipgram_loss_report`. Introduced in
+    ``04_skipgram_multilabel.ipynb``.
+    """
+    from .explore import skipgram_loss_report
+
+    controls = {
+        "vocab_size": _choice("vocab size V", SKIPGRAM_VOCAB_CHOICES, 50_000),
+        "window_size": widgets.IntSlider(description="window size T", min=1, max=50, value=4),
+        "batch_size": _choice("batch size N", BATCH_CHOICES, 16),
+        "target_score": widgets.FloatSlider(
+            description="context score +", min=0.0, max=10.0, step=0.5, value=0.0
+        ),
+    }
+    return make_panel("SkipGram: one teacher, many students", controls, skipgram_loss_report)
