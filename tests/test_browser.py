@@ -14,6 +14,7 @@ missing Chromium is a failure, not a skip: ``.ci/run`` installs it.
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import json
 import os
 import re
@@ -29,6 +30,13 @@ import ipywidgets as widgets
 import pytest
 
 from w2v_helpers import widgets as panels
+
+spec = importlib.util.spec_from_file_location(
+    "navigation", Path(__file__).parent.parent / "tools" / "navigation.py"
+)
+navigation = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = navigation
+spec.loader.exec_module(navigation)
 
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -160,12 +168,18 @@ def browser(chromium):
         instance.close()
 
 
-def local_only(route) -> None:
-    url = route.request.url
-    if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
-        route.continue_()
-    else:
-        route.abort()
+def local_only(blocked: list[str]):
+    """A route handler that lets 127.0.0.1 through and aborts (and records) everything else."""
+
+    def handle(route) -> None:
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    return handle
 
 
 def panel_factories() -> dict[str, object]:
@@ -196,6 +210,21 @@ def step_value(control: widgets.ValueWidget) -> tuple[object, str] | None:
     return None
 
 
+def press_until_moved(page, handle, key: str, tries: int = 3) -> None:
+    """Press an arrow key on a slider handle until its position changes (a handle rendered a
+    moment ago may not listen yet); never presses again once it has moved."""
+    handle.scroll_into_view_if_needed()
+    before = handle.get_attribute("aria-valuenow")
+    for _ in range(tries):
+        handle.focus()
+        handle.press(key)
+        for _ in range(20):
+            if handle.get_attribute("aria-valuenow") != before:
+                return
+            page.wait_for_timeout(100)
+    raise AssertionError(f"the slider handle did not move with {key}")
+
+
 def shown_text(locator) -> str:
     return sanitize("\n".join(locator.locator("pre").all_inner_texts()))
 
@@ -222,8 +251,7 @@ def move_every_control(page, panel_dom, factory) -> list[str]:
                 continue
         else:
             value, key = step
-            sliders.nth(slider_index).locator(".noUi-handle").focus()
-            sliders.nth(slider_index).locator(".noUi-handle").press(key)
+            press_until_moved(page, sliders.nth(slider_index).locator(".noUi-handle"), key)
             control.value = value
             slider_index += 1
         expected = sanitize(twin.text())
@@ -239,12 +267,20 @@ def move_every_control(page, panel_dom, factory) -> list[str]:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, notebook):
     console_errors: list[str] = []
+    blocked: list[str] = []
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.route("**/*", local_only)
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.route("**/*", local_only(blocked))
+
+    def on_console(message) -> None:
+        # A request we blocked on purpose (the Binder badge image) fails loudly; that is expected.
+        if message.type == "error" and message.location.get("url") not in blocked:
+            console_errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda e: console_errors.append(str(e)))
     try:
-        page.goto(f"{lab}/lab/tree/{notebook.name}?token={TOKEN}")
+        # A workspace of its own per notebook: no tab of an earlier test stays open.
+        page.goto(f"{lab}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={TOKEN}")
         page.wait_for_function(KERNEL_IDLE, timeout=120_000)
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_timeout(500)
@@ -254,7 +290,8 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, noteb
         assert not errors, f"{notebook.name}: error outputs {errors}"
 
         factories = panel_factories()
-        panel_doms = page.locator(".w2v-panel")
+        current = page.evaluate("window.jupyterapp.shell.currentWidget.id")
+        panel_doms = page.locator(f"[id='{current}'] .w2v-panel")
         for i in range(panel_doms.count()):
             panel_dom = panel_doms.nth(i)
             title = panel_dom.locator(".w2v-panel-title").inner_text().strip()
@@ -273,5 +310,11 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, noteb
         page.wait_for_timeout(800)
         page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"))
         assert not console_errors, f"{notebook.name}: browser console errors {console_errors}"
+        outside = {url for url in blocked if url != navigation.BADGE_IMAGE}
+        assert not outside, f"{notebook.name}: the page tried to reach {sorted(outside)}"
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-failure.png"))
+        raise
     finally:
         page.close()
