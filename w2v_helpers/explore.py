@@ -183,6 +183,7 @@ class LossScaleReport:
     """BCE and CE of random logits with one right word per row, at a ladder of vocabulary sizes.
 
     ``str()`` gives the table; ``w2v_helpers.plots.plot_loss_vs_vocab`` draws it.
+    Introduced in ``02_bce_vs_ce.ipynb``.
     """
 
     vocab_size: int  # the V asked for: the last row of the ladder
@@ -244,6 +245,7 @@ class StabilityScan:
     """Naive, stable and built-in losses of the same logits, scaled up step by step.
 
     Each row: (scale, BCE built-in, BCE naive, BCE stable, CE built-in, CE naive, CE stable).
+    Introduced in ``02_bce_vs_ce.ipynb``.
     """
 
     vocab_size: int
@@ -320,6 +322,7 @@ class TiedStepReport:
     """One SGD step of a tied CBOW on one example, with its gradient split in two parts.
 
     ``str()`` gives the printout; ``w2v_helpers.plots.plot_gradient_row_norms`` draws the norms.
+    Introduced in ``03_tied_weight_backward.ipynb``.
     """
 
     vocab_size: int

@@ -121,7 +121,10 @@ def input_side_grad(
 
 @dataclass(frozen=True)
 class TiedGradients:
-    """A tied gradient and its two parts, each from autograd. All tensors are (V, E)."""
+    """A tied gradient and its two parts, each from autograd. All tensors are (V, E).
+
+    Introduced in ``03_tied_weight_backward.ipynb``.
+    """
 
     input_side: torch.Tensor  # through the embedding lookup: nonzero on the context rows only
     output_side: torch.Tensor  # through the output layer: nonzero on (almost) every row
