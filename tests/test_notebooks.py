@@ -122,7 +122,7 @@ def test_links_between_notebooks_point_to_existing_notebooks(notebook):
     path, nb = notebook
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for target in re.findall(r"\]\(([^)#]+\.ipynb)", cell.source):
+            for target in re.findall(r"\]\(([^)#:]+\.ipynb)", cell.source):  # relative links
                 assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
 
 

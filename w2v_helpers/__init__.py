@@ -6,6 +6,7 @@ says where each name comes from:
 - ``models``     CBOW and SkipGram with a full-vocabulary output layer
 - ``losses``     naive and stable binary / multi-class cross-entropy
 - ``data``       batches of token ids
+- ``gradients``  the tied CBOW's backward pass by hand, split into input and output sides
 - ``explore``    pure functions behind the widgets (config in, report out)
 - ``widgets``    ipywidgets panels over ``explore``
 - ``plots``      matplotlib figures

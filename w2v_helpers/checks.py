@@ -10,7 +10,8 @@ Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K nega
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import torch
@@ -26,6 +27,10 @@ __all__ = [
     "check_context_column_gap",
     "check_lean_loss",
     "check_multi_hot",
+    "check_stable_bce",
+    "check_initial_losses",
+    "check_input_side_rows",
+    "check_output_side_grad",
 ]
 
 
@@ -384,4 +389,270 @@ def check_lean_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) ->
         False,
         "not equal to the collapsed BCE. Per element BCE is softplus(s) - t·s: sum softplus over "
         "all N·V scores, subtract the scores at the distinct target ids, divide by N·V.",
+    )
+
+
+def _call(fn: Callable[..., object], *args: torch.Tensor) -> torch.Tensor | Feedback:
+    """Call the learner's function; turn any failure or a non-tensor result into Feedback."""
+    try:
+        got = fn(*args)
+    except Exception as err:  # the learner's code: report any failure as feedback
+        return Feedback(False, f"your function raised {type(err).__name__}: {err}")
+    if got is None or got is Ellipsis:
+        return Feedback(False, "no answer yet: your function returns nothing; fill in its body.")
+    if not isinstance(got, torch.Tensor):
+        return Feedback(False, f"return a tensor, got {type(got).__name__}.")
+    return got
+
+
+def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(scores, targets)`` must be the mean BCE from logits, finite for every logit.
+
+    Tried on float32 logits of ordinary size and on logits of size up to 200; the oracle is
+    ``F.binary_cross_entropy_with_logits``. Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if (missing := _unanswered(fn)) is not None:
+        return missing
+    if not callable(fn):
+        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    generator = torch.Generator().manual_seed(2024)
+    N, V = 4, 50
+    y = torch.randint(V, (N,), generator=generator)  # (N,)
+    targets = F.one_hot(y, V).float()  # (N,) -> (N, V)
+    small = 2 * torch.randn(N, V, generator=generator)  # (N, V)
+    large = small.clone()  # (N, V)
+    large[:, :6] = torch.tensor([30.0, -30.0, 90.0, -90.0, 200.0, -200.0])
+    large[torch.arange(N), y] = torch.tensor([-150.0, 150.0, -40.0, 40.0])  # the right words
+    for name, scores in (("ordinary", small), ("large", large)):
+        expected = F.binary_cross_entropy_with_logits(scores, targets)
+        got = _call(fn, scores.clone(), targets.clone())
+        if isinstance(got, Feedback):
+            return got
+        if got.shape == (N, V):
+            return Feedback(
+                False,
+                f"you return the {N} x {V} per-element losses; the built-in "
+                "averages them into one number: add .mean().",
+            )
+        if got.shape == (N,):
+            return Feedback(
+                False,
+                f"you return one loss per row, shape ({N},); average over "
+                "all N*V elements instead.",
+            )
+        if got.numel() != 1:
+            return Feedback(
+                False, f"return one number (a 0-d tensor), got shape {tuple(got.shape)}."
+            )
+        value = float(got)
+        if not math.isfinite(value):
+            return Feedback(
+                False,
+                f"on {name} logits your loss is {value}: something overflows. "
+                "exp(s) is inf for s > 88 in float32; only ever take exp of "
+                "-|s|, which is at most 1.",
+            )
+        if math.isclose(value, float(expected), rel_tol=1e-5, abs_tol=1e-6):
+            continue
+        if math.isclose(value, float(expected) * N * V, rel_tol=1e-5):
+            return Feedback(
+                False,
+                f"your value is N*V = {N * V} times too large: that is the "
+                "sum of the per-element losses, not their mean.",
+            )
+        if math.isclose(value, float(expected) * V, rel_tol=1e-5):
+            return Feedback(
+                False,
+                f"your value is V = {V} times too large: you sum over the V "
+                "words and average over the N rows; the built-in averages "
+                "over all N*V elements.",
+            )
+        if math.isclose(value, -float(expected), rel_tol=1e-5):
+            return Feedback(False, "right size, wrong sign: the loss is minus the log-likelihood.")
+        if name == "large":
+            return Feedback(
+                False,
+                f"right on ordinary logits, wrong on large ones ({value:.4f} "
+                f"instead of {float(expected):.4f}): a formula through "
+                "sigmoid then log rounds sigmoid(s) to 0 or 1. Work on the "
+                "logits: max(s, 0) - s*t + log1p(exp(-|s|)).",
+            )
+        return Feedback(
+            False,
+            f"got {value:.4f}, expected {float(expected):.4f} on ordinary "
+            "logits. Per element the loss is softplus(s) - s*t, with "
+            "softplus(s) = max(s, 0) + log1p(exp(-|s|)).",
+        )
+    return Feedback(True, "your BCE matches nn.BCEWithLogitsLoss on ordinary and on huge logits.")
+
+
+def check_initial_losses(answer: object, *, vocab_size: int) -> Feedback:
+    """Exercise: predict (BCE, CE) of an untrained model with tiny logits over V words.
+
+    Accepts each within 0.01 of log 2 and log V. Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    if V < 2:
+        raise ValueError(f"vocab_size must be at least 2, got {V}")
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    try:
+        bce, ce = (float(a) for a in answer)  # a tuple or list of two numbers
+    except (TypeError, ValueError):
+        return Feedback(False, f"give two numbers as a tuple (bce, ce), got {answer!r}.")
+    log2, logv = math.log(2), math.log(V)
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) < 0.01
+
+    if near(bce, log2) and near(ce, logv):
+        return Feedback(
+            True,
+            f"BCE ≈ log 2 = {log2:.4f} (every one of the N*V decisions is a "
+            f"coin flip) and CE ≈ log V = {logv:.4f} (one right word among "
+            f"V = {V:,} equally likely ones).",
+        )
+    if near(bce, logv) and near(ce, log2):
+        return Feedback(False, "the two are swapped: BCE is the one that averages coin flips.")
+    if near(ce, math.log2(V)) or near(ce, math.log10(V)):
+        return Feedback(
+            False,
+            f"your CE {ce:.4f} uses the wrong logarithm: PyTorch's losses "
+            f"use the natural log, ln V = {logv:.4f}.",
+        )
+    if near(bce, 0.5) or near(ce, 1 / V):
+        return Feedback(
+            False,
+            "those are probabilities (sigmoid(0) = 0.5, softmax = 1/V); the "
+            "loss is minus their log.",
+        )
+    if not near(bce, log2):
+        return Feedback(
+            False,
+            f"BCE {bce:.4f} is off. With s ≈ 0, sigmoid(s) ≈ 0.5 for every "
+            "word, right or wrong: what is -log(0.5)?",
+        )
+    return Feedback(
+        False,
+        f"BCE is right; CE {ce:.4f} is off. With s ≈ 0, softmax gives every "
+        "word probability 1/V; the loss is -log of the right word's.",
+    )
+
+
+def check_input_side_rows(
+    answer: object, *, context_ids: Iterable[int], target_id: int, vocab_size: int
+) -> Feedback:
+    """Exercise: which rows of a tied W get an input-side gradient from one CBOW example?
+
+    The right answer is the set of context ids (repeats count once). Introduced in
+    ``03_tied_weight_backward.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    context = list(context_ids)
+    if not context or any(isinstance(i, bool) or not isinstance(i, int) for i in context):
+        raise TypeError(f"context_ids must be a non-empty sequence of ints, got {context!r}")
+    if any(not 0 <= i < V for i in [*context, target_id]):
+        raise ValueError(
+            f"context_ids and target_id must lie in [0, {V - 1}], got {context!r} and {target_id!r}"
+        )
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    try:
+        got = {int(i) for i in answer}
+    except (TypeError, ValueError):
+        return Feedback(False, f"give the row ids as a set or list of ints, got {answer!r}.")
+    expected = set(context)
+    if got == expected:
+        return Feedback(
+            True,
+            f"rows {sorted(expected)}: the embedding lookup reads only the "
+            "context rows, so only they get an input-side gradient (a repeated "
+            "id is one row that gets its share twice).",
+        )
+    if got == expected | {target_id}:
+        return Feedback(
+            False,
+            f"row {target_id} (the target) is not read by the lookup; its "
+            "gradient arrives through the output side only.",
+        )
+    if len(got) >= V:
+        return Feedback(
+            False,
+            "every row is the output side's footprint: every word was scored. "
+            "The input side only reaches the rows the lookup read.",
+        )
+    if got < expected:
+        return Feedback(
+            False,
+            f"you miss {sorted(expected - got)}: every context id, first or "
+            "repeated, is a row the lookup read.",
+        )
+    return Feedback(False, f"{sorted(got)} is not it. Which rows does weight[x] read?")
+
+
+def check_output_side_grad(
+    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+) -> Feedback:
+    """Exercise: ``fn(hidden, weight, targets)`` must return the output-side gradient of the mean
+    BCE, ``(sigmoid(H W^T) - Y)^T H / (N * V)``, shape (V, E). The oracle is autograd in float64.
+
+    Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    if (missing := _unanswered(fn)) is not None:
+        return missing
+    if not callable(fn):
+        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    generator = torch.Generator().manual_seed(7)
+    N, V, E = 3, 11, 5
+    hidden = torch.randn(N, E, generator=generator, dtype=torch.float64)  # (N, E)
+    weight = torch.randn(V, E, generator=generator, dtype=torch.float64)  # (V, E)
+    targets = F.one_hot(torch.randint(V, (N,), generator=generator), V).double()  # (N, V)
+    w = weight.clone().requires_grad_(True)  # (V, E)
+    scores = hidden @ w.T  # (N, E) @ (E, V) -> (N, V)
+    F.binary_cross_entropy_with_logits(scores, targets).backward()
+    expected = w.grad  # (V, E)
+    got = _call(fn, hidden.clone(), weight.clone(), targets.clone())
+    if isinstance(got, Feedback):
+        return got
+    if got.shape == (E, V):
+        return Feedback(
+            False,
+            f"shape {tuple(got.shape)} is transposed: W is (V, E), so its "
+            "gradient is too; write d_scores.T @ hidden.",
+        )
+    if got.shape != (V, E):
+        return Feedback(False, f"expected shape (V, E) = ({V}, {E}), got {tuple(got.shape)}.")
+    got = got.detach().double()
+    if torch.allclose(got, expected):
+        return Feedback(True, "(sigmoid(S) - Y)^T H / (N*V) matches autograd.")
+    for factor, why in (
+        (
+            V,
+            f"V = {V} times too large: the built-in BCE averages over all N*V elements, "
+            "so divide by N*V, not N.",
+        ),
+        (
+            N * V,
+            f"N*V = {N * V} times too large: the mean over N*V elements divides every "
+            "element's gradient by N*V.",
+        ),
+        (N, f"N = {N} times too large: divide by N*V, not V."),
+        (-1, "right size, wrong sign: the gradient is sigmoid(S) - Y, prediction minus target."),
+    ):
+        if torch.allclose(got, expected * factor):
+            return Feedback(False, f"your gradient is {why}")
+    no_target = torch.sigmoid(hidden @ weight.T).T @ hidden / (N * V)  # (V, E)
+    if torch.allclose(got, no_target):
+        return Feedback(False, "you left out the targets: the score gradient is sigmoid(S) - Y.")
+    softmax = (torch.softmax(hidden @ weight.T, dim=1) - targets).T @ hidden  # (V, E)
+    if any(torch.allclose(got, softmax / d) for d in (N, N * V)):
+        return Feedback(
+            False,
+            "that is the cross-entropy gradient (softmax); BCE scores each "
+            "word on its own, with a sigmoid.",
+        )
+    return Feedback(
+        False,
+        "right shape, wrong values. Scores S = H W^T; d loss / d S = "
+        "(sigmoid(S) - Y) / (N*V); then d loss / d W = (d S)^T H.",
     )

@@ -9,12 +9,24 @@ Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K nega
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
-from .memory import check_memory, estimate_cbow_forward_bytes, format_bytes, memory_budget
+from .gradients import _check_loss, split_tied_gradient
+from .losses import bce_naive, bce_stable, ce_naive, ce_stable
+from .memory import (
+    FLOAT32,
+    check_memory,
+    estimate_cbow_forward_bytes,
+    estimate_loss_scan_bytes,
+    estimate_tied_step_bytes,
+    format_bytes,
+    memory_budget,
+)
 from .models import CBOW, parameter_table
 from .validation import check_positive_int, check_scores
 
@@ -27,6 +39,12 @@ __all__ = [
     "TargetMemoryTable",
     "skipgram_loss_report",
     "target_memory_table",
+    "LossScaleReport",
+    "StabilityScan",
+    "TiedStepReport",
+    "loss_scale_report",
+    "stability_scan",
+    "tied_step_report",
 ]
 
 MAX_WINDOW = 1_000
@@ -331,3 +349,301 @@ def target_memory_table(
             ]
             rows.append((V, T, *sizes))
     return TargetMemoryTable(batch_size=N, rows=tuple(rows), budget_bytes=memory_budget())
+
+
+# --- Introduced in 02_bce_vs_ce.ipynb and 03_tied_weight_backward.ipynb -----------------------
+
+VOCAB_LADDER = (10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000)
+MAX_LOGIT_SCALE = 1_000.0
+MAX_SCAN_POINTS = 200
+
+
+def _check_number(name: str, value: object, *, low: float, high: float) -> float:
+    """Return ``value`` as a float if it is a real number in (low, high]; raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not low < value <= high:  # also rejects NaN
+        raise ValueError(f"{name} must be in ({low:g}, {high:g}], got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class LossScaleReport:
+    """BCE and CE of random logits with one right word per row, at a ladder of vocabulary sizes.
+
+    ``str()`` gives the table; ``w2v_helpers.plots.plot_loss_vs_vocab`` draws it.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+
+    vocab_size: int  # the V asked for: the last row of the ladder
+    logit_scale: float  # the logits are logit_scale * N(0, 1)
+    batch_size: int
+    rows: tuple[tuple[int, float, float], ...]  # (V, BCE, CE), V increasing
+    estimated_bytes: int
+
+    def __str__(self) -> str:
+        lines = [
+            f"random logits with std {self.logit_scale:g}, N={self.batch_size}, "
+            "one right word per row",
+            "        V        BCE   log 2        CE   log V",
+        ]
+        for V, bce, ce in self.rows:
+            lines.append(f"  {V:>9,}  {bce:8.4f}  {math.log(2):.4f}  {ce:8.4f}  {math.log(V):6.4f}")
+        lines.append(f"estimated peak memory {format_bytes(self.estimated_bytes)}")
+        return "\n".join(lines)
+
+
+def loss_scale_report(
+    vocab_size: int, logit_scale: float, *, batch_size: int = 16, seed: int = 0
+) -> LossScaleReport:
+    """Built-in BCE (one-hot targets) and CE for random logits, at V = 10, 100, ... up to V.
+
+    Shows why the two losses start far apart: BCE averages N*V binary decisions and sits near
+    log 2 for small logits, CE scores one choice among V per row and sits near log V.
+    Refuses (``MemoryBudgetError``) before allocating if the largest V is over budget.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    if V < 2:
+        raise ValueError(f"vocab_size must be at least 2 (one right, one wrong word), got {V}")
+    scale = _check_number("logit_scale", logit_scale, low=0.0, high=MAX_LOGIT_SCALE)
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    need = estimate_loss_scan_bytes(N, V)
+    check_memory(
+        need,
+        f"losses over a ({N}, {V:,}) score matrix",
+        hint="Lower vocab_size: every row scores every word.",
+    )
+    rows = []
+    for v in [v for v in VOCAB_LADDER if v < V] + [V]:
+        generator = torch.Generator().manual_seed(seed)
+        scores = scale * torch.randn(N, v, generator=generator)  # (N, V)
+        y = torch.randint(v, (N,), generator=generator)  # (N,)
+        onehot = torch.nn.functional.one_hot(y, v).float()  # (N,) -> (N, V)
+        bce = torch.nn.functional.binary_cross_entropy_with_logits(scores, onehot)
+        ce = torch.nn.functional.cross_entropy(scores, y)
+        rows.append((v, float(bce), float(ce)))
+        del scores, onehot
+    return LossScaleReport(
+        vocab_size=V, logit_scale=scale, batch_size=N, rows=tuple(rows), estimated_bytes=need
+    )
+
+
+@dataclass(frozen=True)
+class StabilityScan:
+    """Naive, stable and built-in losses of the same logits, scaled up step by step.
+
+    Each row: (scale, BCE built-in, BCE naive, BCE stable, CE built-in, CE naive, CE stable).
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+
+    vocab_size: int
+    batch_size: int
+    eps: float
+    rows: tuple[tuple[float, float, float, float, float, float, float], ...]
+
+    def __str__(self) -> str:
+        lines = [
+            f"N={self.batch_size} V={self.vocab_size:,}; naive BCE with eps={self.eps:g}, "
+            "naive CE without eps",
+            "   scale  BCE built-in     naive    stable   CE built-in     naive    stable",
+        ]
+        for scale, bb, bn, bs, cb, cn, cs in self.rows:
+            # 5 significant digits: float32 sums over N*V elements are good to about 6.
+            lines.append(
+                f"  {scale:6g}  {bb:12.5g} {bn:9.5g} {bs:9.5g}  {cb:12.5g} {cn:9.5g} {cs:9.5g}"
+            )
+        return "\n".join(lines)
+
+
+def stability_scan(
+    scales: Sequence[float],
+    *,
+    vocab_size: int = 50_000,
+    batch_size: int = 16,
+    eps: float = 1e-8,
+    seed: int = 0,
+) -> StabilityScan:
+    """Evaluate every BCE and CE variant on ``scale * z`` for one fixed standard-normal z.
+
+    The naive forms come from ``w2v_helpers.losses`` (BCE through sigmoid then log, with ``eps``;
+    CE through softmax then log, without); the stable forms work on the logits; the built-ins are
+    ``F.binary_cross_entropy_with_logits`` and ``F.cross_entropy``. Float32, like a model. The
+    draw: a ``torch.Generator`` seeded with ``seed`` gives z = randn(N, V), then the right words
+    y = randint(V, (N,)). Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence):
+        raise TypeError(f"scales must be a sequence of numbers, got {type(scales).__name__}")
+    if not 1 <= len(scales) <= MAX_SCAN_POINTS:
+        raise ValueError(f"scales must hold 1 to {MAX_SCAN_POINTS} numbers, got {len(scales)}")
+    checked = [_check_number("scales", s, low=0.0, high=MAX_LOGIT_SCALE) for s in scales]
+    V = check_positive_int("vocab_size", vocab_size)
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    eps = _check_number("eps", eps, low=0.0, high=0.5)
+    check_memory(
+        estimate_loss_scan_bytes(N, V) + FLOAT32 * N * V,  # plus the fixed z
+        f"a loss scan over a ({N}, {V:,}) score matrix",
+        hint="Lower vocab_size or batch_size.",
+    )
+    generator = torch.Generator().manual_seed(seed)
+    z = torch.randn(N, V, generator=generator)  # (N, V)
+    y = torch.randint(V, (N,), generator=generator)  # (N,)
+    onehot = torch.nn.functional.one_hot(y, V).float()  # (N,) -> (N, V)
+    rows = []
+    for scale in checked:
+        scores = scale * z  # (N, V)
+        rows.append(
+            (
+                scale,
+                float(torch.nn.functional.binary_cross_entropy_with_logits(scores, onehot)),
+                float(bce_naive(scores, onehot, eps=eps)),
+                float(bce_stable(scores, onehot)),
+                float(torch.nn.functional.cross_entropy(scores, y)),
+                float(ce_naive(scores, y)),
+                float(ce_stable(scores, y)),
+            )
+        )
+    return StabilityScan(vocab_size=V, batch_size=N, eps=eps, rows=tuple(rows))
+
+
+@dataclass(frozen=True)
+class TiedStepReport:
+    """One SGD step of a tied CBOW on one example, with its gradient split in two parts.
+
+    ``str()`` gives the printout; ``w2v_helpers.plots.plot_gradient_row_norms`` draws the norms.
+    Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+
+    vocab_size: int
+    embedding_dim: int
+    context_ids: tuple[int, ...]
+    target_id: int
+    lr: float
+    loss: str
+    loss_before: float
+    loss_after: float
+    input_norms: torch.Tensor  # (V,) per-row norm of the input-side gradient
+    output_norms: torch.Tensor  # (V,) per-row norm of the output-side gradient
+    tied_norms: torch.Tensor  # (V,) per-row norm of the tied gradient
+    parts_sum_to_tied: bool  # input side + output side == tied gradient (atol 1e-6)
+    update_matches: bool  # w_new == w_old - lr * grad on every entry
+    estimated_bytes: int
+
+    def __str__(self) -> str:
+        touched = sorted(int(i) for i in torch.nonzero(self.input_norms).flatten())
+        output_rows = int((self.output_norms > 0).sum())
+        top = torch.argsort(self.tied_norms, descending=True, stable=True)[:5].tolist()
+        lines = [
+            f"tied CBOW V={self.vocab_size:,} E={self.embedding_dim}, context "
+            f"{list(self.context_ids)} -> target {self.target_id}, loss {self.loss}, "
+            f"lr {self.lr:g}",
+            f"loss before the step {self.loss_before:.4f}, after {self.loss_after:.4f} "
+            f"(change {self.loss_after - self.loss_before:+.4f})",
+            f"rows with an input-side gradient:  {touched}",
+            f"rows with an output-side gradient: {output_rows:,} of {self.vocab_size:,}",
+            f"input side + output side == tied gradient: {self.parts_sum_to_tied}",
+            f"w_new == w_old - lr * grad: {self.update_matches}",
+            "largest tied-gradient rows: "
+            + ", ".join(f"{i} ({float(self.tied_norms[i]):.2e})" for i in top),
+            f"estimated peak memory {format_bytes(self.estimated_bytes)}",
+        ]
+        return "\n".join(lines)
+
+
+def _parse_ids(name: str, ids: object) -> tuple[int, ...]:
+    """Token ids from a sequence of ints or a comma-separated string like ``"3, 5, 8, 1"``."""
+    if isinstance(ids, str):
+        parts = [p.strip() for p in ids.split(",") if p.strip()]
+        try:
+            ids = [int(p) for p in parts]
+        except ValueError:
+            raise ValueError(
+                f"{name} must be whole numbers separated by commas, like '3, 5, 8, 1', got {ids!r}"
+            ) from None
+    if not isinstance(ids, Sequence) or any(
+        isinstance(i, bool) or not isinstance(i, int) for i in ids
+    ):
+        raise TypeError(
+            f"{name} must be a sequence of ints or a string like '3, 5, 8, 1', got {ids!r}"
+        )
+    if not 1 <= len(ids) <= MAX_WINDOW:
+        raise ValueError(f"{name} must hold 1 to {MAX_WINDOW} ids, got {len(ids)}")
+    return tuple(ids)
+
+
+def tied_step_report(
+    context_ids: Sequence[int] | str,
+    target_id: int,
+    lr: float = 0.1,
+    loss: str = "bce",
+    *,
+    vocab_size: int = 500,
+    embedding_dim: int = 128,
+    seed: int = 0,
+) -> TiedStepReport:
+    """Build a tied CBOW (seeded), take one ``SGD(lr)`` step on one example, and report it.
+
+    The loss is the built-in BCE on one-hot targets (``"bce"``) or cross-entropy (``"ce"``).
+    The gradient is split into its input-side and output-side parts with
+    :func:`w2v_helpers.gradients.split_tied_gradient`. Refuses (``MemoryBudgetError``) before
+    allocating if the sizes are over budget. Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    context = _parse_ids("context_ids", context_ids)
+    V = check_positive_int("vocab_size", vocab_size)
+    E = check_positive_int("embedding_dim", embedding_dim)
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        raise TypeError(f"target_id must be an int, got {target_id!r}")
+    for name, ids in (("context_ids", context), ("target_id", (target_id,))):
+        bad = [i for i in ids if not 0 <= i < V]
+        if bad:
+            raise ValueError(
+                f"{name} must hold ids in [0, {V - 1}] (vocab_size={V:,}), got {bad[0]:,}"
+            )
+    lr = _check_number("lr", lr, low=0.0, high=1_000.0)
+    loss = _check_loss(loss)
+    need = estimate_tied_step_bytes(V, E, 1, len(context))
+    check_memory(
+        need,
+        f"a tied CBOW step with vocab_size={V:,}, embedding_dim={E}",
+        hint="Lower vocab_size or embedding_dim: the V x E table and its copies dominate.",
+    )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = CBOW(V, E, tied=True)
+    x = torch.tensor([context])  # (1, T)
+    y = torch.tensor([target_id])  # (1,)
+
+    def loss_of(scores: torch.Tensor) -> torch.Tensor:
+        if loss == "bce":
+            onehot = torch.nn.functional.one_hot(y, V).float()  # (1,) -> (1, V)
+            return torch.nn.functional.binary_cross_entropy_with_logits(scores, onehot)
+        return torch.nn.functional.cross_entropy(scores, y)
+
+    parts = split_tied_gradient(model.embedding.weight, x, y, loss=loss)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    w_old = model.embedding.weight.detach().clone()  # (V, E)
+    opt.zero_grad()
+    before = loss_of(model(x))  # (1, T) -> (1, V) -> scalar
+    before.backward()
+    grad = model.embedding.weight.grad.clone()  # (V, E)
+    opt.step()
+    with torch.no_grad():
+        after = loss_of(model(x))
+        update_ok = torch.allclose(model.embedding.weight, w_old - lr * grad, rtol=0, atol=1e-6)
+    return TiedStepReport(
+        vocab_size=V,
+        embedding_dim=E,
+        context_ids=context,
+        target_id=target_id,
+        lr=lr,
+        loss=loss,
+        loss_before=before.item(),
+        loss_after=after.item(),
+        input_norms=parts.input_side.norm(dim=1),  # (V, E) -> (V,)
+        output_norms=parts.output_side.norm(dim=1),  # (V, E) -> (V,)
+        tied_norms=grad.norm(dim=1),  # (V, E) -> (V,)
+        parts_sum_to_tied=torch.allclose(parts.input_side + parts.output_side, grad, atol=1e-6),
+        update_matches=update_ok,
+        estimated_bytes=need,
+    )

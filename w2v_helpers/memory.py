@@ -16,6 +16,8 @@ import re
 
 import psutil
 
+from .validation import check_positive_int
+
 __all__ = [
     "DEFAULT_BUDGET",
     "BUDGET_ENV_VAR",
@@ -28,6 +30,8 @@ __all__ = [
     "SKIPGRAM_TARGET_METHODS",
     "estimate_skipgram_loss_report_bytes",
     "estimate_skipgram_target_bytes",
+    "estimate_loss_scan_bytes",
+    "estimate_tied_step_bytes",
 ]
 
 DEFAULT_BUDGET = 1 << 30  # 1 GiB: leaves room for the kernel and JupyterLab in 2 GB
@@ -164,3 +168,34 @@ def estimate_skipgram_loss_report_bytes(vocab_size: int, window_size: int, batch
     float64 = 8
     tile = estimate_skipgram_target_bytes(V, T, N, "tile", dtype_bytes=float64)
     return tile + float64 * (2 * N * T * V + 6 * N * V) + INT64 * N * T
+
+
+def estimate_loss_scan_bytes(batch_size: int, vocab_size: int) -> int:
+    """Bytes one loss evaluation over an (N, V) score matrix holds at its peak (float32).
+
+    Counts the scores, the one-hot targets, and three more (N, V) temporaries that the naive,
+    stable and built-in losses create (probabilities, logs, per-element losses).
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    N = check_positive_int("batch_size", batch_size)
+    V = check_positive_int("vocab_size", vocab_size)
+    return FLOAT32 * 5 * N * V + INT64 * N
+
+
+def estimate_tied_step_bytes(
+    vocab_size: int, embedding_dim: int, batch_size: int, window_size: int
+) -> int:
+    """Bytes one tied-CBOW training step plus its gradient anatomy holds at its peak (float32).
+
+    Counts nine (V, E) tables: the shared weight, its gradient and a copy from before the step;
+    three more copies (tied, input side, output side) that split the gradient into its two parts,
+    and their three gradients. Activations: ids (N*T int64), gathered embeddings (N*T*E), mean
+    (N*E) and four (N, V) score-sized tensors. Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    E = check_positive_int("embedding_dim", embedding_dim)
+    N = check_positive_int("batch_size", batch_size)
+    T = check_positive_int("window_size", window_size)
+    tables = 9 * V * E
+    activations = N * T * E + N * E + 4 * N * V
+    return FLOAT32 * (tables + activations) + INT64 * N * T

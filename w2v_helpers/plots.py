@@ -11,9 +11,17 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from .explore import softmax_entropy
+from .explore import LossScaleReport, StabilityScan, TiedStepReport, softmax_entropy
 
-__all__ = ["plot_softmax_distribution", "plot_teachers_and_students", "plot_target_memory"]
+__all__ = [
+    "plot_softmax_distribution",
+    "plot_teachers_and_students",
+    "plot_target_memory",
+    "plot_bce_element_loss",
+    "plot_gradient_row_norms",
+    "plot_loss_vs_vocab",
+    "plot_stability_scan",
+]
 
 
 def plot_teachers_and_students(
@@ -138,5 +146,209 @@ def plot_target_memory(
     right.set_title(f"against T (V={V:,}, N={N})")
     left.legend(loc="upper left", fontsize=8)
     fig.suptitle("tile grows with N·T·V, collapse with N·V, lean with N·T only")
+    fig.tight_layout()
+    return fig
+
+
+def plot_loss_vs_vocab(report: LossScaleReport) -> Figure:
+    """BCE and CE of random logits against the vocabulary size, with log 2 and log V marked.
+
+    Draws the rows of :func:`w2v_helpers.explore.loss_scale_report`.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if not isinstance(report, LossScaleReport):
+        raise TypeError(
+            "report must be a LossScaleReport (from loss_scale_report), "
+            f"got {type(report).__name__}"
+        )
+    vs = [row[0] for row in report.rows]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.plot(vs, [row[2] for row in report.rows], "o-", color="tab:red", label="CE (built-in)")
+    ax.plot(vs, [math.log(v) for v in vs], "--", color="tab:red", alpha=0.6, label="log V")
+    ax.plot(vs, [row[1] for row in report.rows], "o-", color="tab:blue", label="BCE (built-in)")
+    ax.axhline(math.log(2), ls="--", color="tab:blue", alpha=0.6, label="log 2")
+    ax.axvline(report.vocab_size, color="gray", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("vocabulary size V")
+    ax.set_ylabel("loss (nats)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(
+        f"initial losses, logits ~ {report.logit_scale:g} x N(0, 1), N={report.batch_size}"
+    )
+    ax.legend(loc="upper left", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_bce_element_loss(eps: float = 1e-8, s_max: float = 40.0) -> Figure:
+    """One wrong word's BCE term, -log(1 - sigmoid(s)), exact and as the naive float32 formula.
+
+    The exact curve is softplus(s) in float64; the naive one is ``-log(1 - sigmoid(s) + eps)`` in
+    float32, which flattens at -log(eps) once sigmoid(s) rounds to 1. The right panel shows each
+    one's slope (autograd): the naive slope drops to 0 exactly where the word most needs a push.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 0.5:
+        raise ValueError(f"eps must be a number in (0, 0.5), got {eps!r}")
+    if isinstance(s_max, bool) or not isinstance(s_max, (int, float)) or not 1 <= s_max <= 200:
+        raise ValueError(f"s_max must be a number in [1, 200], got {s_max!r}")
+    s64 = torch.linspace(-5, s_max, 2_000, dtype=torch.float64, requires_grad=True)  # (2000,)
+    exact = torch.nn.functional.softplus(s64)  # (2000,)
+    (exact_slope,) = torch.autograd.grad(exact.sum(), s64)
+    s32 = s64.detach().float().requires_grad_(True)  # (2000,)
+    naive = -torch.log(1 - torch.sigmoid(s32) + eps)  # (2000,)
+    (naive_slope,) = torch.autograd.grad(naive.sum(), s32)
+    s = s64.detach().numpy()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    left.plot(s, exact.detach().numpy(), color="black", label="exact: softplus(s)")
+    left.plot(
+        s,
+        naive.detach().numpy(),
+        color="tab:orange",
+        ls="--",
+        lw=2,
+        label=f"naive float32, eps={eps:g}",
+    )
+    left.axhline(
+        -math.log(eps), color="gray", lw=0.8, ls=":", label=f"-log(eps) = {-math.log(eps):.2f}"
+    )
+    left.set_xlabel("score s of a wrong word (target 0)")
+    left.set_ylabel("loss term (nats)")
+    left.legend(fontsize=9)
+    right.plot(s, exact_slope.numpy(), color="black", label="exact: sigmoid(s)")
+    right.plot(s, naive_slope.numpy(), color="tab:orange", ls="--", lw=2, label="naive float32")
+    right.set_xlabel("score s of a wrong word (target 0)")
+    right.set_ylabel("d loss / d s")
+    right.legend(fontsize=9)
+    fig.suptitle("the naive BCE term caps the loss and kills the gradient of confident mistakes")
+    fig.tight_layout()
+    return fig
+
+
+def plot_stability_scan(scan: StabilityScan) -> Figure:
+    """How far the naive and stable losses are from the built-ins as the logits grow.
+
+    Left BCE, right CE; the y axis is the relative error ``|got - built-in| / max(1, |built-in|)``
+    on a log scale, with errors below 1e-9 drawn at 1e-9 and a dotted line at 1e-6, the size of
+    float32 round-off in a mean over many elements. Non-finite naive CE values are marked with a
+    red x at the top. Draws the rows of :func:`w2v_helpers.explore.stability_scan`.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if not isinstance(scan, StabilityScan):
+        raise TypeError(
+            f"scan must be a StabilityScan (from stability_scan), got {type(scan).__name__}"
+        )
+    floor, top = 1e-9, 1e2
+    scales = [row[0] for row in scan.rows]
+
+    def error(got: float, ref: float) -> float:
+        if not math.isfinite(got):
+            return top
+        return max(abs(got - ref) / max(1.0, abs(ref)), floor)
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    for ax, name, (b, n, st) in zip(axes, ("BCE", "CE"), ((1, 2, 3), (4, 5, 6)), strict=True):
+        finite = [math.isfinite(row[n]) for row in scan.rows]
+        naive = [
+            (s, error(row[n], row[b]))
+            for s, row, f in zip(scales, scan.rows, finite, strict=True)
+            if f
+        ]
+        bad = [s for s, f in zip(scales, finite, strict=True) if not f]
+        stable = [error(row[st], row[b]) for row in scan.rows]
+        ax.plot(*zip(*naive, strict=True), "o-", color="tab:orange", label=f"naive {name}")
+        if bad:
+            ax.plot(bad, [top] * len(bad), "x", color="red", ms=9, mew=2, label="naive is NaN")
+        ax.plot(scales, stable, "s-", color="tab:green", ms=4, label=f"stable {name}")
+        ax.axhline(1e-6, color="gray", ls=":", lw=1, label="float32 round-off")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylim(floor / 2, top * 5)
+        ax.set_xlabel("logit scale (std of the scores)")
+        ax.set_title(f"{name}: distance from the built-in")
+        ax.legend(fontsize=8, loc="center left")
+    axes[0].set_ylabel("relative error")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_row_norms(report: TiedStepReport, *, title: str = "") -> Figure:
+    """Per-row norms of the input-side, output-side and tied gradients of one tied CBOW step.
+
+    Left: the context rows and the target row, with their input-side and output-side norms side
+    by side, next to the median row outside them. Right: the tied norm of every row, sorted from
+    largest to smallest (log scale), with the context rows (green triangles) and the target row
+    (red star) marked at their ranks. Draws a :func:`w2v_helpers.explore.tied_step_report`.
+    Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    if not isinstance(report, TiedStepReport):
+        raise TypeError(
+            f"report must be a TiedStepReport (from tied_step_report), got {type(report).__name__}"
+        )
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    context = sorted(set(report.context_ids))
+    target = report.target_id
+    marked = sorted(set(context) | {target})
+    others = torch.ones(report.vocab_size, dtype=torch.bool)  # (V,)
+    others[marked] = False
+    labels = [f"{i}" + (" (target)" if i == target else "") for i in marked]
+    inputs = [float(report.input_norms[i]) for i in marked]
+    outputs = [float(report.output_norms[i]) for i in marked]
+    if bool(others.any()):
+        labels.append("median\nother row")
+        inputs.append(float(report.input_norms[others].median()))
+        outputs.append(float(report.output_norms[others].median()))
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.3]}
+    )
+    positions = torch.arange(len(labels)).numpy()
+    left.bar(positions - 0.2, inputs, width=0.4, color="tab:green", label="input side")
+    left.bar(positions + 0.2, outputs, width=0.4, color="tab:blue", label="output side")
+    left.set_xticks(positions, labels, fontsize=8)
+    left.set_xlabel("row of W (word id)")
+    left.set_ylabel("gradient row norm")
+    left.set_title("the two parts, row by row", fontsize=10)
+    left.legend(fontsize=8)
+
+    order = torch.argsort(report.tied_norms, descending=True, stable=True)  # (V,)
+    rank = torch.empty_like(order)  # (V,)
+    rank[order] = torch.arange(report.vocab_size)
+    floor = 1e-12  # exact zeros drawn at the floor of the log axis
+    sorted_norms = report.tied_norms[order].clamp(min=floor).numpy()  # (V,)
+    right.plot(
+        torch.arange(1, report.vocab_size + 1).numpy(),
+        sorted_norms,
+        color="gray",
+        lw=1,
+        label="every row, largest first (0 drawn at 1e-12)",
+    )
+    right.plot(
+        [int(rank[i]) + 1 for i in context],
+        [max(float(report.tied_norms[i]), floor) for i in context],
+        "^",
+        color="tab:green",
+        ms=9,
+        label="context rows",
+    )
+    right.plot(
+        [int(rank[target]) + 1],
+        [max(float(report.tied_norms[target]), floor)],
+        "*",
+        color="red",
+        ms=14,
+        label=f"target row {target}",
+    )
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("rank of the row by tied-gradient norm")
+    right.set_ylabel("tied gradient row norm")
+    right.set_title("all rows, sorted", fontsize=10)
+    right.legend(fontsize=8)
+    fig.suptitle(
+        title
+        or f"{report.loss.upper()} gradient of the shared W, context "
+        f"{list(report.context_ids)} -> target {target}, V={report.vocab_size:,}"
+    )
     fig.tight_layout()
     return fig

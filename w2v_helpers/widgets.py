@@ -18,8 +18,9 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .explore import cbow_forward_report
+from .explore import cbow_forward_report, loss_scale_report, tied_step_report
 from .memory import MemoryBudgetError
+from .plots import plot_gradient_row_norms, plot_loss_vs_vocab
 
 __all__ = [
     "Panel",
@@ -28,6 +29,8 @@ __all__ = [
     "render_html",
     "render_or_refuse",
     "skipgram_loss_panel",
+    "loss_scale_panel",
+    "tied_step_panel",
 ]
 
 VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000, 5_000_000)
@@ -153,3 +156,100 @@ def skipgram_loss_panel() -> Panel:
         ),
     }
     return make_panel("SkipGram: one teacher, many students", controls, skipgram_loss_report)
+
+
+# --- Introduced in 02_bce_vs_ce.ipynb and 03_tied_weight_backward.ipynb -----------------------
+
+LOSS_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 1_000_000, 5_000_000, 10_000_000)
+STEP_VOCAB_CHOICES = (500, 1_000, 10_000, 100_000, 1_000_000, 5_000_000)
+
+
+def _slow_choice(description: str, options: tuple[int, ...], value: int) -> widgets.SelectionSlider:
+    slider = _choice(description, options, value)
+    slider.continuous_update = False  # render once on release, not at every option passed
+    return slider
+
+
+def _loss_scale_view(vocab_size: int, logit_scale: float) -> tuple[object, Figure]:
+    report = loss_scale_report(vocab_size, logit_scale)
+    return report, plot_loss_vs_vocab(report)
+
+
+def loss_scale_panel() -> Panel:
+    """Vary V and the logit scale; see BCE and CE of random logits against V, with log 2, log V.
+
+    Behind it: :func:`w2v_helpers.explore.loss_scale_report` (drawn by
+    ``w2v_helpers.plots.plot_loss_vs_vocab``). Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    controls = {
+        "vocab_size": _slow_choice("vocab size V", LOSS_VOCAB_CHOICES, 50_000),
+        "logit_scale": widgets.FloatLogSlider(
+            description="logit scale",
+            base=10,
+            min=-2,
+            max=2,
+            step=0.25,
+            value=0.1,
+            continuous_update=False,
+        ),
+    }
+    return make_panel("Initial loss against vocabulary size", controls, _loss_scale_view)
+
+
+def _tied_step_view(
+    context_1: int,
+    context_2: int,
+    context_3: int,
+    context_4: int,
+    target_id: int,
+    lr: float,
+    loss: str,
+    vocab_size: int,
+    embedding_dim: int,
+) -> tuple[object, Figure]:
+    report = tied_step_report(
+        [context_1, context_2, context_3, context_4],
+        target_id,
+        lr,
+        loss,
+        vocab_size=vocab_size,
+        embedding_dim=embedding_dim,
+    )
+    return report, plot_gradient_row_norms(report)
+
+
+def tied_step_panel() -> Panel:
+    """Choose four context ids, a target id, the learning rate, the loss and the sizes; see one
+    SGD step of a tied CBOW: loss before and after, and the gradient row norms by side.
+
+    Behind it: :func:`w2v_helpers.explore.tied_step_report` (drawn by
+    ``w2v_helpers.plots.plot_gradient_row_norms``). Introduced in
+    ``03_tied_weight_backward.ipynb``.
+    """
+    seed_context = (3, 5, 8, 1)
+    controls: dict[str, widgets.ValueWidget] = {
+        f"context_{i + 1}": widgets.BoundedIntText(
+            description=f"context id {i + 1}", min=0, max=STEP_VOCAB_CHOICES[0] - 1, value=v
+        )
+        for i, v in enumerate(seed_context)
+    }
+    controls["target_id"] = widgets.BoundedIntText(
+        description="target id", min=0, max=STEP_VOCAB_CHOICES[0] - 1, value=3
+    )
+    controls["lr"] = widgets.FloatLogSlider(
+        description="learning rate",
+        base=10,
+        min=-3,
+        max=1,
+        step=0.25,
+        value=0.1,
+        continuous_update=False,
+    )
+    controls["loss"] = widgets.Dropdown(
+        description="loss", options=[("BCE, one-hot", "bce"), ("cross-entropy", "ce")], value="bce"
+    )
+    controls["vocab_size"] = _choice("vocab size V", STEP_VOCAB_CHOICES, 500)
+    controls["embedding_dim"] = _choice("embedding dim E", DIM_CHOICES, 128)
+    for control in controls.values():
+        control.continuous_update = False  # a step plus a figure per value would queue up
+    return make_panel("One SGD step of a tied CBOW", controls, _tied_step_view)

@@ -1,0 +1,239 @@
+"""Notebook 02's helpers against independent oracles: NumPy formulas, autograd, closed forms.
+
+The oracles never call the code under test: losses are recomputed in float64 NumPy
+(``logaddexp``), gradients by central finite differences of those NumPy losses.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from w2v_helpers.explore import LossScaleReport, loss_scale_report, stability_scan
+from w2v_helpers.gradients import compare, score_grad
+from w2v_helpers.memory import (
+    MemoryBudgetError,
+    estimate_loss_scan_bytes,
+)
+from w2v_helpers.plots import plot_bce_element_loss, plot_loss_vs_vocab, plot_stability_scan
+
+
+def numpy_bce(scores: np.ndarray, targets: np.ndarray) -> float:
+    """Mean BCE from logits in float64: softplus(s) - s*t, softplus via logaddexp(0, s)."""
+    return float(np.mean(np.logaddexp(0.0, scores) - scores * targets))
+
+
+def numpy_ce(scores: np.ndarray, y: np.ndarray) -> float:
+    """Mean CE in float64: logsumexp over each row minus the right word's score."""
+    m = scores.max(axis=1, keepdims=True)
+    lse = (m + np.log(np.exp(scores - m).sum(axis=1, keepdims=True)))[:, 0]
+    return float(np.mean(lse - scores[np.arange(len(y)), y]))
+
+
+def finite_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Central differences of a scalar function of an array, entry by entry (float64)."""
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += h
+        down[index] -= h
+        grad[index] = (f(up) - f(down)) / (2 * h)
+    return grad
+
+
+@pytest.fixture
+def small_problem():
+    generator = torch.Generator().manual_seed(11)
+    scores = 2 * torch.randn(3, 7, generator=generator, dtype=torch.float64)  # (N, V)
+    y = torch.randint(7, (3,), generator=generator)  # (N,)
+    return scores, y
+
+
+def test_bce_score_gradient_equals_sigmoid_minus_y_over_nv_by_finite_differences(small_problem):
+    scores, y = small_problem
+    onehot = F.one_hot(y, 7).double().numpy()
+    expected = finite_difference(lambda s: numpy_bce(s, onehot), scores.numpy())
+    got = score_grad(scores, y, loss="bce").numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-8)
+
+
+def test_ce_score_gradient_equals_softmax_minus_y_over_n_by_finite_differences(small_problem):
+    scores, y = small_problem
+    expected = finite_difference(lambda s: numpy_ce(s, y.numpy()), scores.numpy())
+    got = score_grad(scores, y, loss="ce").numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-8)
+
+
+def test_score_gradients_match_autograd_of_the_builtin_losses_in_float32():
+    generator = torch.Generator().manual_seed(3)
+    scores = torch.randn(4, 50, generator=generator).requires_grad_(True)  # (N, V)
+    y = torch.randint(50, (4,), generator=generator)  # (N,)
+    F.binary_cross_entropy_with_logits(scores, F.one_hot(y, 50).float()).backward()
+    assert torch.allclose(score_grad(scores.detach(), y, loss="bce"), scores.grad, atol=1e-8)
+    scores.grad = None
+    F.cross_entropy(scores, y).backward()
+    assert torch.allclose(score_grad(scores.detach(), y, loss="ce"), scores.grad, atol=1e-7)
+
+
+def test_bce_pull_on_the_right_word_is_about_v_times_weaker_than_ce_pull_at_zero_logits():
+    V, N = 1000, 2
+    scores, y = torch.zeros(N, V), torch.tensor([3, 7])  # sigmoid 0.5, softmax 1/V
+    bce, ce = score_grad(scores, y, loss="bce"), score_grad(scores, y, loss="ce")
+    assert math.isclose(float(bce[0, 3]), -0.5 / (N * V), rel_tol=1e-5)
+    assert math.isclose(float(ce[0, 3]), -(1 - 1 / V) / N, rel_tol=1e-5)
+    assert math.isclose(float(ce[0, 3] / bce[0, 3]), 2 * (V - 1), rel_tol=1e-4)
+
+
+def test_initial_bce_is_log_2_and_ce_is_log_v_for_tiny_logits_at_every_vocab_size():
+    report = loss_scale_report(vocab_size=50_000, logit_scale=0.001)
+    assert [row[0] for row in report.rows] == [10, 100, 1_000, 10_000, 50_000]
+    for V, bce, ce in report.rows:
+        assert abs(bce - math.log(2)) < 1e-3
+        assert abs(ce - math.log(V)) < 1e-3
+
+
+def test_loss_scale_report_bce_matches_the_gaussian_expectation_of_softplus_at_large_v():
+    # E[softplus(c z)] for z ~ N(0, 1), by numerical integration: the mean over many wrong words.
+    c = 2.0
+    z = np.linspace(-12, 12, 200_001)
+    density = np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
+    expectation = float(np.sum(np.logaddexp(0.0, c * z) * density) * (z[1] - z[0]))
+    report = loss_scale_report(vocab_size=100_000, logit_scale=c)
+    assert abs(report.rows[-1][1] - expectation) < 5e-3
+
+
+def test_loss_scale_report_prints_one_row_per_vocab_size():
+    text = str(loss_scale_report(vocab_size=1_000, logit_scale=0.5))
+    assert "log 2" in text and "     1,000" in text and text.count("\n") == 5
+
+
+def test_stability_scan_stable_forms_match_float64_numpy_at_every_scale():
+    scales = [0.1, 1.0, 10.0, 100.0, 300.0]
+    scan = stability_scan(scales, vocab_size=2_000, batch_size=4)
+    generator = torch.Generator().manual_seed(0)  # the scan's documented draw: z, then y
+    z = torch.randn(4, 2_000, generator=generator).numpy()
+    y = torch.randint(2_000, (4,), generator=generator).numpy()
+    onehot = np.eye(2_000)[y]
+    for row in scan.rows:
+        scores = np.float32(row[0]) * z  # the same float32 scores
+        assert math.isclose(row[3], numpy_bce(scores.astype(np.float64), onehot), rel_tol=1e-5)
+        assert math.isclose(row[6], numpy_ce(scores.astype(np.float64), y), rel_tol=1e-5)
+        assert math.isclose(row[1], row[3], rel_tol=1e-5)  # built-in BCE too
+        assert math.isclose(row[4], row[6], rel_tol=1e-5)  # built-in CE too
+
+
+def test_stability_scan_naive_bce_is_capped_and_naive_ce_turns_nan_for_large_logits():
+    scan = stability_scan([0.1, 100.0], vocab_size=2_000, batch_size=4)
+    small, large = scan.rows
+    assert math.isclose(small[2], small[1], rel_tol=1e-5)  # naive fine for small logits
+    assert math.isclose(small[5], small[4], rel_tol=1e-5)
+    assert large[2] < 0.5 * large[1]  # the eps cap: naive BCE far below the truth
+    assert large[2] <= -math.log(1e-8) + 1e-3  # no term above -log(eps)
+    assert math.isnan(large[5])
+
+
+def test_stability_scan_prints_nan_for_the_naive_ce():
+    assert "nan" in str(stability_scan([300.0], vocab_size=1_000, batch_size=2))
+
+
+def test_loss_scale_report_is_refused_before_any_allocation(monkeypatch):
+    def no_allocation(*args, **kwargs):
+        raise AssertionError("allocated before asking the memory guard")
+
+    monkeypatch.setattr(torch, "randn", no_allocation)
+    with pytest.raises(MemoryBudgetError, match="vocab_size"):
+        loss_scale_report(vocab_size=10_000_000, logit_scale=1.0)
+
+
+def test_stability_scan_is_refused_under_a_small_budget(monkeypatch):
+    monkeypatch.setenv("W2V_MEMORY_BUDGET", "1MiB")
+    with pytest.raises(MemoryBudgetError):
+        stability_scan([1.0], vocab_size=50_000, batch_size=16)
+
+
+def test_loss_scan_estimate_counts_five_float32_score_matrices():
+    assert estimate_loss_scan_bytes(16, 50_000) == 4 * 5 * 16 * 50_000 + 8 * 16
+
+
+def test_compare_prints_booleans_only_and_flags_a_mismatch():
+    a = torch.ones(2, 3)
+    assert compare("same", a, a.clone()).endswith("max diff < 1e-06: True")
+    assert "allclose False" in compare("off", a, a + 1e-3)
+    assert "shapes differ" in compare("shape", a, a.T)
+
+
+def test_plots_of_notebook_02_return_figures():
+    assert isinstance(plot_bce_element_loss(), Figure)
+    assert isinstance(plot_loss_vs_vocab(loss_scale_report(100, 1.0)), Figure)
+    assert isinstance(plot_stability_scan(stability_scan([1.0, 300.0], vocab_size=100)), Figure)
+
+
+BAD_INPUT = [
+    ("loss_scale vocab 1", lambda: loss_scale_report(1, 1.0), ValueError, "vocab_size"),
+    ("loss_scale vocab float", lambda: loss_scale_report(10.0, 1.0), TypeError, "vocab_size"),
+    ("loss_scale scale 0", lambda: loss_scale_report(10, 0.0), ValueError, "logit_scale"),
+    ("loss_scale scale nan", lambda: loss_scale_report(10, math.nan), ValueError, "logit_scale"),
+    ("loss_scale scale str", lambda: loss_scale_report(10, "1"), TypeError, "logit_scale"),
+    (
+        "loss_scale batch 0",
+        lambda: loss_scale_report(10, 1.0, batch_size=0),
+        ValueError,
+        "batch_size",
+    ),
+    ("scan scales str", lambda: stability_scan("1, 2"), TypeError, "scales"),
+    ("scan scales empty", lambda: stability_scan([]), ValueError, "scales"),
+    ("scan scale negative", lambda: stability_scan([-1.0]), ValueError, "scales"),
+    ("scan eps 0", lambda: stability_scan([1.0], eps=0.0), ValueError, "eps"),
+    ("scan vocab 0", lambda: stability_scan([1.0], vocab_size=0), ValueError, "vocab_size"),
+    (
+        "score_grad loss name",
+        lambda: score_grad(torch.zeros(2, 3), torch.tensor([0, 1]), loss="mse"),
+        ValueError,
+        "loss",
+    ),
+    (
+        "score_grad y range",
+        lambda: score_grad(torch.zeros(2, 3), torch.tensor([0, 3])),
+        ValueError,
+        "y",
+    ),
+    (
+        "score_grad scores int",
+        lambda: score_grad(torch.zeros(2, 3, dtype=torch.long), torch.tensor([0, 1])),
+        TypeError,
+        "scores",
+    ),
+    (
+        "score_grad batch",
+        lambda: score_grad(torch.zeros(2, 3), torch.tensor([0])),
+        ValueError,
+        "batch",
+    ),
+    ("compare manual list", lambda: compare("x", [1.0], torch.ones(1)), TypeError, "manual"),
+    (
+        "compare atol 0",
+        lambda: compare("x", torch.ones(1), torch.ones(1), atol=0),
+        ValueError,
+        "atol",
+    ),
+    ("estimate batch 0", lambda: estimate_loss_scan_bytes(0, 10), ValueError, "batch_size"),
+    ("element plot eps", lambda: plot_bce_element_loss(eps=0.0), ValueError, "eps"),
+    ("element plot s_max", lambda: plot_bce_element_loss(s_max=1e6), ValueError, "s_max"),
+    ("vocab plot report", lambda: plot_loss_vs_vocab("report"), TypeError, "report"),
+    ("scan plot scan", lambda: plot_stability_scan(None), TypeError, "scan"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "call", "error", "names"), BAD_INPUT, ids=[c[0] for c in BAD_INPUT]
+)
+def test_notebook_02_helpers_reject_bad_input_naming_the_parameter(case, call, error, names):
+    with pytest.raises(error, match=names):
+        call()
+
+
+def test_loss_scale_report_type_is_exported():
+    assert isinstance(loss_scale_report(10, 1.0), LossScaleReport)

@@ -1,0 +1,225 @@
+"""Notebook 03's gradient anatomy against independent oracles.
+
+Every gradient here is checked against central finite differences of a float64 NumPy loss
+(``logaddexp`` for BCE, a shifted log-sum-exp for CE) that never calls the code under test.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from w2v_helpers.explore import TiedStepReport, tied_step_report
+from w2v_helpers.gradients import (
+    input_side_grad,
+    output_side_grad,
+    split_tied_gradient,
+)
+from w2v_helpers.memory import MemoryBudgetError, estimate_tied_step_bytes
+from w2v_helpers.models import CBOW
+from w2v_helpers.plots import plot_gradient_row_norms
+
+V, E = 7, 4
+
+
+def numpy_loss(w_in: np.ndarray, w_out: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str):
+    """CBOW loss in float64 NumPy: mean of the context rows of w_in, scored against w_out."""
+    hidden = w_in[x].mean(axis=1)  # (N, E)
+    scores = hidden @ w_out.T  # (N, V)
+    if loss == "bce":
+        targets = np.eye(w_out.shape[0])[y]
+        return float(np.mean(np.logaddexp(0.0, scores) - scores * targets))
+    m = scores.max(axis=1, keepdims=True)
+    lse = (m + np.log(np.exp(scores - m).sum(axis=1, keepdims=True)))[:, 0]
+    return float(np.mean(lse - scores[np.arange(len(y)), y]))
+
+
+def finite_difference(f, w: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    grad = np.zeros_like(w)
+    for index in np.ndindex(w.shape):
+        up, down = w.copy(), w.copy()
+        up[index] += h
+        down[index] -= h
+        grad[index] = (f(up) - f(down)) / (2 * h)
+    return grad
+
+
+@pytest.fixture
+def problem():
+    generator = torch.Generator().manual_seed(5)
+    weight = torch.randn(V, E, generator=generator, dtype=torch.float64)  # (V, E)
+    x = torch.tensor([[3, 5, 1], [0, 2, 2]])  # (N, T), row 2 repeated in the second example
+    y = torch.tensor([3, 6])  # (N,)
+    return weight, x, y
+
+
+@pytest.mark.parametrize("loss", ["bce", "ce"])
+def test_output_side_gradient_matches_float64_finite_differences(problem, loss):
+    weight, x, y = problem
+    w, xn, yn = weight.numpy(), x.numpy(), y.numpy()
+    expected = finite_difference(lambda w_out: numpy_loss(w, w_out, xn, yn, loss), w)
+    hidden = weight[x].mean(dim=1)  # (N, E)
+    got = output_side_grad(hidden, weight, y, loss=loss).numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-8)
+
+
+def test_bce_output_side_gradient_is_sigmoid_minus_y_transposed_h_over_nv(problem):
+    weight, x, y = problem
+    N = x.shape[0]
+    w, xn, yn = weight.numpy(), x.numpy(), y.numpy()
+    hidden = w[xn].mean(axis=1)  # (N, E)
+    formula = ((1 / (1 + np.exp(-hidden @ w.T)) - np.eye(V)[yn]).T @ hidden) / (N * V)
+    expected = finite_difference(lambda w_out: numpy_loss(w, w_out, xn, yn, "bce"), w)
+    np.testing.assert_allclose(formula, expected, atol=1e-8)  # the formula itself is right
+    got = output_side_grad(torch.from_numpy(hidden), weight, y, loss="bce").numpy()
+    np.testing.assert_allclose(got, formula, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["bce", "ce"])
+def test_input_side_gradient_matches_float64_finite_differences(problem, loss):
+    weight, x, y = problem
+    w, xn, yn = weight.numpy(), x.numpy(), y.numpy()
+    expected = finite_difference(lambda w_in: numpy_loss(w_in, w, xn, yn, loss), w)
+    got = input_side_grad(x, weight, y, loss=loss).numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-8)
+
+
+@pytest.mark.parametrize("loss", ["bce", "ce"])
+def test_split_parts_match_finite_differences_and_sum_to_the_tied_gradient(problem, loss):
+    weight, x, y = problem
+    w, xn, yn = weight.numpy(), x.numpy(), y.numpy()
+    parts = split_tied_gradient(weight, x, y, loss=loss)
+    tied = finite_difference(lambda t: numpy_loss(t, t, xn, yn, loss), w)
+    inputs = finite_difference(lambda w_in: numpy_loss(w_in, w, xn, yn, loss), w)
+    outputs = finite_difference(lambda w_out: numpy_loss(w, w_out, xn, yn, loss), w)
+    np.testing.assert_allclose(parts.tied.numpy(), tied, atol=1e-8)
+    np.testing.assert_allclose(parts.input_side.numpy(), inputs, atol=1e-8)
+    np.testing.assert_allclose(parts.output_side.numpy(), outputs, atol=1e-8)
+    np.testing.assert_allclose(inputs + outputs, tied, atol=1e-8)
+    assert math.isclose(parts.loss_value, numpy_loss(w, w, xn, yn, loss), rel_tol=1e-12)
+
+
+def test_input_side_gradient_is_zero_outside_the_context_rows(problem):
+    weight, x, y = problem
+    grad = input_side_grad(x, weight, y)
+    touched = set(torch.nonzero(grad.abs().sum(dim=1)).flatten().tolist())
+    assert touched == {0, 1, 2, 3, 5}
+
+
+def test_a_repeated_context_id_gets_exactly_twice_the_share_of_a_single_one():
+    generator = torch.Generator().manual_seed(9)
+    weight = torch.randn(10, 6, generator=generator, dtype=torch.float64)  # (V, E)
+    grad = input_side_grad(torch.tensor([[3, 3, 8, 1]]), weight, torch.tensor([3]))
+    assert torch.allclose(grad[3], 2 * grad[8]) and torch.allclose(grad[8], grad[1])
+
+
+def test_split_does_not_modify_the_weight(problem):
+    weight, x, y = problem
+    before = weight.clone()
+    split_tied_gradient(weight, x, y)
+    assert torch.equal(weight, before)
+
+
+def test_tied_model_yields_its_shared_parameter_once():
+    model = CBOW(500, 128, tied=True)
+    params = list(model.parameters())
+    assert len(params) == 1 and params[0] is model.output.weight is model.embedding.weight
+    assert sum(p.numel() for p in params) == 500 * 128
+
+
+def test_tied_step_report_loss_before_matches_numpy_on_the_seeded_model():
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        w = CBOW(500, 128, tied=True).embedding.weight.detach().double().numpy()
+    report = tied_step_report([3, 5, 8, 1], 3, 0.1, "bce")
+    expected = numpy_loss(w, w, np.array([[3, 5, 8, 1]]), np.array([3]), "bce")
+    assert math.isclose(report.loss_before, expected, rel_tol=1e-5)
+
+
+def test_tied_step_report_after_the_step_matches_numpy_at_w_minus_lr_times_the_fd_gradient():
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        w = CBOW(40, 6, tied=True).embedding.weight.detach().double().numpy()
+    x, y, lr = np.array([[2, 5, 5, 9]]), np.array([11]), 0.5
+    grad = finite_difference(lambda t: numpy_loss(t, t, x, y, "ce"), w)
+    report = tied_step_report([2, 5, 5, 9], 11, lr, "ce", vocab_size=40, embedding_dim=6)
+    after = numpy_loss(w - lr * grad, w - lr * grad, x, y, "ce")
+    assert math.isclose(report.loss_after, after, rel_tol=1e-4)
+    assert report.loss_after < report.loss_before
+    assert report.parts_sum_to_tied and report.update_matches
+
+
+def test_tied_step_report_marks_the_context_rows_and_the_saturated_target():
+    report = tied_step_report([3, 5, 8, 1], 3)
+    assert set(torch.nonzero(report.input_norms).flatten().tolist()) == {1, 3, 5, 8}
+    # the target's score is far past 17, so sigmoid(s) == 1.0 == y: no output-side push
+    assert float(report.output_norms[3]) == 0.0
+    text = str(report)
+    assert "[1, 3, 5, 8]" in text and "True" in text
+
+
+def test_tied_step_report_accepts_the_ids_as_text():
+    assert tied_step_report("3, 3, 8, 1", 3).context_ids == (3, 3, 8, 1)
+
+
+def test_tied_step_report_is_refused_before_building_the_model(monkeypatch):
+    def no_model(*args, **kwargs):
+        raise AssertionError("built the model before asking the memory guard")
+
+    monkeypatch.setattr("w2v_helpers.explore.CBOW", no_model)
+    with pytest.raises(MemoryBudgetError, match="vocab_size"):
+        tied_step_report([3, 5, 8, 1], 3, vocab_size=5_000_000, embedding_dim=2048)
+
+
+def test_tied_step_estimate_counts_nine_tables_and_the_activations():
+    expected = 4 * (9 * 500 * 128 + 1 * 4 * 128 + 128 + 4 * 500) + 8 * 4
+    assert estimate_tied_step_bytes(500, 128, 1, 4) == expected
+
+
+def test_gradient_row_norm_plot_returns_a_figure():
+    assert isinstance(plot_gradient_row_norms(tied_step_report([3, 3, 8, 1], 42)), Figure)
+
+
+W = torch.zeros(5, 3)  # (V, E)
+X = torch.tensor([[0, 1]])  # (N, T)
+Y = torch.tensor([2])  # (N,)
+BAD_INPUT = [
+    ("split loss name", lambda: split_tied_gradient(W, X, Y, loss="nll"), ValueError, "loss"),
+    ("split x out of range", lambda: split_tied_gradient(W, X + 5, Y), ValueError, "x"),
+    ("split y float", lambda: split_tied_gradient(W, X, Y.float()), TypeError, "y"),
+    ("split weight 1-D", lambda: split_tied_gradient(W[0], X, Y), ValueError, "weight"),
+    ("split batch", lambda: split_tied_gradient(W, X, torch.tensor([1, 2])), ValueError, "batch"),
+    ("output hidden E", lambda: output_side_grad(torch.zeros(1, 4), W, Y), ValueError, "hidden"),
+    (
+        "output weight list",
+        lambda: output_side_grad(torch.zeros(1, 3), [[0.0]], Y),
+        TypeError,
+        "weight",
+    ),
+    ("input x rank 1", lambda: input_side_grad(X[0], W, Y), ValueError, "x"),
+    ("report ids text", lambda: tied_step_report("3, five", 3), ValueError, "context_ids"),
+    ("report ids float", lambda: tied_step_report([3.0, 5.0], 3), TypeError, "context_ids"),
+    ("report ids empty", lambda: tied_step_report([], 3), ValueError, "context_ids"),
+    ("report ids range", lambda: tied_step_report([3, 500], 3), ValueError, "context_ids"),
+    ("report target range", lambda: tied_step_report([3], 500), ValueError, "target_id"),
+    ("report target str", lambda: tied_step_report([3], "3"), TypeError, "target_id"),
+    ("report lr 0", lambda: tied_step_report([3], 3, lr=0.0), ValueError, "lr"),
+    ("report loss", lambda: tied_step_report([3], 3, loss="BCE"), ValueError, "loss"),
+    ("report vocab", lambda: tied_step_report([3], 3, vocab_size=0), ValueError, "vocab_size"),
+    ("estimate E", lambda: estimate_tied_step_bytes(5, 0, 1, 1), ValueError, "embedding_dim"),
+    ("plot report", lambda: plot_gradient_row_norms("r"), TypeError, "report"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "call", "error", "names"), BAD_INPUT, ids=[c[0] for c in BAD_INPUT]
+)
+def test_notebook_03_helpers_reject_bad_input_naming_the_parameter(case, call, error, names):
+    with pytest.raises(error, match=names):
+        call()
+
+
+def test_tied_step_report_type_is_exported():
+    assert isinstance(tied_step_report([1], 2, vocab_size=500, embedding_dim=8), TiedStepReport)
