@@ -11,6 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
+from oracles import finite_difference, numpy_bce, numpy_ce
 
 from w2v_helpers.explore import LossScaleReport, loss_scale_report, stability_scan
 from w2v_helpers.gradients import compare, score_grad
@@ -19,29 +20,6 @@ from w2v_helpers.memory import (
     estimate_loss_scan_bytes,
 )
 from w2v_helpers.plots import plot_bce_element_loss, plot_loss_vs_vocab, plot_stability_scan
-
-
-def numpy_bce(scores: np.ndarray, targets: np.ndarray) -> float:
-    """Mean BCE from logits in float64: softplus(s) - s*t, softplus via logaddexp(0, s)."""
-    return float(np.mean(np.logaddexp(0.0, scores) - scores * targets))
-
-
-def numpy_ce(scores: np.ndarray, y: np.ndarray) -> float:
-    """Mean CE in float64: logsumexp over each row minus the right word's score."""
-    m = scores.max(axis=1, keepdims=True)
-    lse = (m + np.log(np.exp(scores - m).sum(axis=1, keepdims=True)))[:, 0]
-    return float(np.mean(lse - scores[np.arange(len(y)), y]))
-
-
-def finite_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Central differences of a scalar function of an array, entry by entry (float64)."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += h
-        down[index] -= h
-        grad[index] = (f(up) - f(down)) / (2 * h)
-    return grad
 
 
 @pytest.fixture

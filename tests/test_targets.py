@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from oracles import numpy_bce
 
 from w2v_helpers.targets import (
     DUPLICATE_POLICIES,
@@ -26,12 +27,6 @@ def make_batch(N=6, T=5, V=11, scale=3.0, seed=0, dtype=torch.float64):
     scores = scale * torch.randn(N, V, generator=generator, dtype=dtype)  # (N, V)
     y = torch.randint(V, (N, T), generator=generator)  # (N, T), small V: repeats are likely
     return scores, y
-
-
-def numpy_bce(scores: np.ndarray, targets: np.ndarray) -> float:
-    """BCE with logits written from its definition in NumPy float64."""
-    per_element = np.logaddexp(0.0, scores) - targets * scores  # softplus(s) - t*s
-    return float(per_element.mean())
 
 
 def numpy_counts(y: np.ndarray, V: int) -> np.ndarray:

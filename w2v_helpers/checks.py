@@ -51,6 +51,28 @@ class Feedback:
 NOTHING_RETURNED = Feedback(False, "your function returns nothing yet; fill in its body.")
 
 
+def _not_a_function(fn: object) -> Feedback | None:
+    """Feedback if the learner passed no function (yet) or something that is not callable."""
+    if (missing := _unanswered(fn)) is not None:
+        return missing
+    if not callable(fn):
+        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    return None
+
+
+def _call(fn: Callable[..., object], *args: torch.Tensor) -> torch.Tensor | Feedback:
+    """Call the learner's function; turn any failure or a non-tensor result into Feedback."""
+    try:
+        got = fn(*args)
+    except Exception as err:  # the learner's code: report any failure as feedback
+        return Feedback(False, f"your function raised {type(err).__name__}: {err}")
+    if _unanswered(got) is not None:
+        return NOTHING_RETURNED
+    if not isinstance(got, torch.Tensor):
+        return Feedback(False, f"return a tensor, got {type(got).__name__}.")
+    return got
+
+
 def _unanswered(answer: object) -> Feedback | None:
     if answer is None or answer is Ellipsis:
         return Feedback(False, "replace the ... with your answer, then run the cell again.")
@@ -159,23 +181,16 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
 
     Introduced in ``01_cbow_forward.ipynb``.
     """
-    if (missing := _unanswered(fn)) is not None:
-        return missing
-    if not callable(fn):
-        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
     generator = torch.Generator().manual_seed(1234)
     V, E, N, T = 11, 5, 3, 4
     weight = torch.randn(V, E, generator=generator, dtype=torch.float64)  # (V, E)
     ids = torch.randint(V, (N, T), generator=generator)  # (N, T)
     expected = F.embedding_bag(ids, weight, mode="mean")  # (N, T) -> (N, E)
-    try:
-        got = fn(weight, ids)
-    except Exception as err:  # the learner's code: report any failure as feedback
-        return Feedback(False, f"your function raised {type(err).__name__}: {err}")
-    if (missing := _unanswered(got)) is not None:
-        return NOTHING_RETURNED
-    if not isinstance(got, torch.Tensor):
-        return Feedback(False, f"return a tensor, got {type(got).__name__}.")
+    got = _call(fn, weight, ids)
+    if isinstance(got, Feedback):
+        return got
     if got.shape == (N, T, E):
         return Feedback(
             False, f"shape {tuple(got.shape)} still has the window axis: average over dim=1."
@@ -275,20 +290,13 @@ def check_multi_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Feedback
     The oracle is the explicit ``F.one_hot(y, V).sum(dim=1).clamp(max=1)``; the test ids repeat.
     Introduced in ``04_skipgram_multilabel.ipynb``.
     """
-    if (missing := _unanswered(fn)) is not None:
-        return missing
-    if not callable(fn):
-        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
     y, V, expected = _multi_hot_case()
     N, T = y.shape
-    try:
-        got = fn(y.clone(), V)
-    except Exception as err:  # the learner's code: report any failure as feedback
-        return Feedback(False, f"your function raised {type(err).__name__}: {err}")
-    if (missing := _unanswered(got)) is not None:
-        return NOTHING_RETURNED
-    if not isinstance(got, torch.Tensor):
-        return Feedback(False, f"return a tensor, got {type(got).__name__}.")
+    got = _call(fn, y.clone(), V)
+    if isinstance(got, Feedback):
+        return got
     if got.shape == (N, T, V):
         return Feedback(
             False, f"shape {tuple(got.shape)} still has the window axis: combine the T rows."
@@ -323,24 +331,19 @@ def check_lean_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) ->
 
     Introduced in ``04_skipgram_multilabel.ipynb``.
     """
-    if (missing := _unanswered(fn)) is not None:
-        return missing
-    if not callable(fn):
-        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
     y, V, multi_hot = _multi_hot_case()
     N, T = y.shape
     generator = torch.Generator().manual_seed(4321)
     scores = 2 * torch.randn(N, V, generator=generator, dtype=torch.float64)  # (N, V)
     bce = torch.nn.BCEWithLogitsLoss()
     expected = bce(scores, multi_hot.double())
-    try:
-        got = fn(scores.clone(), y.clone())
-    except Exception as err:  # the learner's code: report any failure as feedback
-        return Feedback(False, f"your function raised {type(err).__name__}: {err}")
-    if (missing := _unanswered(got)) is not None:
-        return NOTHING_RETURNED
-    if not isinstance(got, torch.Tensor) or got.numel() != 1:
-        shown = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+    got = _call(fn, scores.clone(), y.clone())
+    if isinstance(got, Feedback):
+        return got
+    if got.numel() != 1:
+        shown = tuple(got.shape)
         return Feedback(False, f"return a single-number tensor (the mean loss), got {shown}.")
     value = float(got)
 
@@ -392,29 +395,14 @@ def check_lean_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) ->
     )
 
 
-def _call(fn: Callable[..., object], *args: torch.Tensor) -> torch.Tensor | Feedback:
-    """Call the learner's function; turn any failure or a non-tensor result into Feedback."""
-    try:
-        got = fn(*args)
-    except Exception as err:  # the learner's code: report any failure as feedback
-        return Feedback(False, f"your function raised {type(err).__name__}: {err}")
-    if got is None or got is Ellipsis:
-        return Feedback(False, "no answer yet: your function returns nothing; fill in its body.")
-    if not isinstance(got, torch.Tensor):
-        return Feedback(False, f"return a tensor, got {type(got).__name__}.")
-    return got
-
-
 def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
     """Exercise: ``fn(scores, targets)`` must be the mean BCE from logits, finite for every logit.
 
     Tried on float32 logits of ordinary size and on logits of size up to 200; the oracle is
     ``F.binary_cross_entropy_with_logits``. Introduced in ``02_bce_vs_ce.ipynb``.
     """
-    if (missing := _unanswered(fn)) is not None:
-        return missing
-    if not callable(fn):
-        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
     generator = torch.Generator().manual_seed(2024)
     N, V = 4, 50
     y = torch.randint(V, (N,), generator=generator)  # (N,)
@@ -598,10 +586,8 @@ def check_output_side_grad(
 
     Introduced in ``03_tied_weight_backward.ipynb``.
     """
-    if (missing := _unanswered(fn)) is not None:
-        return missing
-    if not callable(fn):
-        return Feedback(False, f"pass your function itself, got {type(fn).__name__}.")
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
     generator = torch.Generator().manual_seed(7)
     N, V, E = 3, 11, 5
     hidden = torch.randn(N, E, generator=generator, dtype=torch.float64)  # (N, E)
