@@ -135,3 +135,22 @@ def test_every_exercise_check_has_a_solution_cell(notebook):
             assert following is not None and "solution" in following.metadata.get("tags", []), (
                 f"{path.name}: exercise without a solution: {cell.source[:60]!r}"
             )
+
+
+def test_every_number_in_the_prose_is_printed_or_computed_by_a_cell(notebook):
+    """A number of three or more digits in a markdown cell must appear in a code cell's output
+    (or its source, where the lesson states an input): prose never quotes an unchecked result."""
+    path, nb = notebook
+    shown = ""
+    for cell in code_cells(nb):
+        shown += cell.source + "\n"
+        for output in cell.outputs:
+            shown += output.get("text", "") + output.get("data", {}).get("text/plain", "") + "\n"
+    shown = shown.replace(",", "").replace("_", "")
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or "navigation" in cell.metadata.get("tags", []):
+            continue
+        for number in re.findall(r"(?<![\w.])(\d+(?:[.,]\d+)*)", cell.source):
+            digits = number.replace(",", "")
+            if len(digits.replace(".", "")) >= 3:
+                assert digits in shown, f"{path.name}: {number} in the prose is printed nowhere"
