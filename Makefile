@@ -21,7 +21,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup lab test lint format unit nbval regenerate navigation binder kernel-memory clean
+.PHONY: setup lab test lint format unit nbval regenerate navigation binder kernel-memory determinism clean
 
 setup: $(STAMP)
 
@@ -55,6 +55,9 @@ navigation: $(STAMP)
 
 binder: $(STAMP)
 	$(BIN)/python tools/binder.py
+
+determinism: $(STAMP)
+	$(BIN)/python tools/determinism.py $(if $(filter-out notebooks/*.ipynb,$(NB)),$(NB))
 
 kernel-memory: $(STAMP)
 	$(BIN)/python tools/kernel_memory.py $(NB)

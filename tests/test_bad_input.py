@@ -5,16 +5,27 @@ import torch
 
 from w2v_helpers.checks import check_parameter_count, check_scores_shape
 from w2v_helpers.data import random_cbow_batch
-from w2v_helpers.explore import cbow_forward_report, softmax_entropy
+from w2v_helpers.explore import (
+    cbow_forward_report,
+    loss_scale_report,
+    skipgram_loss_report,
+    softmax_entropy,
+    stability_scan,
+    tied_step_report,
+)
+from w2v_helpers.gradients import score_grad, split_tied_gradient
 from w2v_helpers.losses import bce_naive, bce_stable, ce_naive, ce_stable
 from w2v_helpers.memory import estimate_cbow_forward_bytes
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.notebook import setup
+from w2v_helpers.targets import collapse, skipgram_bce_collapse, skipgram_bce_lean
 
 MODEL = CBOW(vocab_size=10, embedding_dim=4)
 SKIP = SkipGram(vocab_size=10, embedding_dim=4)
 S = torch.zeros(2, 10)  # (N, V) scores
 T01 = torch.zeros(2, 10)  # (N, V) targets
+Y = torch.tensor([[1, 2], [3, 4]])  # (N, T) context ids
+W = torch.zeros(10, 4)  # (V, E) tied table
 
 # (case id, callable, exception type, word the message must contain)
 CASES = [
@@ -75,6 +86,54 @@ CASES = [
         lambda: check_parameter_count(1, vocab_size=2, embedding_dim=-1),
         ValueError,
         "embedding_dim",
+    ),
+    (
+        "collapse unknown policy",
+        lambda: collapse(Y, 10, duplicates="merge"),
+        ValueError,
+        "duplicates",
+    ),
+    (
+        "collapse repeat refused",
+        lambda: collapse(torch.tensor([[1, 1]]), 10, duplicates="error"),
+        ValueError,
+        "duplicates",
+    ),
+    ("collapse id >= V", lambda: collapse(Y, 4), ValueError, "y"),
+    ("collapse float ids", lambda: collapse(Y.float(), 10), TypeError, "y"),
+    ("skipgram loss batch mismatch", lambda: skipgram_bce_lean(S, Y[:1]), ValueError, "batch"),
+    (
+        "skipgram loss NaN scores",
+        lambda: skipgram_bce_collapse(S * float("nan"), Y),
+        ValueError,
+        "scores",
+    ),
+    (
+        "score_grad unknown loss",
+        lambda: score_grad(S, torch.tensor([0, 1]), loss="mse"),
+        ValueError,
+        "loss",
+    ),
+    (
+        "tied split ids out of range",
+        lambda: split_tied_gradient(W, torch.tensor([[1, 12]]), torch.tensor([0])),
+        ValueError,
+        "x",
+    ),
+    (
+        "tied step target >= V",
+        lambda: tied_step_report([3, 5, 8, 1], target_id=500),
+        ValueError,
+        "target_id",
+    ),
+    ("tied step negative lr", lambda: tied_step_report([3, 5, 8, 1], 3, lr=-0.1), ValueError, "lr"),
+    ("loss scale zero", lambda: loss_scale_report(1000, 0.0), ValueError, "logit_scale"),
+    ("stability scan empty", lambda: stability_scan([]), ValueError, "scales"),
+    (
+        "skipgram report window zero",
+        lambda: skipgram_loss_report(100, 0, 4),
+        ValueError,
+        "window_size",
     ),
 ]
 

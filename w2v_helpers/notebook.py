@@ -6,6 +6,7 @@ stored outputs are the reference that nbval checks. Introduced in ``01_cbow_forw
 
 from __future__ import annotations
 
+import os
 import platform
 import random
 from importlib.metadata import version
@@ -26,16 +27,23 @@ def versions() -> str:
     return f"python {py} | {pkgs}"
 
 
-def setup(seed: int = 0, *, threads: int = 1) -> None:
-    """Seed every generator, fix print options, pin the thread count and print the versions.
+def setup(seed: int = 0, *, threads: int | None = None) -> None:
+    """Seed every generator, fix print options, set the thread count and print the versions.
 
-    One thread by default: float sums then run in one fixed order, so printed values do not
-    depend on the machine's core count.
+    ``threads`` defaults to ``OMP_NUM_THREADS`` (1 when unset, and the Makefile sets 1). The
+    printed numbers must not depend on it: ``make determinism`` re-runs every notebook with 1 and
+    with 2 threads and compares the outputs.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if threads is None:
+        raw = os.environ.get("OMP_NUM_THREADS", "1")
+        threads = int(raw) if raw.isdigit() else 0
+        name = "OMP_NUM_THREADS"
+    else:
+        name = "threads"
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive int, got {threads!r}")
+        raise ValueError(f"{name} must be a positive whole number, got {threads!r}")
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 -- learners may use the legacy global generator
     torch.manual_seed(seed)
@@ -47,4 +55,4 @@ def setup(seed: int = 0, *, threads: int = 1) -> None:
 
     plt.rcParams.update({"figure.figsize": (8, 3.5), "figure.dpi": 100, "axes.grid": True})
     print(versions())
-    print(f"seed {seed}, {threads} thread(s)")
+    print(f"seed {seed}")

@@ -1,0 +1,52 @@
+"""Every widget asks the memory guard first: at its largest settings under a small budget it
+refuses with a message and allocates nothing."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from w2v_helpers import widgets as panels
+
+PANELS = [n for n in panels.__all__ if n.endswith("_panel") and n != "make_panel"]
+
+# Runs in a fresh interpreter so that its peak RSS says what the panels allocated.
+PUSH_TO_MAX = r"""
+import json, os, resource, sys
+import psutil
+from w2v_helpers import widgets as panels
+
+os.environ["W2V_MEMORY_BUDGET"] = str(psutil.Process().memory_info().rss + 64 * 2**20)
+results = {}
+for name in sys.argv[1:]:
+    panel = getattr(panels, name)()
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    for control in panel.controls.values():
+        if hasattr(control, "options"):
+            control.value = [o[1] if isinstance(o, tuple) else o for o in control.options][-1]
+        elif hasattr(control, "max"):
+            control.value = control.max
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    results[name] = {"text": panel.text(), "grew": peak - base}
+print(json.dumps(results))
+"""
+
+
+def test_every_panel_at_its_maximum_settings_refuses_without_allocating():
+    out = subprocess.run(
+        [sys.executable, "-c", PUSH_TO_MAX, *PANELS], capture_output=True, text=True, check=True
+    )
+    results = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(results) == set(PANELS)
+    for name, result in results.items():
+        assert result["text"].startswith("Refused:"), f"{name}: {result['text'][:200]}"
+        assert "W2V_MEMORY_BUDGET" in result["text"]
+        assert result["grew"] < 128 * 2**20, f"{name} grew the process by {result['grew']:,} B"
+
+
+@pytest.mark.parametrize("name", PANELS)
+def test_every_panel_consults_the_guard_even_at_its_defaults(monkeypatch, name):
+    monkeypatch.setenv("W2V_MEMORY_BUDGET", "1")  # one byte: nothing fits
+    panel = getattr(panels, name)()
+    assert panel.text().startswith("Refused:"), f"{name} rendered without asking the guard"
