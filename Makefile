@@ -25,10 +25,16 @@ NB ?= notebooks/*.ipynb
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+# JupyterLab defaults (lab/overrides.json): widget messages on the kernel's main thread, because
+# ipykernel 7 would otherwise run widget callbacks beside cells, and matplotlib is not thread-safe.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(STAMP): requirements.txt pyproject.toml lab/overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@mkdir -p $(dir $(LAB_SETTINGS))
+	cp lab/overrides.json $(LAB_SETTINGS)
 	@touch $(STAMP)
 
 lab: $(STAMP)

@@ -55,6 +55,8 @@ LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
 }
 
+KERNEL_SETTINGS = "@jupyterlab/apputils-extension:kernels-settings"
+
 KERNEL_IDLE = """() => {
   const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
@@ -152,6 +154,13 @@ def lab(tmp_path_factory, chromium):
                 time.sleep(0.5)
         else:
             pytest.fail(f"jupyter lab did not start: {(tmp / 'lab.log').read_text()[-2000:]}")
+        settings_url = f"{base}/lab/api/settings/{KERNEL_SETTINGS}?token={TOKEN}"
+        with urllib.request.urlopen(settings_url, timeout=10) as reply:
+            plugin = json.load(reply)
+        # Widget callbacks on a subshell thread race matplotlib in cells: the course turns that
+        # off through lab/overrides.json, which becomes the setting's default.
+        default = plugin["schema"]["properties"]["commsOverSubshells"]["default"]
+        assert default == "disabled", "make setup installs lab/overrides.json"
         yield base
     finally:
         server.terminate()

@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import re
+import threading
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -36,6 +37,9 @@ __all__ = [
 VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000, 5_000_000)
 BATCH_CHOICES = (1, 4, 16, 64, 256, 1024, 4096)
 DIM_CHOICES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
+
+
+_RENDER_LOCK = threading.Lock()
 
 
 class Panel(widgets.VBox):
@@ -100,8 +104,11 @@ def make_panel(
     view = widgets.HTML()
 
     def refresh(_change: object = None) -> None:
-        values = {name: control.value for name, control in controls.items()}
-        view.value = render_html(render_or_refuse(render, **values))
+        # The kernel may deliver two widget messages on different threads (a text box sends its
+        # value on Enter and again on blur); matplotlib's text parser is not thread-safe.
+        with _RENDER_LOCK:
+            values = {name: control.value for name, control in controls.items()}
+            view.value = render_html(render_or_refuse(render, **values))
 
     for control in controls.values():
         control.style = {"description_width": "9em"}
