@@ -756,7 +756,8 @@ def sampling_report(
         sample_noise,
     )
 
-    power = _check_number("power", power, low=0.0, high=1.0)
+    if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power <= 1:
+        raise ValueError(f"power must be a number in [0, 1], got {power!r}")
     sample = _check_number("sample", sample, low=1e-9, high=0.999)
     draws = check_positive_int("draws", draws, maximum=50_000_000)
     top = check_positive_int("top", top, maximum=100)
