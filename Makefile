@@ -79,3 +79,8 @@ clean:
 .PHONY: bench-losses
 bench-losses: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
+
+# Not part of `make test`: our trainer vs gensim's Word2Vec, words/s and WordSim353 (notebook 05).
+.PHONY: bench-train
+bench-train: $(STAMP)
+	$(BIN)/python benchmarks/bench_train.py

@@ -221,10 +221,11 @@ def slider_step(control: widgets.ValueWidget) -> tuple[object, str] | None:
             return control.base**up, "ArrowRight"
         return control.base ** (exponent - control.step), "ArrowLeft"
     if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
-        up = control.value + control.step
+        # The browser snaps to the step grid: 0.8 + 0.1 arrives as 0.9, not 0.9000000000000001.
+        up = round(control.value + control.step, 10)
         if up <= control.max:
             return up, "ArrowRight"
-        return control.value - control.step, "ArrowLeft"
+        return round(control.value - control.step, 10), "ArrowLeft"
     return None
 
 

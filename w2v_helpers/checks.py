@@ -642,3 +642,69 @@ def check_output_side_grad(
         "right shape, wrong values. Scores S = H W^T; d loss / d S = "
         "(sigmoid(S) - Y) / (N*V); then d loss / d W = (d S)^T H.",
     )
+
+
+# ---- Negative sampling on a real corpus (05_negative_sampling_real_corpus.ipynb) ----
+
+__all__ += ["check_keep_probability", "check_noise_distribution"]
+
+
+def check_keep_probability(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(counts, t)`` returns word2vec's keep probability per word,
+    ``min(1, (sqrt(f / t) + 1) * t / f)`` with ``f = counts / counts.sum()``. The oracle is the
+    formula in float64 with ``math``. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    counts = torch.tensor([5000, 2000, 500, 50, 5])
+    t = 1e-2
+    f = [c / 7555 for c in counts.tolist()]
+    expected = torch.tensor([min(1.0, (math.sqrt(x / t) + 1) * t / x) for x in f])
+    got = _call(fn, counts.clone(), t)
+    if isinstance(got, Feedback):
+        return got
+    if got.shape != expected.shape:
+        return Feedback(
+            False, f"expected one probability per word, shape (5,), got {tuple(got.shape)}."
+        )
+    got = got.detach().double()
+    if torch.allclose(got, expected.double()):
+        return Feedback(True, "keep = min(1, (sqrt(f/t) + 1) * t/f), word2vec's formula.")
+    if bool((got > 1 + 1e-9).any()):
+        return Feedback(False, "some probabilities are above 1: cap them with .clamp(max=1).")
+    paper = torch.tensor([math.sqrt(t / x) for x in f]).clamp(max=1).double()
+    if torch.allclose(got, paper) or torch.allclose(got, (1 - paper).clamp(min=0)):
+        return Feedback(
+            False,
+            "that is the paper's sqrt(t/f) form; use the C code's formula (sqrt(f/t) + 1) * t/f.",
+        )
+    return Feedback(False, "wrong values. f is a frequency (count / total), not a count.")
+
+
+def check_noise_distribution(fn: Callable[[torch.Tensor], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(counts)`` returns the noise distribution ``counts**0.75 / sum``.
+
+    The oracle is the formula with ``math``. Introduced in
+    ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    counts = torch.tensor([81, 16, 1])
+    raw = [c**0.75 for c in counts.tolist()]
+    expected = torch.tensor([r / sum(raw) for r in raw], dtype=torch.float64)
+    got = _call(fn, counts.clone())
+    if isinstance(got, Feedback):
+        return got
+    if got.shape != expected.shape:
+        return Feedback(False, f"expected shape (3,), got {tuple(got.shape)}.")
+    got = got.detach().double()
+    if torch.allclose(got, expected):
+        return Feedback(True, "count^0.75, normalised: rare words are drawn more than their share.")
+    if torch.allclose(got, torch.tensor(raw, dtype=torch.float64)):
+        return Feedback(False, "right shape, but it does not sum to 1: divide by the sum.")
+    unigram = counts.double() / counts.sum()
+    if torch.allclose(got, unigram):
+        return Feedback(
+            False, "that is the plain unigram distribution: raise counts to 0.75 first."
+        )
+    return Feedback(False, "wrong values: raise the counts to the power 0.75, then normalise.")

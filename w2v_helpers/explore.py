@@ -647,3 +647,140 @@ def tied_step_report(
         update_matches=update_ok,
         estimated_bytes=need,
     )
+
+
+# ---- Negative sampling on a real corpus (05_negative_sampling_real_corpus.ipynb) ----
+
+__all__ += ["FullScoringCost", "SamplingReport", "full_scoring_cost", "sampling_report"]
+
+
+@dataclass(frozen=True)
+class FullScoringCost:
+    """Time and memory of one full-vocabulary SkipGram training step for each V."""
+
+    vocab_sizes: tuple[int, ...]
+    seconds: tuple[float, ...]
+    nbytes: tuple[int, ...]
+    batch_size: int
+    embedding_dim: int
+
+    def __str__(self) -> str:
+        lines = [
+            f"one SGD step, SkipGram with a full softmax, N={self.batch_size}, "
+            f"E={self.embedding_dim}"
+        ]
+        for V, s, b in zip(self.vocab_sizes, self.seconds, self.nbytes, strict=True):
+            lines.append(f"  V={V:>9,}: {format_bytes(b):>10}  {format_timing(s)}")
+        return "\n".join(lines)
+
+
+def full_scoring_cost(
+    vocab_sizes: Sequence[int] = (1_000, 10_000, 50_000, 100_000),
+    *,
+    batch_size: int = 256,
+    embedding_dim: int = 100,
+    repeats: int = 3,
+) -> FullScoringCost:
+    """Time one training step (forward, cross-entropy, backward, SGD) of notebook 04's SkipGram.
+
+    Memory is the estimate of the tensors a step holds: two (V, E) tables, their gradients, and
+    the (N, V) scores with their gradient and softmax. Refuses (``MemoryBudgetError``) before
+    allocating a step over the budget. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    from .models import SkipGram  # local: explore.py keeps its imports light
+
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    E = check_positive_int("embedding_dim", embedding_dim)
+    sizes = tuple(check_positive_int("vocab_size", V) for V in vocab_sizes)
+    if not sizes:
+        raise ValueError("vocab_sizes must name at least one vocabulary size")
+    need = [FLOAT32 * (4 * V * E + 2 * V + 3 * N * V) for V in sizes]
+    check_memory(
+        max(need),
+        f"a full-softmax SkipGram step at V={max(sizes):,}",
+        hint="Use smaller vocab_sizes or batch_size.",
+    )
+    seconds = []
+    for V in sizes:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            model = SkipGram(V, E)
+            x = torch.randint(V, (N, 1))  # (N, 1)
+            y = torch.randint(V, (N,))  # (N,)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        best = math.inf
+        for _ in range(check_positive_int("repeats", repeats)):
+            start = time.perf_counter()
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()  # (N, V) scores
+            opt.step()
+            best = min(best, time.perf_counter() - start)
+        seconds.append(best)
+        del model, opt
+    return FullScoringCost(sizes, tuple(seconds), tuple(need), N, E)
+
+
+@dataclass(frozen=True)
+class SamplingReport:
+    """The most frequent words: share of the corpus, noise probability, keep probability."""
+
+    power: float
+    sample: float
+    draws: int
+    rows: tuple[tuple[str, float, float, float, float], ...]  # word, f, noise p, sampled, keep
+
+    def __str__(self) -> str:
+        head = (
+            f"noise = count^{self.power:g} (normalised), subsampling t = {self.sample:g}, "
+            f"{self.draws:,} noise draws"
+        )
+        lines = [head, f"{'word':>8} {'corpus %':>9} {'noise %':>8} {'drawn %':>8} {'keep':>6}"]
+        for word, f, p, drawn, keep in self.rows:
+            lines.append(f"{word:>8} {100 * f:9.2f} {100 * p:8.2f} {100 * drawn:8.2f} {keep:6.3f}")
+        return "\n".join(lines)
+
+
+def sampling_report(
+    power: float = 0.75, sample: float = 1e-3, draws: int = 100_000, *, top: int = 8, seed: int = 0
+) -> SamplingReport:
+    """Noise and keep probabilities of the ``top`` most frequent words of the Wikipedia sample.
+
+    ``drawn %`` is measured: ``draws`` ids from :func:`w2v_helpers.corpus.sample_noise`.
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    from .corpus import (
+        build_vocabulary,
+        keep_probabilities,
+        load_wiki_sample,
+        noise_distribution,
+        sample_noise,
+    )
+
+    if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power <= 1:
+        raise ValueError(f"power must be a number in [0, 1], got {power!r}")
+    sample = _check_number("sample", sample, low=1e-9, high=0.999)
+    draws = check_positive_int("draws", draws, maximum=50_000_000)
+    top = check_positive_int("top", top, maximum=100)
+    check_memory(
+        16 * draws + 8 * 1_000_000, f"{draws:,} noise draws", hint="Draw fewer noise words."
+    )
+    vocab = _wiki_vocabulary(build_vocabulary, load_wiki_sample)
+    f = vocab.counts.double() / vocab.counts.sum()  # (V,)
+    probs = noise_distribution(vocab.counts, power)  # (V,)
+    keep = keep_probabilities(vocab.counts, sample)  # (V,)
+    ids = sample_noise(probs, (draws,), generator=torch.Generator().manual_seed(seed))
+    drawn = torch.bincount(ids, minlength=len(vocab)).double() / draws  # (V,)
+    rows = tuple(
+        (vocab.words[i], float(f[i]), float(probs[i]), float(drawn[i]), float(keep[i]))
+        for i in range(min(top, len(vocab)))
+    )
+    return SamplingReport(power, sample, draws, rows)
+
+
+_VOCAB_CACHE: list = []
+
+
+def _wiki_vocabulary(build, load):  # the corpus and its vocabulary, once per kernel
+    if not _VOCAB_CACHE:
+        _VOCAB_CACHE.append(build(load(), 5))
+    return _VOCAB_CACHE[0]

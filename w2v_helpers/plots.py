@@ -352,3 +352,50 @@ def plot_gradient_row_norms(report: TiedStepReport, *, title: str = "") -> Figur
     )
     fig.tight_layout()
     return fig
+
+
+# ---- Negative sampling on a real corpus (05_negative_sampling_real_corpus.ipynb) ----
+
+__all__ += ["plot_full_scoring_cost", "plot_loss_curve", "plot_projection"]
+
+
+def plot_full_scoring_cost(cost) -> Figure:
+    """Time and memory of one full-softmax step against V (log-log). Introduced in ``05_...``."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
+    ax1.loglog(cost.vocab_sizes, [1e3 * s for s in cost.seconds], "o-")
+    ax1.set(xlabel="vocabulary size V", ylabel="ms per step", title="time per step")
+    ax2.loglog(cost.vocab_sizes, [b / 2**20 for b in cost.nbytes], "o-", color="C1")
+    ax2.set(xlabel="vocabulary size V", ylabel="MiB", title="memory per step")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_loss_curve(losses, *, title: str = "") -> Figure:
+    """Loss per positive pair, chunk by chunk. Introduced in ``05_negative_sampling_...``."""
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.plot(losses, lw=1)
+    ax.set(xlabel="chunk", ylabel="loss per positive pair", title=title or "training loss")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_projection(vectors, vocab, words, *, title: str = "") -> Figure:
+    """The given words' vectors projected on their first two principal components.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    ids = torch.tensor([vocab.index[w] for w in words])
+    x = torch.nn.functional.normalize(vectors[ids].double(), dim=1)  # (n, E)
+    x = x - x.mean(0)
+    _, _, v = torch.linalg.svd(x, full_matrices=False)
+    xy = x @ v[:2].T  # (n, E) @ (E, 2) -> (n, 2)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.scatter(xy[:, 0], xy[:, 1], s=12)
+    for (px, py), w in zip(xy.tolist(), words, strict=True):
+        ax.annotate(w, (px, py), fontsize=9, xytext=(3, 3), textcoords="offset points")
+    ax.set(title=title or "2-D projection (PCA) of word vectors", xticks=[], yticks=[])
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

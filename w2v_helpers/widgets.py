@@ -260,3 +260,40 @@ def tied_step_panel() -> Panel:
     for control in controls.values():
         control.continuous_update = False  # a step plus a figure per value would queue up
     return make_panel("One SGD step of a tied CBOW", controls, _tied_step_view)
+
+
+# ---- Negative sampling on a real corpus (05_negative_sampling_real_corpus.ipynb) ----
+
+__all__ += ["sampling_panel"]
+
+
+def sampling_panel() -> Panel:
+    """Vary the noise exponent, the subsampling threshold and the number of draws; see each
+    frequent word's corpus share, noise probability, measured draw rate and keep probability.
+
+    Behind it: :func:`w2v_helpers.explore.sampling_report`. Introduced in
+    ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    from .explore import sampling_report
+
+    controls = {
+        "power": widgets.FloatSlider(
+            description="noise power",
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            value=0.75,
+            continuous_update=False,
+        ),
+        "sample": widgets.FloatLogSlider(
+            description="subsample t",
+            base=10,
+            min=-5,
+            max=-1,
+            step=0.5,
+            value=1e-3,
+            continuous_update=False,
+        ),
+        "draws": _choice("noise draws", (1_000, 10_000, 100_000, 1_000_000), 100_000),
+    }
+    return make_panel("Noise and subsampling on the Wikipedia sample", controls, sampling_report)

@@ -1,0 +1,78 @@
+"""Ours vs gensim's Word2Vec on the Wikipedia sample bundled with gensim: words/s and quality.
+
+Same corpus, same settings (SkipGram, window 5, 5 negatives, dim 100, min_count 5, sample 1e-3,
+20 epochs), one machine, one run. Words per second are raw corpus tokens x epochs / wall time,
+vocabulary, subsampling and pair building included for both. Quality is WordSim353's Spearman
+over the pairs whose words are both in the (shared) vocabulary. Ends with one line per device:
+``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours S gensim S``.
+
+Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import torch
+from gensim.models import Word2Vec
+
+from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
+from w2v_helpers.trainer import TrainConfig, train_word2vec, wordsim_spearman
+
+EPOCHS = int(os.environ.get("BENCH_EPOCHS", "20"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # ours: torch threads (see the note below)
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # gensim: worker threads
+
+
+def run_gensim(sentences: list[list[str]], workers: int) -> tuple[float, float]:
+    start = time.perf_counter()
+    model = Word2Vec(
+        sentences,
+        vector_size=100,
+        window=5,
+        negative=5,
+        sg=1,
+        min_count=5,
+        sample=1e-3,
+        epochs=EPOCHS,
+        workers=workers,
+        seed=0,
+    )
+    seconds = time.perf_counter() - start
+    vocab = build_vocabulary(sentences, 5)
+    vectors = torch.tensor(model.wv[list(vocab.words)])  # (V, E)
+    return sum(map(len, sentences)) * EPOCHS / seconds, wordsim_spearman(vectors, vocab)
+
+
+def run_ours(sentences: list[list[str]], device: str) -> tuple[float, float]:
+    config = TrainConfig(model="skipgram", epochs=EPOCHS)
+    result = train_word2vec(sentences, config, device=device, progress=False)
+    return result.words_per_second, result.wordsim353()
+
+
+def main() -> None:
+    # One torch thread by default: on this 2-core machine shared with other processes, two
+    # OpenMP threads made every small elementwise op ~20x slower (spin-waiting on a busy core).
+    torch.set_num_threads(THREADS)
+    sentences = load_wiki_sample()
+    tokens = sum(map(len, sentences))
+    print(f"corpus: {tokens:,} tokens in {len(sentences):,} sentences, {EPOCHS} epochs")
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    lines = []
+    for device in devices:
+        g_wps, g_rho = run_gensim(sentences, WORKERS)
+        print(f"{device}: gensim ({WORKERS} workers) {g_wps:,.0f} words/s, spearman {g_rho:.3f}")
+        o_wps, o_rho = run_ours(sentences, device)
+        print(
+            f"{device}: ours (torch threads {THREADS}) {o_wps:,.0f} words/s, spearman {o_rho:.3f}"
+        )
+        lines.append(
+            f"{device}: ours {o_wps:.0f} words/s, gensim {g_wps:.0f} words/s, "
+            f"ratio {o_wps / g_wps:.2f}, spearman ours {o_rho:.3f} gensim {g_rho:.3f}"
+        )
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

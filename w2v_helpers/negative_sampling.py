@@ -1,0 +1,65 @@
+"""The skip-gram negative-sampling (SGNS) loss, per pair and per block, with its gradient.
+
+For a centre vector c, its true context vector o and K noise vectors n_1..n_K:
+``loss = -log sigmoid(c . o) - sum_k log sigmoid(-c . n_k)``. The block form scores a block of
+centres against every row it shares (its context tile and one set of noise rows) with a weight
+and a 0/1 label per score; its gradient is written out by hand, ``w * (sigmoid(s) - label)``,
+so the trainer needs no autograd graph. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .validation import check_batch_sizes, check_scores
+
+__all__ = ["block_loss_and_grads", "sgns_loss"]
+
+
+def sgns_loss(centre: torch.Tensor, context: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+    """Mean SGNS loss of N (centre, context) pairs with K noise words each.
+
+    Uses ``softplus(-s) = -log sigmoid(s)``, stable for any score.
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Shape:
+        - centre: (N, E), context: (N, E), noise: (N, K, E)
+        - Output: scalar
+    """
+    check_scores("centre", centre, rank=2)
+    check_scores("context", context, rank=2)
+    check_scores("noise", noise, rank=3)
+    check_batch_sizes(centre=centre, context=context, noise=noise)
+    if not centre.shape[1] == context.shape[1] == noise.shape[2]:
+        raise ValueError(
+            f"centre, context and noise must share the embedding dim E, got "
+            f"{centre.shape[1]}, {context.shape[1]} and {noise.shape[2]}"
+        )
+    positive = (centre * context).sum(-1)  # (N, E) * (N, E) -> (N,)
+    negative = torch.bmm(noise, centre.unsqueeze(-1)).squeeze(-1)  # (N, K, E) x (N, E, 1) -> (N, K)
+    return (F.softplus(-positive) + F.softplus(negative).sum(-1)).mean()
+
+
+def block_loss_and_grads(
+    centre: torch.Tensor, rows: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Weighted logistic loss of every (centre, row) score in a block, and its two gradients.
+
+    ``loss = sum w * (softplus(s) - label * s)`` with ``s = centre @ rows^T``: a positive pair
+    (label 1) costs ``softplus(-s)``, a noise pair (label 0) ``softplus(s)``, each times its
+    weight (0 switches a score off). Returns ``(loss, d loss / d centre, d loss / d rows)``.
+
+    Shape:
+        - centre: (B, N, E) blocks of N centres; rows: (B, C, E) rows each block scores
+        - labels, weights: (B, N, C)
+        - Output: scalar, (B, N, E), (B, C, E)
+    """
+    scores = torch.bmm(centre, rows.transpose(1, 2))  # (B, N, E) x (B, E, C) -> (B, N, C)
+    loss = (weights * (F.softplus(scores) - labels * scores)).sum()
+    grad_scores = weights * (torch.sigmoid(scores) - labels)  # (B, N, C)
+    grad_centre = torch.bmm(grad_scores, rows)  # (B, N, C) x (B, C, E) -> (B, N, E)
+    grad_rows = torch.bmm(grad_scores.transpose(1, 2), centre)  # (B, C, N) x (B, N, E) -> (B, C, E)
+    return loss, grad_centre, grad_rows
