@@ -229,16 +229,22 @@ def slider_step(control: widgets.ValueWidget) -> tuple[object, str] | None:
     return None
 
 
-def press_until_moved(page, handle, key: str, tries: int = 3) -> None:
-    """Press an arrow key on a slider handle until its position changes (a handle rendered a
-    moment ago may not listen yet); never presses again once it has moved."""
+def press_until_moved(page, box, key: str, tries: int = 3) -> None:
+    """Press an arrow key on a slider handle until its readout changes (a handle rendered a
+    moment ago may not listen yet); never presses again once it has moved. The readout, not the
+    handle's aria-valuenow, tells: aria rounds 0.75 and 0.80 both to "0.8"."""
+    handle, readout = box.locator(".noUi-handle"), box.locator(".widget-readout")
     handle.scroll_into_view_if_needed()
-    before = handle.get_attribute("aria-valuenow")
+
+    def position() -> str:
+        return readout.inner_text() if readout.count() else handle.get_attribute("aria-valuenow")
+
+    before = position()
     for _ in range(tries):
         handle.focus()
         handle.press(key)
         for _ in range(20):
-            if handle.get_attribute("aria-valuenow") != before:
+            if position() != before:
                 return
             page.wait_for_timeout(100)
     raise AssertionError(f"the slider handle did not move with {key}")
@@ -256,7 +262,7 @@ def move(page, box, control: widgets.ValueWidget, to: object = None) -> object:
         if to is not None:
             value = to
             key = "ArrowLeft" if slider_step_back_is_left(control, to) else "ArrowRight"
-        press_until_moved(page, box.locator(".noUi-handle"), key)
+        press_until_moved(page, box, key)
         return value
     if isinstance(control, widgets.Dropdown):
         values = option_values(control)
