@@ -154,3 +154,21 @@ def test_every_number_in_the_prose_is_printed_or_computed_by_a_cell(notebook):
             digits = number.replace(",", "")
             if len(digits.replace(".", "")) >= 3:
                 assert digits in shown, f"{path.name}: {number} in the prose is printed nowhere"
+
+
+def test_every_public_helper_says_which_notebook_introduced_it():
+    import inspect
+    import pkgutil
+
+    import w2v_helpers
+
+    missing = []
+    for info in pkgutil.iter_modules(w2v_helpers.__path__):
+        module = importlib.import_module(f"w2v_helpers.{info.name}")
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                match = re.search(r"Introduced in\s+``(\d\d_\w+\.ipynb)``", inspect.getdoc(obj) or "")
+                if not match or not (Path(NOTEBOOKS[0].parent) / match.group(1)).exists():
+                    missing.append(f"{info.name}.{name}")
+    assert not missing, f"add 'Introduced in ``NN_....ipynb``' to: {missing}"

@@ -36,7 +36,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Feedback:
-    """The verdict on one answer: ``bool(feedback)`` is whether it is right."""
+    """The verdict on one answer: ``bool(feedback)`` is whether it is right.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
 
     ok: bool
     message: str

@@ -43,7 +43,10 @@ SENTENCE_LENGTH = 1_000  # gensim truncates sentences over 10,000 tokens; we cut
 
 
 def test_data_path(name: str) -> str:
-    """Path of a file in gensim's bundled ``test/test_data`` folder (no network needed)."""
+    """Path of a file in gensim's bundled ``test/test_data`` folder (no network needed).
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     import gensim  # local: gensim is heavy and only this loader needs it
 
     path = os.path.join(os.path.dirname(gensim.__file__), "test", "test_data", name)
@@ -76,7 +79,10 @@ def load_wiki_sample(max_tokens: int | None = None) -> list[list[str]]:
 def sentence_chunks(
     documents: Sequence[Sequence[str]], length: int, *, max_tokens: int | None = None
 ) -> list[list[str]]:
-    """Cut documents into sentences of at most ``length`` tokens, stopping at ``max_tokens``."""
+    """Cut documents into sentences of at most ``length`` tokens, stopping at ``max_tokens``.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     length = check_positive_int("length", length)
     budget = math.inf if max_tokens is None else check_positive_int("max_tokens", max_tokens)
     out: list[list[str]] = []
@@ -92,7 +98,10 @@ def sentence_chunks(
 
 
 def load_wordsim353() -> list[tuple[str, str, float]]:
-    """WordSim353 from gensim's test data: (word, word, human score 0..10) triples."""
+    """WordSim353 from gensim's test data: (word, word, human score 0..10) triples.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     pairs = []
     with open(test_data_path(WORDSIM_FILE), encoding="utf8") as handle:
         for line in handle:
@@ -108,6 +117,8 @@ class Vocabulary:
     """Words kept at ``min_count``, most frequent first, with their counts.
 
     ``words[i]`` has id ``i`` and ``counts[i]`` occurrences; ``index`` maps a word to its id.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
 
     words: tuple[str, ...]
@@ -157,6 +168,8 @@ def encode(sentences: Sequence[Sequence[str]], vocab: Vocabulary) -> torch.Tenso
 
     Shape:
         Output: (L,) with L = ``vocab.total`` for the sentences the vocabulary was built from.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
     index = vocab.index
     ids = [index[w] for sentence in sentences for w in sentence if w in index]
@@ -180,6 +193,8 @@ def keep_probabilities(counts: torch.Tensor, sample: float = 1e-3) -> torch.Tens
 
     Shape:
         Input: (V,) counts. Output: (V,) float64 in (0, 1].
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
     sample = _check_sample(sample)
     if not isinstance(counts, torch.Tensor) or counts.dim() != 1 or counts.numel() == 0:
@@ -193,13 +208,19 @@ def keep_probabilities(counts: torch.Tensor, sample: float = 1e-3) -> torch.Tens
 def subsample(
     ids: torch.Tensor, keep: torch.Tensor, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """Keep each token of the (L,) id stream with probability ``keep[id]``; returns (L',)."""
+    """Keep each token of the (L,) id stream with probability ``keep[id]``; returns (L',).
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     draw = torch.rand(ids.shape, generator=generator, dtype=torch.float64)  # (L,)
     return ids[draw < keep[ids]]  # (L',)
 
 
 def noise_distribution(counts: torch.Tensor, power: float = NOISE_POWER) -> torch.Tensor:
-    """The negative-sampling noise distribution ``counts ** power / sum``, float64, shape (V,)."""
+    """The negative-sampling noise distribution ``counts ** power / sum``, float64, shape (V,).
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     if not isinstance(counts, torch.Tensor) or counts.dim() != 1 or counts.numel() == 0:
         raise TypeError("counts must be a non-empty 1-D tensor of word counts")
     if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power <= 1:
@@ -256,6 +277,8 @@ def dynamic_window_pairs(
 
     Shape:
         Input: (L,). Output: two (P,) tensors, centre ids and context ids.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
     window = check_positive_int("window", window)
     L = ids.numel()

@@ -52,7 +52,10 @@ MAX_BATCH = 1_000_000
 
 
 def format_timing(seconds: float) -> str:
-    """A timing with the "(wall clock)" mark that the nbval sanitize rule looks for."""
+    """A timing with the "(wall clock)" mark that the nbval sanitize rule looks for.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     return f"{seconds * 1e3:.2f} ms (wall clock)"
 
 
@@ -69,7 +72,10 @@ def softmax_entropy(scores: torch.Tensor) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class ForwardReport:
-    """What one CBOW forward pass looks like at a given size. ``str()`` gives the printout."""
+    """What one CBOW forward pass looks like at a given size. ``str()`` gives the printout.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
 
     vocab_size: int
     window_size: int
@@ -175,6 +181,8 @@ class SkipGramLossReport:
     """The four SkipGram losses on one batch of scores, and what each costs.
 
     ``str()`` gives the printout.
+
+    Introduced in ``04_skipgram_multilabel.ipynb``.
     """
 
     vocab_size: int
@@ -305,7 +313,10 @@ def skipgram_loss_report(
 
 @dataclass(frozen=True)
 class TargetMemoryTable:
-    """Bytes of each method's target tensors (float32) over a grid of sizes. Allocates nothing."""
+    """Bytes of each method's target tensors (float32) over a grid of sizes. Allocates nothing.
+
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
 
     batch_size: int
     rows: tuple[tuple[int, int, int, int, int], ...]  # (V, T, tile, collapse, lean) bytes
@@ -656,7 +667,10 @@ __all__ += ["FullScoringCost", "SamplingReport", "full_scoring_cost", "sampling_
 
 @dataclass(frozen=True)
 class FullScoringCost:
-    """Time and memory of one full-vocabulary SkipGram training step for each V."""
+    """Time and memory of one full-vocabulary SkipGram training step for each V.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
 
     vocab_sizes: tuple[int, ...]
     seconds: tuple[float, ...]
@@ -722,7 +736,10 @@ def full_scoring_cost(
 
 @dataclass(frozen=True)
 class SamplingReport:
-    """The most frequent words: share of the corpus, noise probability, keep probability."""
+    """The most frequent words: share of the corpus, noise probability, keep probability.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
 
     power: float
     sample: float

@@ -43,11 +43,17 @@ _UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}
 
 
 class MemoryBudgetError(ValueError):
-    """Raised when a configuration would allocate more than the memory budget."""
+    """Raised when a configuration would allocate more than the memory budget.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
 
 
 def format_bytes(nbytes: float) -> str:
-    """Human-readable size in binary units: ``format_bytes(3 * 2**20) == '3.0 MiB'``."""
+    """Human-readable size in binary units: ``format_bytes(3 * 2**20) == '3.0 MiB'``.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     for unit in ("B", "KiB", "MiB", "GiB"):
         if abs(nbytes) < 1024 or unit == "GiB":
             return f"{nbytes:.0f} B" if unit == "B" else f"{nbytes:.1f} {unit}"
@@ -56,7 +62,10 @@ def format_bytes(nbytes: float) -> str:
 
 
 def memory_budget() -> int:
-    """The budget in bytes: ``W2V_MEMORY_BUDGET`` if set, else 1 GiB."""
+    """The budget in bytes: ``W2V_MEMORY_BUDGET`` if set, else 1 GiB.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     raw = os.environ.get(BUDGET_ENV_VAR)
     if raw is None or not raw.strip():
         return DEFAULT_BUDGET
@@ -73,7 +82,10 @@ def memory_budget() -> int:
 
 
 def process_memory() -> int:
-    """Bytes this Python process (the notebook's kernel) holds in RAM right now."""
+    """Bytes this Python process (the notebook's kernel) holds in RAM right now.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     return psutil.Process().memory_info().rss
 
 
@@ -90,6 +102,8 @@ def check_memory(
     ``in_use`` defaults to what this process holds now. ``what`` names the configuration in the
     message and ``hint`` says which knob to turn down. Returns ``nbytes``. The message names no
     process-dependent number, so a refusal reads the same on every machine.
+
+    Introduced in ``01_cbow_forward.ipynb``.
     """
     limit = memory_budget() if budget is None else budget
     held = process_memory() if in_use is None else in_use

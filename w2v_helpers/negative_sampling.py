@@ -56,6 +56,8 @@ def block_loss_and_grads(
         - centre: (B, N, E) blocks of N centres; rows: (B, C, E) rows each block scores
         - labels, weights: (B, N, C)
         - Output: scalar, (B, N, E), (B, C, E)
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
     scores = torch.bmm(centre, rows.transpose(1, 2))  # (B, N, E) x (B, E, C) -> (B, N, C)
     loss = (weights * (F.softplus(scores) - labels * scores)).sum()

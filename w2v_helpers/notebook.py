@@ -20,7 +20,10 @@ _PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets")
 
 
 def versions() -> str:
-    """One line naming Python (major.minor) and the versions of the course's main packages."""
+    """One line naming Python (major.minor) and the versions of the course's main packages.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     py = ".".join(platform.python_version_tuple()[:2])
     # "2.13.0+cpu" and "2.13.0" are the same release; drop the local build tag.
     pkgs = " | ".join(f"{name} {version(name).split('+')[0]}" for name in _PACKAGES)
@@ -33,6 +36,8 @@ def setup(seed: int = 0, *, threads: int | None = None) -> None:
     ``threads`` defaults to ``OMP_NUM_THREADS`` (1 when unset, and the Makefile sets 1). The
     printed numbers must not depend on it: ``make determinism`` re-runs every notebook with 1 and
     with 2 threads and compares the outputs.
+
+    Introduced in ``01_cbow_forward.ipynb``.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")

@@ -360,7 +360,10 @@ __all__ += ["plot_full_scoring_cost", "plot_loss_curve", "plot_projection"]
 
 
 def plot_full_scoring_cost(cost) -> Figure:
-    """Time and memory of one full-softmax step against V (log-log). Introduced in ``05_...``."""
+    """Time and memory of one full-softmax step against V (log-log).
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
     ax1.loglog(cost.vocab_sizes, [1e3 * s for s in cost.seconds], "o-")
     ax1.set(xlabel="vocabulary size V", ylabel="ms per step", title="time per step")
@@ -372,7 +375,10 @@ def plot_full_scoring_cost(cost) -> Figure:
 
 
 def plot_loss_curve(losses, *, title: str = "") -> Figure:
-    """Loss per positive pair, chunk by chunk. Introduced in ``05_negative_sampling_...``."""
+    """Loss per positive pair, chunk by chunk.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.plot(losses, lw=1)
     ax.set(xlabel="chunk", ylabel="loss per positive pair", title=title or "training loss")

@@ -35,7 +35,15 @@ from .corpus import (
 from .negative_sampling import block_loss_and_grads
 from .validation import check_positive_int
 
-__all__ = ["TrainConfig", "Word2VecResult", "resolve_device", "spearman", "train_word2vec"]
+__all__ = [
+    "TrainConfig",
+    "Word2VecResult",
+    "most_similar",
+    "resolve_device",
+    "spearman",
+    "train_word2vec",
+    "wordsim_spearman",
+]
 
 MODELS = ("skipgram", "cbow")
 
@@ -44,6 +52,8 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     """``"cpu"`` (default), ``"cuda"``/``"cuda:0"``, or ``"auto"`` (CUDA when available).
 
     Raises ValueError for a string torch does not know or a CUDA device this machine lacks.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
     if device is None:
         return torch.device("cpu")
@@ -69,7 +79,10 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyperparameters, named and defaulted as in gensim's ``Word2Vec``."""
+    """Hyperparameters, named and defaulted as in gensim's ``Word2Vec``.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
 
     model: str = "skipgram"  # "skipgram" or "cbow"
     vector_size: int = 100  # E
@@ -117,6 +130,8 @@ class Word2VecResult:
     ``losses`` holds the mean loss per positive pair of each chunk; ``seconds`` the wall time
     of training (subsampling and pair building included); ``raw_tokens`` the corpus tokens
     times epochs, so ``raw_tokens / seconds`` is words per second as gensim counts them.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
 
     vocab: Vocabulary
@@ -143,7 +158,10 @@ class Word2VecResult:
 def most_similar(
     vectors: torch.Tensor, vocab: Vocabulary, word: str, topn: int = 5
 ) -> list[tuple[str, float]]:
-    """Nearest neighbours of ``word`` by cosine similarity (the word itself left out)."""
+    """Nearest neighbours of ``word`` by cosine similarity (the word itself left out).
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     topn = check_positive_int("topn", topn, maximum=len(vocab) - 1)
     if word not in vocab.index:
         raise ValueError(f"word {word!r} is not in the vocabulary (min_count={vocab.min_count})")
@@ -157,14 +175,20 @@ def most_similar(
 
 
 def spearman(a: Sequence[float], b: Sequence[float]) -> float:
-    """Spearman rank correlation (scipy's, average ranks for ties)."""
+    """Spearman rank correlation (scipy's, average ranks for ties).
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     from scipy.stats import spearmanr  # local: scipy is only needed here
 
     return float(spearmanr(a, b).statistic)
 
 
 def wordsim_spearman(vectors: torch.Tensor, vocab: Vocabulary) -> float:
-    """WordSim353 Spearman of cosine similarities, over pairs with both words in ``vocab``."""
+    """WordSim353 Spearman of cosine similarities, over pairs with both words in ``vocab``.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
     unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)
     human, model = [], []
     for a, b, score in load_wordsim353():

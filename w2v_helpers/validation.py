@@ -29,7 +29,10 @@ def _describe(value: object) -> str:
 
 
 def check_positive_int(name: str, value: object, *, maximum: int | None = None) -> int:
-    """Return ``value`` as an int if it is a whole number in [1, maximum]; raise otherwise."""
+    """Return ``value`` as an int if it is a whole number in [1, maximum]; raise otherwise.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     # bool is an Integral, but vocab_size=True is always a mistake.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a positive whole number, got {_describe(value)}")
@@ -43,7 +46,10 @@ def check_positive_int(name: str, value: object, *, maximum: int | None = None) 
 def check_token_ids(
     name: str, ids: object, vocab_size: int, *, ranks: tuple[int, ...] = (2,)
 ) -> torch.Tensor:
-    """Check that ``ids`` is an integer tensor of an allowed rank with every id in [0, V)."""
+    """Check that ``ids`` is an integer tensor of an allowed rank with every id in [0, V).
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     if not isinstance(ids, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of token ids, got {_describe(ids)}")
     if ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
@@ -69,7 +75,10 @@ def check_token_ids(
 def check_scores(
     name: str, scores: object, *, rank: int | None = 2, finite: bool = True
 ) -> torch.Tensor:
-    """Check that ``scores`` is a floating tensor of the given rank (any if None), maybe finite."""
+    """Check that ``scores`` is a floating tensor of the given rank (any if None), maybe finite.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     if not isinstance(scores, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of scores, got {_describe(scores)}")
     if not scores.dtype.is_floating_point:
@@ -85,7 +94,10 @@ def check_scores(
 
 
 def check_probability_targets(name: str, targets: object, like: torch.Tensor) -> torch.Tensor:
-    """Check BCE targets: a floating tensor shaped like the scores with values in [0, 1]."""
+    """Check BCE targets: a floating tensor shaped like the scores with values in [0, 1].
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     if not isinstance(targets, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {_describe(targets)}")
     if not targets.dtype.is_floating_point:
@@ -105,7 +117,10 @@ def check_probability_targets(name: str, targets: object, like: torch.Tensor) ->
 
 
 def check_batch_sizes(**tensors: torch.Tensor) -> int:
-    """Check that the tensors agree on their first dimension (the batch N); return N."""
+    """Check that the tensors agree on their first dimension (the batch N); return N.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     sizes = {name: t.shape[0] for name, t in tensors.items()}
     if len(set(sizes.values())) > 1:
         listed = ", ".join(f"{name} has {n}" for name, n in sizes.items())

@@ -43,7 +43,10 @@ _RENDER_LOCK = threading.Lock()
 
 
 class Panel(widgets.VBox):
-    """A VBox of controls and a result view, with a one-line text form for stored notebooks."""
+    """A VBox of controls and a result view, with a one-line text form for stored notebooks.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
 
     def __init__(
         self,
@@ -71,7 +74,10 @@ class Panel(widgets.VBox):
 
 
 def render_or_refuse(render: Callable[..., object], **values: object) -> object:
-    """``render(**values)``, or a refusal string if the settings are over budget or invalid."""
+    """``render(**values)``, or a refusal string if the settings are over budget or invalid.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     try:
         return render(**values)
     except MemoryBudgetError as err:
@@ -82,7 +88,10 @@ def render_or_refuse(render: Callable[..., object], **values: object) -> object:
 
 def render_html(result: object) -> str:
     """HTML for a result: a Figure becomes a PNG (and is closed), a tuple or list is shown item by
-    item, anything else is shown as its ``str`` in a ``<pre>`` block."""
+    item, anything else is shown as its ``str`` in a ``<pre>`` block.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
     if isinstance(result, (tuple, list)):
         return "".join(render_html(item) for item in result)
     if isinstance(result, Figure):
@@ -100,6 +109,8 @@ def make_panel(
     """A panel that re-renders ``render(**{name: control.value})`` whenever a control moves.
 
     ``render`` may return text (anything with a ``str``), a matplotlib Figure, or a tuple of them.
+
+    Introduced in ``01_cbow_forward.ipynb``.
     """
     view = widgets.HTML()
 
