@@ -168,7 +168,9 @@ def test_every_public_helper_says_which_notebook_introduced_it():
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
             if inspect.isfunction(obj) or inspect.isclass(obj):
-                match = re.search(r"Introduced in\s+``(\d\d_\w+\.ipynb)``", inspect.getdoc(obj) or "")
+                match = re.search(
+                    r"Introduced in\s+``(\d\d_\w+\.ipynb)``", inspect.getdoc(obj) or ""
+                )
                 if not match or not (Path(NOTEBOOKS[0].parent) / match.group(1)).exists():
                     missing.append(f"{info.name}.{name}")
     assert not missing, f"add 'Introduced in ``NN_....ipynb``' to: {missing}"
