@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from w2v_helpers.checks import check_parameter_count, check_scores_shape
+from w2v_helpers.corpus import keep_probabilities, noise_distribution
 from w2v_helpers.data import random_cbow_batch
 from w2v_helpers.explore import (
     cbow_forward_report,
@@ -19,6 +20,7 @@ from w2v_helpers.memory import estimate_cbow_forward_bytes
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.notebook import setup
 from w2v_helpers.targets import collapse, skipgram_bce_collapse, skipgram_bce_lean
+from w2v_helpers.trainer import resolve_device
 
 MODEL = CBOW(vocab_size=10, embedding_dim=4)
 SKIP = SkipGram(vocab_size=10, embedding_dim=4)
@@ -129,6 +131,20 @@ CASES = [
     ("tied step negative lr", lambda: tied_step_report([3, 5, 8, 1], 3, lr=-0.1), ValueError, "lr"),
     ("loss scale zero", lambda: loss_scale_report(1000, 0.0), ValueError, "logit_scale"),
     ("stability scan empty", lambda: stability_scan([]), ValueError, "scales"),
+    ("trainer unknown device", lambda: resolve_device("tpu"), ValueError, "device"),
+    ("trainer device not a string", lambda: resolve_device(3), TypeError, "device"),
+    (
+        "noise power negative",
+        lambda: noise_distribution(torch.ones(5), power=-1.0),
+        ValueError,
+        "power",
+    ),
+    (
+        "keep probability t zero",
+        lambda: keep_probabilities(torch.ones(5), 0.0),
+        ValueError,
+        "sample",
+    ),
     (
         "skipgram report window zero",
         lambda: skipgram_loss_report(100, 0, 4),
