@@ -60,3 +60,11 @@ def test_strip_merges_stream_chunks_the_kernel_happened_to_split():
         ("stdout", "1\n2\n"),
         ("stderr", "warning\n"),
     ]
+
+
+def test_strip_masks_rates_but_keeps_their_unit():
+    cell = new_code_cell("table()", execution_count=1)
+    cell.outputs = [new_output("stream", name="stdout", text="ours 627,021 words/s (wall clock)\n")]
+    nb = new_notebook(cells=[cell])
+    regenerate.strip(nb)
+    assert cell.outputs[0]["text"] == "ours <rate> words/s (wall clock)\n"

@@ -2,7 +2,8 @@
 
     python tools/determinism.py [--runs 5] [notebooks ...]
 
-The stored outputs were produced with one thread. Each run is a fresh pytest process (fresh
+The stored outputs were produced with one thread. A failed run's full report goes to
+``artifacts/determinism/``. Each run is a fresh pytest process (fresh
 kernels) with OMP_NUM_THREADS / MKL_NUM_THREADS set, which ``w2v_helpers.notebook.setup`` also
 applies to torch. A run passes when every cell prints exactly its stored output (timings masked).
 Ends with ``determinism: 5/5 runs at 1 thread, 5/5 runs at 2 threads``; exits 1 unless all pass.
@@ -21,13 +22,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_once(notebooks: list[str], threads: int) -> tuple[bool, str]:
+LOGS = ROOT / "artifacts" / "determinism"
+
+
+def run_once(notebooks: list[str], threads: int, run: int) -> tuple[bool, str]:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *notebooks]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    failed = sorted(set(re.findall(r"^FAILED (\S+)", done.stdout, flags=re.M)))
+    failed = sorted(set(re.findall(r"^FAILED (\S+(?: Cell \d+)?)", done.stdout, flags=re.M)))
+    if done.returncode != 0:  # keep the whole report: which cell, and the diff
+        LOGS.mkdir(parents=True, exist_ok=True)
+        (LOGS / f"threads{threads}-run{run}.txt").write_text(done.stdout + done.stderr)
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-200:]
     detail = f"{summary} ({seconds:.0f} s)" + (f"; failed: {', '.join(failed)}" if failed else "")
     return done.returncode == 0, detail
@@ -43,7 +50,7 @@ def main(argv: list[str]) -> int:
     for threads in (1, 2):
         passed = 0
         for run in range(1, args.runs + 1):
-            ok, detail = run_once(notebooks, threads)
+            ok, detail = run_once(notebooks, threads, run)
             passed += ok
             print(
                 f"{threads} thread(s), run {run}/{args.runs}: {'pass' if ok else 'FAIL'}: {detail}"

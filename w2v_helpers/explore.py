@@ -33,6 +33,7 @@ from .validation import check_positive_int, check_scores
 __all__ = [
     "ForwardReport",
     "cbow_forward_report",
+    "format_rate",
     "format_timing",
     "softmax_entropy",
     "SkipGramLossReport",
@@ -57,6 +58,16 @@ def format_timing(seconds: float) -> str:
     Introduced in ``01_cbow_forward.ipynb``.
     """
     return f"{seconds * 1e3:.2f} ms (wall clock)"
+
+
+def format_rate(count: float, seconds: float, unit: str = "words") -> str:
+    """A throughput with the "(wall clock)" mark that the nbval sanitize rule looks for.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if not seconds > 0:
+        raise ValueError(f"seconds must be positive, got {seconds!r}")
+    return f"{count / seconds:,.0f} {unit}/s (wall clock)"
 
 
 def softmax_entropy(scores: torch.Tensor) -> torch.Tensor:
