@@ -31,7 +31,7 @@ def run_once(notebooks: list[str], threads: int, run: int) -> tuple[bool, str]:
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    failed = sorted(set(re.findall(r"^FAILED (\S+(?: Cell \d+)?)", done.stdout, flags=re.M)))
+    failed = sorted(set(re.findall(r"^FAILED (\S+(?: \d+)?)", done.stdout, flags=re.M)))
     if done.returncode != 0:  # keep the whole report: which cell, and the diff
         LOGS.mkdir(parents=True, exist_ok=True)
         (LOGS / f"threads{threads}-run{run}.txt").write_text(done.stdout + done.stderr)
