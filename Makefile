@@ -21,7 +21,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup lab test lint format unit nbval regenerate navigation binder kernel-memory determinism clean
+.PHONY: setup lab test lint format unit nbval regenerate navigation binder kernel-memory determinism margins clean
 
 setup: $(STAMP)
 
@@ -64,6 +64,9 @@ binder: $(STAMP)
 
 determinism: $(STAMP)
 	$(BIN)/python tools/determinism.py $(if $(filter-out notebooks/*.ipynb,$(NB)),$(NB))
+
+margins: $(STAMP)
+	$(BIN)/python tools/margins.py $(if $(filter-out notebooks/*.ipynb,$(NB)),$(NB))
 
 kernel-memory: $(STAMP)
 	$(BIN)/python tools/kernel_memory.py $(NB)

@@ -174,3 +174,28 @@ def test_every_public_helper_says_which_notebook_introduced_it():
                 if not match or not (Path(NOTEBOOKS[0].parent) / match.group(1)).exists():
                     missing.append(f"{info.name}.{name}")
     assert not missing, f"add 'Introduced in ``NN_....ipynb``' to: {missing}"
+
+
+# A call to format_timing/format_rate followed by a format spec, e.g. {format_rate(w, s):>30}.
+PADDED_VOLATILE = re.compile(r"format_(?:rate|timing)\((?:[^()]|\([^()]*\))*\)\s*:[^}]*\}")
+
+
+def test_a_volatile_field_is_never_padded_and_ends_its_line(notebook):
+    """The sanitize rules mask a timing or a rate, not the spaces around it: a padded field, or a
+    column after one, would shift with the number of digits and make nbval fail on a slow run."""
+    path, nb = notebook
+    sources = [c.source for c in code_cells(nb)]
+    sources += [p.read_text() for p in (Path(__file__).parent.parent / "w2v_helpers").glob("*.py")]
+    for source in sources:
+        assert not PADDED_VOLATILE.search(source), PADDED_VOLATILE.search(source).group(0)
+    for cell in code_cells(nb):
+        for output in cell.outputs:
+            for line in output.get("text", "").splitlines():
+                if "(wall clock)" in line:
+                    assert line.endswith("(wall clock)"), f"{path.name}: {line!r}"
+
+
+def test_padded_volatile_pattern_catches_a_padded_field():
+    assert PADDED_VOLATILE.search('f"{format_rate(words, ours.seconds):>30} x"')
+    assert PADDED_VOLATILE.search('f"{format_timing(times[name]):>12}"')
+    assert not PADDED_VOLATILE.search('f"  {format_timing(times[name])}"')

@@ -652,7 +652,9 @@ def tied_step_report(
     opt.step()
     with torch.no_grad():
         after = loss_of(model(x))
-        update_ok = torch.allclose(model.embedding.weight, w_old - lr * grad, rtol=0, atol=1e-6)
+        # SGD rounds once (a fused add), w_old - lr * grad twice; float32 steps near |w| = 4 are
+        # 5e-7 apart, so 1e-5 tolerates the rounding and still catches any real deviation
+        update_ok = torch.allclose(model.embedding.weight, w_old - lr * grad, rtol=0, atol=1e-5)
     return TiedStepReport(
         vocab_size=V,
         embedding_dim=E,
