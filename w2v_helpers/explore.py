@@ -718,6 +718,7 @@ def full_scoring_cost(
 
     N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
     E = check_positive_int("embedding_dim", embedding_dim)
+    repeats = check_positive_int("repeats", repeats)
     sizes = tuple(check_positive_int("vocab_size", V) for V in vocab_sizes)
     if not sizes:
         raise ValueError("vocab_sizes must name at least one vocabulary size")
@@ -736,7 +737,7 @@ def full_scoring_cost(
             y = torch.randint(V, (N,))  # (N,)
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         best = math.inf
-        for _ in range(check_positive_int("repeats", repeats)):
+        for _ in range(repeats):
             start = time.perf_counter()
             opt.zero_grad()
             torch.nn.functional.cross_entropy(model(x), y).backward()  # (N, V) scores
