@@ -1,8 +1,10 @@
-"""Every tolerance check a notebook prints holds with at least 10x headroom (tools/margins.py).
+"""Printed checks and printed digits hold with room to spare (tools/margins.py).
 
 A check such as ``abs diff < 1e-6: True`` with a measured difference of 9.5e-7 passes today and
-flips on a CPU that rounds one step differently; nbval would then fail for no reason a learner
-could understand. The probe itself is tested first, on code written here.
+flips on a CPU that rounds one step differently; so does ``0.73405`` printed as ``.4f`` when it
+sits a float32 step from 0.73405. nbval would then fail for no reason a learner could
+understand. The probe itself is tested first, on code written here; its rounding arithmetic
+against Python's own formatting.
 """
 
 import ast
@@ -11,6 +13,7 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -21,15 +24,19 @@ sys.modules[spec.name] = margins
 spec.loader.exec_module(margins)
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-MINIMUM = 10.0
+MINIMUM = margins.MIN_FACTOR
+MIN_STEPS = margins.MIN_STEPS
 
 
 def probe(source: str, namespace: dict) -> dict[str, float]:
     """Run ``source`` rewritten by the probe; return the recorded margins."""
     margins.RECORDS.clear()
+    margins.ROUNDING.clear()
     tree = ast.fix_missing_locations(margins.ToleranceProbe("cell 1").visit(ast.parse(source)))
     namespace.update(_w2v_margin_compare=margins.margin_compare)
     namespace.update(_w2v_margin_close=margins.margin_close, math=math, torch=torch)
+    namespace.update(_w2v_margin_round=margins.margin_round)
+    namespace.update(_w2v_margin_round_call=margins.margin_round_call)
     exec(compile(tree, "<probe>", "exec"), namespace)
     return dict(margins.RECORDS)
 
@@ -67,9 +74,49 @@ def test_comparisons_with_a_lesson_threshold_are_not_tolerances():
     assert probe("big = 3.0 > 0.5\nzero = 1 > 0", {}) == {}
 
 
+@pytest.mark.parametrize(
+    ("value", "spec"),
+    [
+        (0.73402649, ".4f"),
+        (2.8234412, ".3f"),
+        (3.97544973e-31, ".4e"),
+        (1253.1, ".4g"),
+        (0.92491, ".0%"),
+        (-40.00001, ".2f"),
+        (314649.37, ",.0f"),
+    ],
+)
+def test_rounding_steps_agree_with_pythons_own_formatting(value, spec):
+    """Oracle: format() itself. Moving the value by 0.9x the reported steps never changes the
+    text; moving it by 1.1x towards the nearer boundary does."""
+    steps = margins.rounding_steps(value, spec)
+    spacing = float(np.spacing(np.float32(abs(value))))
+    text = format(value, spec)
+    assert all(format(value + d * 0.9 * steps * spacing, spec) == text for d in (-1, 1))
+    assert any(format(value + d * 1.1 * steps * spacing, spec) != text for d in (-1, 1))
+
+
+def test_f_strings_and_round_calls_are_probed_and_print_the_same():
+    ns = {"v": 0.73405001, "a": np.array([1.23449, 2.0])}
+    recorded = probe('text = f"{v:.4f}"\nr = a.round(4)', ns)
+    assert ns["text"] == "0.7341" and ns["r"].tolist() == [1.2345, 2.0]
+    assert margins.ROUNDING["cell 1: v  as {:.4f}"] < 1  # 1e-8 from the boundary: < 1 step
+    assert margins.ROUNDING["cell 1: a.round(4)  as {:.4f}"] == pytest.approx(
+        min(margins.rounding_steps(1.23449, ".4f"), margins.rounding_steps(2.0, ".4f"))
+    )  # the closest element
+    assert recorded == {}  # no tolerance checks in that code
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_every_printed_tolerance_check_has_ten_times_headroom(path):
+def test_printed_checks_and_digits_have_headroom(path):
     found = margins.measure(path)
-    assert found, f"{path.name}: no tolerance check was seen; is the probe installed?"
-    tight = {label: m for label, m in found.items() if m < MINIMUM}
+    assert found.checks, f"{path.name}: no tolerance check was seen; is the probe installed?"
+    assert found.rounding, f"{path.name}: no printed float was seen; is the probe installed?"
+    tight = {label: m for label, m in found.checks.items() if m < MINIMUM}
     assert not tight, f"{path.name}: checks within {MINIMUM:g}x of flipping: {tight}"
+    close = {
+        label: steps
+        for label, steps in found.rounding.items()
+        if steps < MIN_STEPS and not margins.exemption(label)
+    }
+    assert not close, f"{path.name}: printed floats within {MIN_STEPS:g} float32 steps: {close}"

@@ -1,16 +1,24 @@
-"""How far every printed tolerance check in the notebooks is from flipping.
+"""How far every printed check and every printed digit in the notebooks is from changing.
 
-    python tools/margins.py [--min 10] [notebooks ...]
+    python tools/margins.py [--min 10] [--min-steps 16] [notebooks ...]
 
 A cell that prints ``abs diff < 1e-6: True`` is only as stable as the gap between the measured
 difference and 1e-6: a difference of 9.5e-7 passes today and fails on a CPU whose float32
-rounding differs by one step. This tool executes each notebook in a kernel whose code cells are
-rewritten (an IPython AST transformer) so that every comparison against a small constant
-(``x < 1e-6``, ``t > 1e-3``), every ``math.isclose`` and every ``torch.allclose`` / ``np.allclose``
-also records its *margin*: how many times over the result would have to move to flip, on a log
-scale (tolerance / difference for a check that holds, difference / tolerance for one that does
-not; the smallest over a tensor's elements). The check itself returns exactly what it returned
-before. Each notebook's checks are listed; the run fails if any margin is below ``--min``.
+rounding differs by one step. The same holds for a printed digit: 0.734049 shown as ``.4f`` is
+one float32 step away from showing 0.7341. This tool executes each notebook in a kernel whose
+code (cells, and the w2v_helpers modules they import) is rewritten by an AST transformer so that
+
+- every comparison against a small constant (``x < 1e-6``, ``t > 1e-3``), every ``math.isclose``
+  and every ``torch.allclose`` / ``np.allclose`` also records its *margin*: how many times over
+  the result would have to move to flip (tolerance / difference for a check that holds,
+  difference / tolerance for one that does not; the smallest over a tensor's elements);
+- every float formatted in an f-string with a precision (``{x:.4f}``, ``{x:.3g}``), every
+  ``.round(k)`` and every printed tensor records how many float32 steps the value sits from the
+  nearest rounding boundary.
+
+What the code returns and prints is unchanged. The run fails if a check is within ``--min`` times
+of flipping, or a printed float (other than those in ``ROUNDING_EXEMPT``, each with its reason)
+is within ``--min-steps`` float32 steps of printing otherwise.
 """
 
 from __future__ import annotations
@@ -23,8 +31,10 @@ import importlib.util
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,6 +48,23 @@ CLOSE_FUNCTIONS = {
     "numpy.allclose": ("rtol", 1e-5, "atol", 1e-8),
 }
 RECORDS: dict[str, float] = {}
+ROUNDING: dict[str, float] = {}  # printed float -> float32 steps to the nearest rounding boundary
+MIN_FACTOR = 10.0  # a tolerance check must be 10x inside (or outside) its tolerance
+MIN_STEPS = 16.0  # a printed float must be 16 float32 steps from a rounding boundary
+# Printed floats whose digits cannot move on another CPU, and why: the float32-step test above
+# assumes a float32 reduction, which these are not. Matched as substrings of the label.
+ROUNDING_EXEMPT = {
+    "cell 17: 0.5 / N": "a power of two over an int: exact",
+    ": tiniest": "a constant, the smallest positive float32",
+    ": math.log(V)": "float64 log of an integer",
+    "checks.py:503: logv": "float64 log of an integer",
+    "memory.py:": "a byte count over a power of 1024: exact",
+    ": 100 * drawn": "integer counts divided in float64",
+    "cell 6: expected": "a float64 sum",
+    "explore.py:60: seconds": "a timing: masked by the sanitize rules",
+    "explore.py:70: count / seconds": "a rate: masked by the sanitize rules",
+}
+ROUNDED_SPEC = re.compile(r"\.(\d+)([fFeEgG%])$")
 
 
 def _signed(value) -> np.ndarray:
@@ -87,6 +114,92 @@ def margin_close(label: str, name: str, function, *args, **kwargs):
     return result
 
 
+def rounding_steps(value: float, spec: str) -> float:
+    """How many float32 steps ``value`` may move before ``format(value, spec)`` prints otherwise.
+
+    The boundaries of ".4f" are the odd multiples of 0.00005; of ".2e" and ".3g" they depend on
+    the decade. A value computed in float32 can come out one or two steps apart on another CPU or
+    thread count, so a printed digit is only stable when the value sits many steps from a
+    boundary.
+    """
+    match = ROUNDED_SPEC.search(spec)
+    if not match or not math.isfinite(value) or value == 0:
+        return math.inf
+    digits, kind = int(match.group(1)), match.group(2).lower()
+    shown = abs(value) * (100 if kind == "%" else 1)
+    if kind in "f%":
+        scale = 10.0**digits
+    else:  # e: digits after the point of the mantissa; g: significant digits
+        exponent = math.floor(math.log10(shown))
+        scale = 10.0 ** ((digits if kind == "e" else max(digits, 1) - 1) - exponent)
+    fraction = (shown * scale) % 1.0
+    distance = abs(fraction - 0.5) / scale / (100 if kind == "%" else 1)
+    return distance / float(np.spacing(np.float32(abs(value))))
+
+
+CURRENT = {"where": "cell 0"}  # the cell being run, for checks that have no source line
+
+
+def _record_rounding(label: str, values, spec: str) -> None:
+    for number in np.asarray(values, dtype=np.float64).ravel().tolist():
+        steps = rounding_steps(number, spec)
+        ROUNDING[label] = min(steps, ROUNDING.get(label, math.inf))
+
+
+def _probed_tensor_repr(original):
+    """Tensor.__repr__ that also records how close each shown element prints to a boundary."""
+
+    def __repr__(self, *args, **kwargs):
+        import torch
+        from torch._tensor_str import PRINT_OPTS, _Formatter, get_summarized_data
+
+        text = original(self, *args, **kwargs)
+        if self.is_floating_point() and self.numel() and not self.is_complex():
+            with torch.no_grad():
+                data = self.detach().cpu()
+                if data.numel() > PRINT_OPTS.threshold:
+                    data = get_summarized_data(data)
+                formatter = _Formatter(data)
+                if not formatter.int_mode:  # int mode prints whole numbers: nothing to round
+                    kind = "e" if bool(formatter.sci_mode) else "f"
+                    spec = f".{PRINT_OPTS.precision}{kind}"
+                    finite = data[torch.isfinite(data)].double().numpy()
+                    _record_rounding(
+                        f"{CURRENT['where']}: printed tensor  as {{:{spec}}}", finite, spec
+                    )
+        return text
+
+    return __repr__
+
+
+def margin_round_call(label: str, method, decimals: int):
+    """``method(decimals)`` (``array.round`` or ``tensor.round``) unchanged; records margins."""
+    result = method(decimals)
+    owner = getattr(method, "__self__", None)
+    if owner is not None:
+        values = owner.detach().double().cpu().numpy() if hasattr(owner, "detach") else owner
+        if np.issubdtype(np.asarray(values).dtype, np.floating):
+            finite = np.asarray(values, dtype=np.float64)
+            _record_rounding(label, finite[np.isfinite(finite)], f".{decimals}f")
+    return result
+
+
+def exemption(label: str) -> str | None:
+    """Why the printed float at ``label`` may sit close to a rounding boundary, or None."""
+    return next((why for key, why in ROUNDING_EXEMPT.items() if key in label), None)
+
+
+def margin_round(value, spec: str, label: str):
+    """``value`` unchanged; records how close it prints to a rounding boundary."""
+    number = value
+    if hasattr(number, "numel") and number.numel() == 1:
+        number = number.item()
+    if isinstance(number, float | np.floating):
+        steps = rounding_steps(float(number), spec)
+        ROUNDING[label] = min(steps, ROUNDING.get(label, math.inf))
+    return value
+
+
 class ToleranceProbe(ast.NodeTransformer):
     """Wrap tolerance checks of one cell in ``margin_compare`` / ``margin_close`` calls."""
 
@@ -119,10 +232,49 @@ class ToleranceProbe(ast.NodeTransformer):
         )
         return ast.copy_location(call, node)
 
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        self.generic_visit(node)
+        spec = node.format_spec
+        if not (
+            isinstance(spec, ast.JoinedStr)
+            and all(isinstance(v, ast.Constant) for v in spec.values)
+            and ROUNDED_SPEC.search("".join(v.value for v in spec.values))
+        ):
+            return node
+        text = "".join(v.value for v in spec.values)
+        label = f"{self._label(node.value)}  as {{:{text}}}"
+        node.value = ast.copy_location(
+            ast.Call(
+                func=ast.Name("_w2v_margin_round", ast.Load()),
+                args=[node.value, ast.Constant(text), ast.Constant(label)],
+                keywords=[],
+            ),
+            node.value,
+        )
+        return node
+
     def visit_Call(self, node: ast.Call) -> ast.AST:
         label = self._label(node)
         self.generic_visit(node)
         name = ast.unparse(node.func)
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "round"
+            and len(node.args) == 1
+            and not node.keywords
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, int)
+        ):
+            call = ast.Call(
+                func=ast.Name("_w2v_margin_round_call", ast.Load()),
+                args=[
+                    ast.Constant(f"{label}  as {{:.{node.args[0].value}f}}"),
+                    node.func,
+                    node.args[0],
+                ],
+                keywords=[],
+            )
+            return ast.copy_location(call, node)
         if name not in CLOSE_FUNCTIONS:
             return node
         call = ast.Call(
@@ -134,13 +286,19 @@ class ToleranceProbe(ast.NodeTransformer):
 
 
 class _CountingProbe(ToleranceProbe):
-    """Labels each check with its cell's stored execution count (the injected cell is 1)."""
+    """Labels each check with its cell's stored execution count, which ``measure`` puts in a
+    first statement ``_w2v_cell = N`` of every cell it runs."""
 
     def visit(self, node):  # IPython calls visit(module) once per cell
-        if isinstance(node, ast.Module):
-            from IPython import get_ipython
-
-            self.where = f"cell {get_ipython().execution_count - 1}"
+        if isinstance(node, ast.Module) and node.body:
+            first = node.body[0]
+            if (
+                isinstance(first, ast.Assign)
+                and isinstance(first.targets[0], ast.Name)
+                and first.targets[0].id == "_w2v_cell"
+            ):
+                self.where = f"cell {first.value.value}"
+                CURRENT["where"] = self.where
         return super().visit(node)
 
 
@@ -157,6 +315,8 @@ class _ProbedLoader(importlib.machinery.SourceFileLoader):
     def exec_module(self, module):
         module.__dict__["_w2v_margin_compare"] = margin_compare
         module.__dict__["_w2v_margin_close"] = margin_close
+        module.__dict__["_w2v_margin_round"] = margin_round
+        module.__dict__["_w2v_margin_round_call"] = margin_round_call
         super().exec_module(module)
 
 
@@ -183,14 +343,24 @@ def install() -> None:
     ip = get_ipython()
     ip.user_ns["_w2v_margin_compare"] = margin_compare
     ip.user_ns["_w2v_margin_close"] = margin_close
+    ip.user_ns["_w2v_margin_round"] = margin_round
+    ip.user_ns["_w2v_margin_round_call"] = margin_round_call
+    import torch
+
+    torch.Tensor.__repr__ = _probed_tensor_repr(torch.Tensor.__repr__)
     ip.ast_transformers.append(_CountingProbe())
     if any(name.split(".")[0] == "w2v_helpers" for name in sys.modules):
         raise RuntimeError("install() must run before w2v_helpers is imported")
     sys.meta_path.insert(0, _ProbedFinder())
 
 
-def measure(path: Path, timeout: int = 900) -> dict[str, float]:
-    """Execute the notebook at ``path`` with the probe; return {check: margin}."""
+class Margins(NamedTuple):
+    checks: dict[str, float]  # tolerance check -> factor from flipping
+    rounding: dict[str, float]  # printed float -> float32 steps from printing otherwise
+
+
+def measure(path: Path, timeout: int = 900) -> Margins:
+    """Execute the notebook at ``path`` with the probe; return its margins."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -200,6 +370,7 @@ def measure(path: Path, timeout: int = 900) -> dict[str, float]:
     for cell in nb.cells:
         if "nbval-ignore-output" in cell.metadata.get("tags", []):
             cell.source = "pass"
+        cell.source = f"_w2v_cell = {cell.execution_count}\n{cell.source}"
     nb.cells.insert(
         0,
         nbformat.v4.new_code_cell(
@@ -209,32 +380,48 @@ def measure(path: Path, timeout: int = 900) -> dict[str, float]:
     )
     nb.cells.append(
         nbformat.v4.new_code_cell(
-            "import json as _json\nprint('MARGINS' + _json.dumps(_w2v_margins.RECORDS))"
+            "import json as _json\n"
+            "print('MARGINS' + _json.dumps([_w2v_margins.RECORDS, _w2v_margins.ROUNDING]))"
         )
     )
     resources = {"metadata": {"path": str(path.parent)}}
     NotebookClient(nb, timeout=timeout, resources=resources).execute()
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-    return {k: float(v) for k, v in json.loads(text.split("MARGINS", 1)[1]).items()}
+    checks, rounding = json.loads(text.split("MARGINS", 1)[1])
+    return Margins(checks, rounding)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--min", type=float, default=10.0)
+    parser.add_argument("--min", type=float, default=MIN_FACTOR, help="for tolerance checks")
+    parser.add_argument("--min-steps", type=float, default=MIN_STEPS, help="for printed floats")
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
     paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     print(f"threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
-    worst = math.inf
+    worst, closest, floats = math.inf, math.inf, 0
     for path in paths:
-        margins = measure(path.resolve())
-        print(f"{path.name}: {len(margins)} tolerance checks")
-        for label, margin in sorted(margins.items(), key=lambda kv: kv[1]):
+        found = measure(path.resolve())
+        counts = f"{len(found.checks)} tolerance checks, {len(found.rounding)} printed floats"
+        print(f"{path.name}: {counts}")
+        for label, margin in sorted(found.checks.items(), key=lambda kv: kv[1]):
             flag = "" if margin >= args.min else f"   <-- below {args.min:g}x"
             print(f"  {margin:10.3g}x  {label}{flag}")
             worst = min(worst, margin)
+        for label, steps in sorted(found.rounding.items(), key=lambda kv: kv[1]):
+            reason = exemption(label)
+            if steps < args.min_steps:
+                why = f"   (exempt: {reason})" if reason else "   <--"
+                print(f"  {steps:10.3g} float32 steps from printing otherwise: {label}{why}")
+            if not reason:
+                closest = min(closest, steps)
+        floats += len(found.rounding)
     print(f"margins: smallest {worst:.3g}x (at least {args.min:g}x required)")
-    return 0 if worst >= args.min else 1
+    print(
+        f"rounding: {floats} printed floats, the closest {closest:.3g} float32 steps from a "
+        f"rounding boundary (at least {args.min_steps:g} required)"
+    )
+    return 0 if worst >= args.min and closest >= args.min_steps else 1
 
 
 if __name__ == "__main__":

@@ -472,9 +472,10 @@ class StabilityScan:
             "   scale  BCE built-in     naive    stable   CE built-in     naive    stable",
         ]
         for scale, bb, bn, bs, cb, cn, cs in self.rows:
-            # 5 significant digits: float32 sums over N*V elements are good to about 6.
+            # 4 significant digits: float32 sums over N*V elements are good to about 6, and a
+            # printed digit must not hinge on the last one or two (tools/margins.py checks)
             lines.append(
-                f"  {scale:6g}  {bb:12.5g} {bn:9.5g} {bs:9.5g}  {cb:12.5g} {cn:9.5g} {cs:9.5g}"
+                f"  {scale:6g}  {bb:12.4g} {bn:9.4g} {bs:9.4g}  {cb:12.4g} {cn:9.4g} {cs:9.4g}"
             )
         return "\n".join(lines)
 
@@ -560,8 +561,8 @@ class TiedStepReport:
             f"tied CBOW V={self.vocab_size:,} E={self.embedding_dim}, context "
             f"{list(self.context_ids)} -> target {self.target_id}, loss {self.loss}, "
             f"lr {self.lr:g}",
-            f"loss before the step {self.loss_before:.4f}, after {self.loss_after:.4f} "
-            f"(change {self.loss_after - self.loss_before:+.4f})",
+            f"loss before the step {self.loss_before:.3f}, after {self.loss_after:.3f} "
+            f"(change {self.loss_after - self.loss_before:+.3f})",
             f"rows with an input-side gradient:  {touched}",
             f"rows with an output-side gradient: {output_rows:,} of {self.vocab_size:,}",
             f"input side + output side == tied gradient: {self.parts_sum_to_tied}",

@@ -96,7 +96,7 @@ def plot_softmax_distribution(scores: torch.Tensor, title: str = "") -> Figure:
     right.set_ylabel("number of words")
     right.legend()
     entropy = float(softmax_entropy(scores))
-    fig.suptitle(title or f"entropy {entropy:.3f} nats vs log V = {math.log(V):.3f}")
+    fig.suptitle(title or f"entropy {entropy:.2f} nats vs log V = {math.log(V):.2f}")
     fig.tight_layout()
     return fig
 
