@@ -30,6 +30,7 @@ import importlib.machinery
 import importlib.util
 import json
 import math
+import operator
 import os
 import re
 import sys
@@ -66,6 +67,7 @@ ROUNDING_EXEMPT = {
     ": seconds * 1000.0  as": "a timing: masked by the sanitize rules",
     ": count / seconds  as": "a rate: masked by the sanitize rules",
 }
+COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 ROUNDED_SPEC = re.compile(r"\.(\d+)([fFeEgG%])$")
 
 
@@ -95,8 +97,7 @@ def _record(label: str, ratio: float) -> None:
 
 def margin_compare(left, right, op: str, label: str):
     """``left <op> right`` exactly as written; records the margin of ``|left|`` to ``right``."""
-    result = {"<": lambda: left < right, "<=": lambda: left <= right}.get(op)
-    result = result() if result else (left > right if op == ">" else left >= right)
+    result = COMPARISONS[op](left, right)
     _record(label, _ratio(_as_array(left), float(right)))
     return result
 
@@ -193,17 +194,16 @@ def exemption(label: str) -> str | None:
 
 def margin_round(value, spec: str, label: str):
     """``value`` unchanged; records how close it prints to a rounding boundary."""
-    number = value
-    if hasattr(number, "numel") and number.numel() == 1:
-        number = number.item()
-    if isinstance(number, float | np.floating):
-        steps = rounding_steps(float(number), spec)
-        ROUNDING[label] = min(steps, ROUNDING.get(label, math.inf))
+    number = value.item() if hasattr(value, "numel") and value.numel() == 1 else value
+    if isinstance(number, float | np.floating):  # ints and strings print exactly
+        _record_rounding(label, [number], spec)
     return value
 
 
 class ToleranceProbe(ast.NodeTransformer):
-    """Wrap tolerance checks of one cell in ``margin_compare`` / ``margin_close`` calls."""
+    """Rewrite one cell or module so that its tolerance checks (``margin_compare``,
+    ``margin_close``) and its rounded prints (``margin_round``, ``margin_round_call``) record
+    their margins; every rewritten expression still evaluates to what the original did."""
 
     def __init__(self, where: str = "cell 0") -> None:
         self.where = where
