@@ -1,15 +1,14 @@
 """Binder: repo2docker's build plan installs the same pins and the helper package."""
 
-import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from tools_loader import load_tool
+
 ROOT = Path(__file__).parent.parent
-spec = importlib.util.spec_from_file_location("binder_tool", ROOT / "tools" / "binder.py")
-binder_tool = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(binder_tool)
+binder_tool = load_tool("binder")
 
 
 def pins(text: str) -> dict[str, str]:

@@ -14,7 +14,6 @@ missing Chromium is a failure, not a skip: ``.ci/run`` installs it.
 from __future__ import annotations
 
 import configparser
-import importlib.util
 import json
 import math
 import os
@@ -29,15 +28,11 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+from tools_loader import load_tool
 
 from w2v_helpers import widgets as panels
 
-spec = importlib.util.spec_from_file_location(
-    "navigation", Path(__file__).parent.parent / "tools" / "navigation.py"
-)
-navigation = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = navigation
-spec.loader.exec_module(navigation)
+navigation = load_tool("navigation")
 
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -64,3 +64,10 @@ def test_figure_counts_work_so_it_is_the_same_on_every_run():
     drawn = [line.get_ydata().tolist() for ax in fig.axes for line in ax.get_lines()]
     again = plot_full_scoring_cost(slower, negatives=5)
     assert drawn == [line.get_ydata().tolist() for ax in again.axes for line in ax.get_lines()]
+
+
+@pytest.mark.parametrize("negatives", [0, -1, 2.5])
+def test_figure_refuses_a_bad_number_of_negatives(negatives):
+    cost = full_scoring_cost((10,), batch_size=2, embedding_dim=4, repeats=1)
+    with pytest.raises((TypeError, ValueError), match="negatives"):
+        plot_full_scoring_cost(cost, negatives=negatives)

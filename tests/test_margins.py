@@ -8,20 +8,16 @@ against Python's own formatting.
 """
 
 import ast
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from tools_loader import load_tool
 
 ROOT = Path(__file__).parent.parent
-spec = importlib.util.spec_from_file_location("margins", ROOT / "tools" / "margins.py")
-margins = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = margins
-spec.loader.exec_module(margins)
+margins = load_tool("margins")
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 MINIMUM = margins.MIN_FACTOR

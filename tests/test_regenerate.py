@@ -1,18 +1,10 @@
 """The regenerate tool's stripping step, on a notebook built here."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from tools_loader import load_tool
 
-spec = importlib.util.spec_from_file_location(
-    "regenerate", Path(__file__).parent.parent / "tools" / "regenerate.py"
-)
-regenerate = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = regenerate  # dataclasses look their module up there
-spec.loader.exec_module(regenerate)
+regenerate = load_tool("regenerate")
 
 VIEW = "application/vnd.jupyter.widget-view+json"
 

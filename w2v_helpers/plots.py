@@ -12,6 +12,7 @@ import torch
 from matplotlib.figure import Figure
 
 from .explore import LossScaleReport, StabilityScan, TiedStepReport, softmax_entropy
+from .validation import check_positive_int
 
 __all__ = [
     "plot_softmax_distribution",
@@ -368,12 +369,13 @@ def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
     1 + ``negatives`` rows (negative sampling).
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
+    K = check_positive_int("negatives", negatives)
     E = cost.embedding_dim
     full = [3 * E * V for V in cost.vocab_sizes]  # multiply-adds per centre, all V rows
-    sampled = [3 * E * (1 + negatives)] * len(cost.vocab_sizes)  # 1 context + K noise rows
+    sampled = [3 * E * (1 + K)] * len(cost.vocab_sizes)  # 1 context + K noise rows
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
     ax1.loglog(cost.vocab_sizes, full, "o-", label="full softmax")
-    ax1.loglog(cost.vocab_sizes, sampled, "s--", label=f"negative sampling, K={negatives}")
+    ax1.loglog(cost.vocab_sizes, sampled, "s--", label=f"negative sampling, K={K}")
     ax1.set(xlabel="vocabulary size V", ylabel="multiply-adds", title="work per centre word")
     ax1.legend(fontsize=8)
     ax2.loglog(cost.vocab_sizes, [b / 2**20 for b in cost.nbytes], "o-", color="C2")
