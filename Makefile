@@ -21,7 +21,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup lab test lint format unit nbval regenerate navigation binder kernel-memory determinism margins clean
+.PHONY: setup lab test lint format unit nbval regenerate navigation binder kernel-memory portability margins clean
 
 setup: $(STAMP)
 
@@ -62,8 +62,11 @@ navigation: $(STAMP)
 binder: $(STAMP)
 	$(BIN)/python tools/binder.py
 
-determinism: $(STAMP)
-	$(BIN)/python tools/determinism.py $(if $(filter-out notebooks/*.ipynb,$(NB)),$(NB))
+# Not part of `make test` (about 15 min): nbval under emulated CPUs and thread counts, then the
+# margins probe judged on the worst of four of them. PORTABILITY_ARGS="--repeat 2", "--only ...".
+portability: $(STAMP)
+	$(BIN)/python tools/portability.py $(PORTABILITY_ARGS) \
+		$(if $(filter-out notebooks/*.ipynb,$(NB)),$(NB))
 
 margins: $(STAMP)
 	$(BIN)/python tools/margins.py $(if $(filter-out notebooks/*.ipynb,$(NB)),$(NB))

@@ -3,25 +3,21 @@
 A check such as ``abs diff < 1e-6: True`` with a measured difference of 9.5e-7 passes today and
 flips on a CPU that rounds one step differently; so does ``0.73405`` printed as ``.4f`` when it
 sits a float32 step from 0.73405. nbval would then fail for no reason a learner could
-understand. The probe itself is tested first, on code written here; its rounding arithmetic
-against Python's own formatting.
+understand. These tests check the probe itself, on code written here (its rounding arithmetic
+against Python's own formatting). Measuring the notebooks is not part of ``make test``: a margin
+depends on the CPU that measures it, so ``make portability`` measures them under several
+emulated CPUs and judges the worst.
 """
 
 import ast
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from tools_loader import load_tool
 
-ROOT = Path(__file__).parent.parent
 margins = load_tool("margins")
-
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-MINIMUM = margins.MIN_FACTOR
-MIN_STEPS = margins.MIN_STEPS
 
 
 def probe(source: str, namespace: dict) -> dict[str, float]:
@@ -103,28 +99,25 @@ def test_f_strings_and_round_calls_are_probed_and_print_the_same():
     assert recorded == {}  # no tolerance checks in that code
 
 
-@pytest.fixture(scope="module")
-def measured():
-    """Every notebook run once with the probe (about 45 s in all)."""
-    return {path.name: margins.measure(path) for path in NOTEBOOKS}
+def test_merge_keeps_the_worst_margin_of_each_label_over_runs():
+    one = {"a.ipynb": margins.Margins({"x < 1e-06": 40.0}, {"v  as {:.2f}": 30.0})}
+    two = {"a.ipynb": margins.Margins({"x < 1e-06": 12.0, "y": 99.0}, {"v  as {:.2f}": 50.0})}
+    merged = margins.merge([one, two])["a.ipynb"]
+    assert merged.checks == {"x < 1e-06": 12.0, "y": 99.0}
+    assert merged.rounding == {"v  as {:.2f}": 30.0}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_printed_checks_and_digits_have_headroom(path, measured):
-    found = measured[path.name]
-    assert found.checks, f"{path.name}: no tolerance check was seen; is the probe installed?"
-    assert found.rounding, f"{path.name}: no printed float was seen; is the probe installed?"
-    tight = {label: m for label, m in found.checks.items() if m < MINIMUM}
-    assert not tight, f"{path.name}: checks within {MINIMUM:g}x of flipping: {tight}"
-    close = {
-        label: steps
-        for label, steps in found.rounding.items()
-        if steps < MIN_STEPS and not margins.exemption(label)
-    }
-    assert not close, f"{path.name}: printed floats within {MIN_STEPS:g} float32 steps: {close}"
-
-
-def test_every_rounding_exemption_still_matches_a_printed_float(measured):
-    labels = [label for found in measured.values() for label in found.rounding]
-    stale = [key for key in margins.ROUNDING_EXEMPT if not any(key in label for label in labels)]
-    assert not stale, f"remove these from ROUNDING_EXEMPT, nothing prints them any more: {stale}"
+@pytest.mark.parametrize(
+    ("checks", "rounding", "ok"),
+    [
+        ({"c": 11.0}, {"v  as {:.2f}": 17.0}, True),
+        ({"c": 9.0}, {"v  as {:.2f}": 17.0}, False),  # a check within 10x of flipping
+        ({"c": 11.0}, {"v  as {:.2f}": 15.0}, False),  # a float within 16 steps
+        ({"c": 11.0}, {": tiniest  as {:.1e}": 0.1, "v  as {:.2f}": 17.0}, True),  # exempt
+        ({}, {"v  as {:.2f}": 17.0}, False),  # nothing probed: the probe is not installed
+    ],
+)
+def test_judge_applies_both_gates_and_the_exemptions(checks, rounding, ok, capsys):
+    found = {"a.ipynb": margins.Margins(checks, rounding)}
+    assert margins.judge(found) is ok
+    assert "margins: smallest" in capsys.readouterr().out

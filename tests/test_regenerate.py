@@ -1,8 +1,11 @@
 """The regenerate tool's stripping step, on a notebook built here."""
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from tools_loader import load_tool
+
+from w2v_helpers.explore import format_time_ratio
 
 regenerate = load_tool("regenerate")
 
@@ -60,3 +63,18 @@ def test_strip_masks_rates_but_keeps_their_unit():
     nb = new_notebook(cells=[cell])
     regenerate.strip(nb)
     assert cell.outputs[0]["text"] == "ours <rate> words/s (wall clock)\n"
+
+
+@pytest.mark.parametrize(("slow", "fast"), [(0.5, 0.001), (2.0, 1.9), (5e3, 1e-3)])
+def test_strip_masks_every_ratio_format_time_ratio_can_print(slow, fast):
+    text = f"a step takes {format_time_ratio(slow, fast)}\n"
+    cell = new_code_cell("report()", execution_count=1)
+    cell.outputs = [new_output("stream", name="stdout", text=text)]
+    regenerate.strip(new_notebook(cells=[cell]))
+    assert cell.outputs[0]["text"] == "a step takes <ratio>x as long (wall clock)\n"
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, float("nan"), True, "1"])
+def test_format_time_ratio_refuses_what_is_not_a_positive_time(bad):
+    with pytest.raises(ValueError, match="fast_seconds must be a positive number"):
+        format_time_ratio(1.0, bad)

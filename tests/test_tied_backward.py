@@ -16,6 +16,8 @@ from w2v_helpers.explore import TiedStepReport, tied_step_report
 from w2v_helpers.gradients import (
     input_side_grad,
     output_side_grad,
+    row_norms,
+    rows_with_gradient,
     split_tied_gradient,
 )
 from w2v_helpers.memory import MemoryBudgetError, estimate_tied_step_bytes
@@ -142,7 +144,8 @@ def test_tied_step_report_after_the_step_matches_numpy_at_w_minus_lr_times_the_f
 
 def test_tied_step_report_marks_the_context_rows_and_the_saturated_target():
     report = tied_step_report([3, 5, 8, 1], 3)
-    assert set(torch.nonzero(report.input_norms).flatten().tolist()) == {1, 3, 5, 8}
+    assert report.input_rows == (1, 3, 5, 8)
+    assert report.output_rows == 499  # all but the saturated target
     # the target's score is far past 17, so sigmoid(s) == 1.0 == y: no output-side push
     assert float(report.output_norms[3]) == 0.0
     text = str(report)
@@ -212,3 +215,33 @@ def test_notebook_03_helpers_reject_bad_input_naming_the_parameter(case, call, e
 
 def test_tied_step_report_type_is_exported():
     assert isinstance(tied_step_report([1], 2, vocab_size=500, embedding_dim=8), TiedStepReport)
+
+
+def test_rows_with_gradient_finds_the_rows_a_float32_norm_rounds_to_zero():
+    grad = torch.tensor([[1e-30, -2e-30], [0.0, 0.0], [0.5, 0.0], [0.0, -3e-24]])  # (V, E)
+    assert float(grad[0].norm()) == 0.0  # the pitfall: the squares underflow in float32
+    oracle = np.linalg.norm(grad.double().numpy(), axis=1) > 0  # float64: no underflow here
+    assert rows_with_gradient(grad).tolist() == oracle.tolist() == [True, False, True, True]
+    np.testing.assert_allclose(
+        row_norms(grad).numpy(), np.linalg.norm(grad.double().numpy(), axis=1), rtol=1e-15
+    )
+
+
+@pytest.mark.parametrize(("target", "loss", "rows"), [(42, "ce", 500), (3, "ce", 500)])
+def test_tied_step_report_counts_every_ce_row_against_a_float64_gradient(target, loss, rows):
+    """Oracle: the output-side gradient (softmax(S) - Y)^T H / N in float64 NumPy, from the same
+    initial weights; with cross-entropy no row of it is 0. A float32 norm counts about 300."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        w = CBOW(500, 128, tied=True).embedding.weight.detach().double().numpy()  # (V, E)
+    hidden = w[[3, 5, 8, 1]].mean(axis=0, keepdims=True)  # (1, E)
+    scores = hidden @ w.T  # (1, V)
+    soft = np.exp(scores - scores.max())
+    soft /= soft.sum()
+    soft[0, target] -= 1.0
+    oracle = soft.T @ hidden  # (V, E)
+    report = tied_step_report([3, 5, 8, 1], target, loss=loss)
+    assert report.output_rows == int(np.count_nonzero(np.abs(oracle).max(axis=1))) == rows
+    assert f"rows with an output-side gradient: {rows} of 500" in str(report)
+    float32_norm_count = int((torch.from_numpy(oracle).float().norm(dim=1) > 0).sum())
+    assert float32_norm_count < 400  # the count the report no longer prints

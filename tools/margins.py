@@ -393,6 +393,56 @@ def measure(path: Path, timeout: int = 900) -> Margins:
     return Margins(checks, rounding)
 
 
+def merge(runs: list[dict[str, Margins]]) -> dict[str, Margins]:
+    """The worst margin of every label over several runs (e.g. one per emulated CPU)."""
+    merged: dict[str, Margins] = {}
+    for run in runs:
+        for name, found in run.items():
+            into = merged.setdefault(name, Margins({}, {}))
+            for mine, theirs in ((into.checks, found.checks), (into.rounding, found.rounding)):
+                for label, value in theirs.items():
+                    mine[label] = min(value, mine.get(label, math.inf))
+    return merged
+
+
+def judge(found: dict[str, Margins], minimum: float = MIN_FACTOR, min_steps: float = MIN_STEPS):
+    """Print every notebook's tight spots and the two summary lines; True when all gates hold.
+
+    Gates: each tolerance check at least ``minimum`` times from flipping; each printed float,
+    unless exempt, at least ``min_steps`` float32 steps from a rounding boundary; no notebook
+    without a check or a printed float (the probe would not be installed); no stale exemption.
+    """
+    worst, closest, floats, ok = math.inf, math.inf, 0, True
+    for name, margins in found.items():
+        print(f"{name}: {len(margins.checks)} tolerance checks, {len(margins.rounding)} floats")
+        if not margins.checks or not margins.rounding:
+            print("  no check or no printed float was seen: is the probe installed?")
+            ok = False
+        for label, margin in sorted(margins.checks.items(), key=lambda kv: kv[1]):
+            flag = "" if margin >= minimum else f"   <-- below {minimum:g}x"
+            print(f"  {margin:10.3g}x  {label}{flag}")
+            worst = min(worst, margin)
+        for label, steps in sorted(margins.rounding.items(), key=lambda kv: kv[1]):
+            reason = exemption(label)
+            if steps < min_steps:
+                why = f"   (exempt: {reason})" if reason else "   <--"
+                print(f"  {steps:10.3g} float32 steps from printing otherwise: {label}{why}")
+            if not reason:
+                closest = min(closest, steps)
+        floats += len(margins.rounding)
+    labels = [label for margins in found.values() for label in margins.rounding]
+    stale = [key for key in ROUNDING_EXEMPT if not any(key in label for label in labels)]
+    if stale and len(found) == len(list((ROOT / "notebooks").glob("*.ipynb"))):
+        print(f"stale exemptions (nothing prints them any more; remove them): {stale}")
+        ok = False
+    print(f"margins: smallest {worst:.3g}x (at least {minimum:g}x required)")
+    print(
+        f"rounding: {floats} printed floats, the closest {closest:.3g} float32 steps from a "
+        f"rounding boundary (at least {min_steps:g} required)"
+    )
+    return ok and worst >= minimum and closest >= min_steps
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min", type=float, default=MIN_FACTOR, help="for tolerance checks")
@@ -401,29 +451,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     print(f"threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
-    worst, closest, floats = math.inf, math.inf, 0
-    for path in paths:
-        found = measure(path.resolve())
-        counts = f"{len(found.checks)} tolerance checks, {len(found.rounding)} printed floats"
-        print(f"{path.name}: {counts}")
-        for label, margin in sorted(found.checks.items(), key=lambda kv: kv[1]):
-            flag = "" if margin >= args.min else f"   <-- below {args.min:g}x"
-            print(f"  {margin:10.3g}x  {label}{flag}")
-            worst = min(worst, margin)
-        for label, steps in sorted(found.rounding.items(), key=lambda kv: kv[1]):
-            reason = exemption(label)
-            if steps < args.min_steps:
-                why = f"   (exempt: {reason})" if reason else "   <--"
-                print(f"  {steps:10.3g} float32 steps from printing otherwise: {label}{why}")
-            if not reason:
-                closest = min(closest, steps)
-        floats += len(found.rounding)
-    print(f"margins: smallest {worst:.3g}x (at least {args.min:g}x required)")
-    print(
-        f"rounding: {floats} printed floats, the closest {closest:.3g} float32 steps from a "
-        f"rounding boundary (at least {args.min_steps:g} required)"
-    )
-    return 0 if worst >= args.min and closest >= args.min_steps else 1
+    found = {path.name: measure(path.resolve()) for path in paths}
+    return 0 if judge(found, args.min, args.min_steps) else 1
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ __all__ = [
     "compare",
     "input_side_grad",
     "output_side_grad",
+    "row_norms",
+    "rows_with_gradient",
     "score_grad",
     "split_tied_gradient",
 ]
@@ -171,6 +173,30 @@ def split_tied_gradient(
         tied=tied.grad,
         loss_value=float(value.detach()),
     )
+
+
+def rows_with_gradient(grad: torch.Tensor) -> torch.Tensor:
+    """Which rows of a ``(V, E)`` gradient have any nonzero entry: an exact test, no arithmetic.
+
+    Counting rows by ``grad.norm(dim=1) > 0`` is wrong in float32: the square of anything below
+    2**-75 (about 2.6e-23) rounds to 0, so a row of such entries has a norm of exactly 0 although
+    it is not 0. Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Shape: grad (V, E); returns (V,) bool.
+    """
+    check_scores("grad", grad, rank=2)
+    return (grad != 0).any(dim=1)  # (V, E) -> (V,)
+
+
+def row_norms(grad: torch.Tensor) -> torch.Tensor:
+    """Per-row Euclidean norms of a ``(V, E)`` gradient, in float64 so tiny rows do not round to 0.
+
+    Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Shape: grad (V, E); returns (V,) float64.
+    """
+    check_scores("grad", grad, rank=2)
+    return grad.detach().double().norm(dim=1)  # (V, E) -> (V,)
 
 
 def compare(name: str, manual: torch.Tensor, reference: torch.Tensor, *, atol: float = 1e-6) -> str:

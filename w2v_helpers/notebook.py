@@ -34,8 +34,8 @@ def setup(seed: int = 0, *, threads: int | None = None) -> None:
     """Seed every generator, fix print options, set the thread count and print the versions.
 
     ``threads`` defaults to ``OMP_NUM_THREADS`` (1 when unset, and the Makefile sets 1). The
-    printed numbers must not depend on it: ``make determinism`` re-runs every notebook with 1 and
-    with 2 threads and compares the outputs.
+    printed numbers must not depend on it: ``make portability`` re-runs every notebook with 1, 2
+    and 4 threads (and emulated CPUs) and compares the outputs.
 
     Introduced in ``01_cbow_forward.ipynb``.
     """
