@@ -8,15 +8,23 @@ environment variables that make the float32 kernels behave as another x86-64 CPU
 - ``ATEN_CPU_CAPABILITY`` (default, avx2, avx512): which vectorised ATen kernels torch dispatches
   to (exp, sigmoid, sums, ...);
 - ``MKL_ENABLE_INSTRUCTIONS`` (SSE4_2, AVX2, AVX512) and ``MKL_CBWR=COMPATIBLE``: MKL's matmul
-  code path, as on an older CPU or a vendor MKL treats differently;
+  code path, as on an older CPU or a vendor MKL treats differently (MKL honours the first on
+  Intel processors only; on AMD only ``MKL_CBWR`` moves it);
 - ``NPY_DISABLE_CPU_FEATURES`` and ``OPENBLAS_CORETYPE``: NumPy's SIMD loops and the OpenBLAS
   kernels that NumPy, SciPy and gensim call, as on an AVX2-only machine;
 - ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS`` 1, 2 and 4, which change how reductions are split.
 
-A variant passes when every cell prints exactly its stored output (timings masked, as nbval's
-sanitize rules always do). A failed variant's full nbval report goes to
+Before the runs it prints which kernels each variant really changes, bit for bit (matmul, sum,
+exp, sigmoid, randn, NumPy's and gensim's BLAS): a variant that changes none emulates nothing on
+this CPU, and the listing says so. A variant passes when every cell prints exactly its stored
+output (timings masked, as nbval's sanitize rules always do); under ``UNIT_VARIANTS`` the unit
+tests (all but the browser test) must pass too. A failed variant's full report goes to
 ``artifacts/portability/<variant>-run<k>.txt``. Variants that need AVX-512 are skipped, and said
 so, on a CPU without it.
+
+Then notebook 05's two trainings (ours and gensim's, ten epochs of float32 SGD) run under every
+variant that changes a kernel, and the largest difference of their vectors from this CPU's is
+printed: how much room its printed results have.
 
 Passing on these CPUs is not enough for CPUs that cannot be emulated here (ARM, other MKL
 versions): every printed check and printed float must also hold with room to spare. So the
@@ -35,8 +43,11 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "artifacts" / "portability"
@@ -82,6 +93,8 @@ VARIANTS: dict[str, tuple[dict[str, str], bool]] = {
 # Where the margins probe measures: this CPU, ATen's scalar kernels, an AVX2 machine and the
 # oldest path, between them every ATen, MKL and NumPy path and 1, 2 and 4 threads.
 MARGIN_VARIANTS = ("native-1t", "aten-default-1t", "avx2-machine-2t", "oldest-machine-4t")
+# Where the unit tests (all but the browser test) run too: `make test` must pass on any CPU.
+UNIT_VARIANTS = ("aten-default-1t", "avx2-machine-2t", "oldest-machine-4t")
 EMULATION_KEYS = (
     "ATEN_CPU_CAPABILITY",
     "MKL_ENABLE_INSTRUCTIONS",
@@ -164,6 +177,55 @@ print(json.dumps({k: digest(v.numpy() if hasattr(v, "numpy") else v) for k, v in
 """
 
 
+# Notebook 05's two trainings (same settings as its cells), saved for comparison across variants.
+TRAINED = r"""
+import sys
+import numpy as np
+from gensim.models import Word2Vec
+from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
+from w2v_helpers.notebook import setup
+from w2v_helpers.trainer import TrainConfig, train_word2vec
+setup(seed=0)
+sentences = load_wiki_sample()
+vocab = build_vocabulary(sentences, min_count=5)
+ours = train_word2vec(sentences, TrainConfig(model="skipgram", epochs=10, seed=0), progress=False)
+theirs = Word2Vec(sentences, vector_size=100, window=5, negative=5, sg=1, min_count=5,
+                  sample=1e-3, epochs=10, workers=1, seed=0)
+np.savez(sys.argv[1], ours=ours.vectors.double().numpy(), gensim=theirs.wv[list(vocab.words)])
+"""
+
+
+def trained_vectors(settings: dict[str, str], path: Path) -> dict[str, np.ndarray]:
+    """Notebook 05's trained vectors (ours and gensim's) under a variant's environment."""
+    subprocess.run(
+        [sys.executable, "-c", TRAINED, str(path)],
+        env=variant_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    with np.load(path) as saved:
+        return {name: saved[name].astype(np.float64) for name in saved.files}
+
+
+def trained_spread(names: list[str]) -> None:
+    """How far notebook 05's trained vectors move between variants, relative to their size."""
+    with tempfile.TemporaryDirectory() as folder:
+        reference = trained_vectors(VARIANTS["native-1t"][0], Path(folder) / "native.npz")
+        worst = dict.fromkeys(reference, 0.0)
+        for name in names:
+            found = trained_vectors(VARIANTS[name][0], Path(folder) / f"{name}.npz")
+            spread = {
+                k: float(np.abs(found[k] - v).max() / np.abs(v).max()) for k, v in reference.items()
+            }
+            worst = {k: max(worst[k], spread[k]) for k in worst}
+            print(f"  {name:24} " + ", ".join(f"{k} {v:.1e}" for k, v in spread.items()))
+    print(
+        "trained vectors (notebook 05), largest difference from this CPU's, relative to the "
+        "largest entry: " + ", ".join(f"{k} {v:.1e}" for k, v in worst.items())
+    )
+
+
 def fingerprint(settings: dict[str, str]) -> dict[str, str]:
     """Bitwise hashes of the float32 kernels under a variant's environment."""
     done = subprocess.run(
@@ -177,8 +239,10 @@ def fingerprint(settings: dict[str, str]) -> dict[str, str]:
 
 
 def run_variant(name: str, settings: dict[str, str], notebooks: list[str], run: int):
-    """One nbval pass; return (passed, first failing cell or '', summary line, seconds)."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *notebooks]
+    """One nbval pass (plus the unit tests for ``UNIT_VARIANTS``); return (passed, first failing
+    cell or test or '', summary line, seconds)."""
+    unit = ["tests", "--ignore=tests/test_browser.py"] if name in UNIT_VARIANTS else []
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *unit, *notebooks]
     start = time.perf_counter()
     done = subprocess.run(
         command, cwd=ROOT, env=variant_env(settings), capture_output=True, text=True
@@ -198,6 +262,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="sweep the matrix this many times")
     parser.add_argument("--only", nargs="*", default=None, help="run only these variants")
     parser.add_argument("--no-margins", action="store_true", help="skip the margins probe")
+    parser.add_argument(
+        "--no-trained", action="store_true", help="skip comparing notebook 05's trained vectors"
+    )
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -213,11 +280,15 @@ def main(argv: list[str]) -> int:
             print(f"{name:24} skipped: this CPU has no AVX-512")
         else:
             runnable.append(name)
-    print("which float32 kernels each variant changes (bitwise, against this CPU at 1 thread):")
+    print("which float32 kernels each variant changes (bitwise, against native-1t, the settings")
+    print("`make regenerate` writes the outputs with):")
     native = fingerprint(VARIANTS["native-1t"][0])
+    effective = []
     for name in runnable:
         changed = [k for k, v in fingerprint(VARIANTS[name][0]).items() if native[k] != v]
-        print(f"  {name:24} {', '.join(changed) if changed else 'none: emulates nothing here'}")
+        effective += [name] if changed else []
+        if name != "native-1t":
+            print(f"  {name:24} {', '.join(changed) or 'none: no kernel changes on this CPU'}")
     passed = total = 0
     for run in range(1, args.repeat + 1):
         for name in runnable:
@@ -231,6 +302,9 @@ def main(argv: list[str]) -> int:
                 f"{summary} ({seconds:.0f} s){where}",
                 flush=True,
             )
+    if not args.no_trained and effective:
+        print("notebook 05's trained vectors under each variant that changes a kernel:")
+        trained_spread(effective)
     margins_ok = True
     if not args.no_margins:
         margins_ok = worst_margins(notebooks, [n for n in MARGIN_VARIANTS if n in runnable])
