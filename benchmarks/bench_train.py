@@ -18,7 +18,8 @@ import torch
 from gensim.models import Word2Vec
 
 from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
-from w2v_helpers.trainer import TrainConfig, train_word2vec, wordsim_spearman
+from w2v_helpers.evaluation import wordsim_spearman
+from w2v_helpers.trainer import TrainConfig, train_word2vec
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "20"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # ours: torch threads (see the note below)

@@ -4,8 +4,18 @@ import pytest
 import torch
 
 from w2v_helpers.checks import check_parameter_count, check_scores_shape
-from w2v_helpers.corpus import keep_probabilities, noise_distribution
+from w2v_helpers.corpus import (
+    Vocabulary,
+    build_vocabulary,
+    dynamic_window_pairs,
+    keep_probabilities,
+    noise_distribution,
+    sample_noise,
+    subsample,
+    window_reach,
+)
 from w2v_helpers.data import random_cbow_batch
+from w2v_helpers.evaluation import most_similar, wordsim_spearman
 from w2v_helpers.explore import (
     cbow_forward_report,
     loss_scale_report,
@@ -19,8 +29,9 @@ from w2v_helpers.losses import bce_naive, bce_stable, ce_naive, ce_stable
 from w2v_helpers.memory import estimate_cbow_forward_bytes
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.notebook import setup
+from w2v_helpers.plots import plot_loss_curve, plot_projection
 from w2v_helpers.targets import collapse, skipgram_bce_collapse, skipgram_bce_lean
-from w2v_helpers.trainer import resolve_device
+from w2v_helpers.trainer import TrainConfig, resolve_device, train_word2vec
 
 MODEL = CBOW(vocab_size=10, embedding_dim=4)
 SKIP = SkipGram(vocab_size=10, embedding_dim=4)
@@ -154,6 +165,151 @@ CASES = [
 ]
 
 
+# Notebook 05: corpus, noise sampling, trainer, evaluation and plots.
+COUNTS = torch.tensor([5, 3, 2])  # (V,)
+VOCAB = Vocabulary(words=("a", "b", "c"), counts=COUNTS, min_count=1)
+VECS = torch.randn(3, 4)  # (V, E)
+PROBS = torch.tensor([0.5, 0.3, 0.2], dtype=torch.float64)  # (V,)
+TEXT = [["a", "b", "a", "c", "b", "a"]]
+
+
+def config(**kwargs):
+    return lambda: TrainConfig(**kwargs)
+
+
+BEFORE_05 = len(CASES)
+CASES += [
+    ("config alpha 10", config(alpha=10.0), ValueError, "alpha"),
+    ("config alpha inf", config(alpha=float("inf")), ValueError, "alpha"),
+    ("config alpha nan", config(alpha=float("nan")), ValueError, "alpha"),
+    ("config alpha 0", config(alpha=0.0), ValueError, "alpha"),
+    ("config alpha text", config(alpha="0.1"), TypeError, "alpha"),
+    ("config alpha bool", config(alpha=True), TypeError, "alpha"),
+    ("config min_alpha over alpha", config(min_alpha=0.5), ValueError, "min_alpha"),
+    ("config sample 1.5", config(sample=1.5), ValueError, "sample"),
+    ("config sample 0", config(sample=0.0), ValueError, "sample"),
+    ("config window 0", config(window=0), ValueError, "window"),
+    ("config window 10000", config(window=10_000), ValueError, "window"),
+    ("config epochs 10**7", config(epochs=10**7), ValueError, "epochs"),
+    ("config epochs float", config(epochs=2.5), TypeError, "epochs"),
+    ("config vector_size 10**7", config(vector_size=10**7), ValueError, "vector_size"),
+    ("config negative 0", config(negative=0), ValueError, "negative"),
+    ("config negative 1000", config(negative=1000), ValueError, "negative"),
+    ("config noise_rows 10**7", config(noise_rows=10**7), ValueError, "noise_rows"),
+    ("config block 0", config(block=0), ValueError, "block"),
+    ("config chunk not a multiple", config(chunk=100), ValueError, "chunk"),
+    ("config chunk 10**9", config(chunk=10**9), ValueError, "chunk"),
+    ("config row_cap 0", config(row_cap=0), ValueError, "row_cap"),
+    ("config row_cap text", config(row_cap="none"), TypeError, "row_cap"),
+    ("config seed negative", config(seed=-1), ValueError, "seed"),
+    ("config model glove", config(model="glove"), ValueError, "model"),
+    ("config min_count 0", config(min_count=0), ValueError, "min_count"),
+    ("train config not a config", lambda: train_word2vec(TEXT, "fast"), TypeError, "config"),
+    ("train empty corpus", lambda: train_word2vec([], progress=False), ValueError, "sentences"),
+    (
+        "train text not tokens",
+        lambda: train_word2vec("a b c", progress=False),
+        TypeError,
+        "sentences",
+    ),
+    (
+        "train one token",
+        lambda: train_word2vec([["solo"]], TrainConfig(min_count=1), progress=False),
+        ValueError,
+        "at least 2",
+    ),
+    ("train vocab wrong type", lambda: train_word2vec(TEXT, vocab={"a": 0}), TypeError, "vocab"),
+    ("train device", lambda: train_word2vec(TEXT, device="tpu"), ValueError, "device"),
+    ("vocabulary min_count too high", lambda: build_vocabulary(TEXT, 50), ValueError, "min_count"),
+    (
+        "keep counts nan",
+        lambda: keep_probabilities(torch.tensor([1.0, float("nan")])),
+        ValueError,
+        "counts",
+    ),
+    (
+        "keep counts negative",
+        lambda: keep_probabilities(torch.tensor([3, -1])),
+        ValueError,
+        "counts",
+    ),
+    ("keep counts zero", lambda: keep_probabilities(torch.tensor([3, 0])), ValueError, "counts"),
+    (
+        "keep counts fractional",
+        lambda: keep_probabilities(torch.tensor([1.5, 2.0])),
+        ValueError,
+        "counts",
+    ),
+    (
+        "keep counts overflow",
+        lambda: keep_probabilities(torch.full((4,), 2**62)),
+        ValueError,
+        "counts",
+    ),
+    ("keep counts 2-D", lambda: keep_probabilities(torch.ones(2, 2)), TypeError, "counts"),
+    ("keep counts list", lambda: keep_probabilities([1, 2]), TypeError, "counts"),
+    ("noise counts all zero", lambda: noise_distribution(torch.zeros(3)), ValueError, "counts"),
+    ("noise power nan", lambda: noise_distribution(COUNTS, float("nan")), ValueError, "power"),
+    ("subsample negative id", lambda: subsample(torch.tensor([0, -1]), PROBS), ValueError, "ids"),
+    ("subsample id too large", lambda: subsample(torch.tensor([0, 7]), PROBS), ValueError, "ids"),
+    ("subsample float ids", lambda: subsample(torch.tensor([0.0, 1.0]), PROBS), TypeError, "ids"),
+    ("subsample keep over 1", lambda: subsample(torch.tensor([0]), PROBS * 3), ValueError, "keep"),
+    ("subsample keep 2-D", lambda: subsample(torch.tensor([0]), PROBS[None]), TypeError, "keep"),
+    ("noise raw counts", lambda: sample_noise(COUNTS.double(), (2,)), ValueError, "probs"),
+    ("noise probs nan", lambda: sample_noise(PROBS * float("nan"), (2,)), ValueError, "probs"),
+    ("noise probs negative", lambda: sample_noise(PROBS - 0.4, (2,)), ValueError, "probs"),
+    ("noise probs int", lambda: sample_noise(COUNTS, (2,)), TypeError, "probs"),
+    ("noise shape negative", lambda: sample_noise(PROBS, (-1,)), ValueError, "shape"),
+    ("noise shape text", lambda: sample_noise(PROBS, "3"), ValueError, "shape"),
+    (
+        "noise table_size 0",
+        lambda: sample_noise(PROBS, (2,), table_size=0),
+        ValueError,
+        "table_size",
+    ),
+    (
+        "noise table_size huge",
+        lambda: sample_noise(PROBS, (2,), table_size=10**12),
+        ValueError,
+        "table_size",
+    ),
+    ("reach length negative", lambda: window_reach(-1, 5), ValueError, "length"),
+    ("reach window 0", lambda: window_reach(10, 0), ValueError, "window"),
+    (
+        "window pairs window 0",
+        lambda: dynamic_window_pairs(torch.arange(5), 0),
+        ValueError,
+        "window",
+    ),
+    ("similar 1-D vectors", lambda: most_similar(VECS[0], VOCAB, "a"), ValueError, "vectors"),
+    ("similar wrong rows", lambda: most_similar(VECS[:2], VOCAB, "a"), ValueError, "vectors"),
+    (
+        "similar nan vectors",
+        lambda: most_similar(VECS * float("nan"), VOCAB, "a"),
+        ValueError,
+        "vectors",
+    ),
+    (
+        "similar unknown word",
+        lambda: most_similar(VECS, VOCAB, "zebra", topn=1),
+        ValueError,
+        "zebra",
+    ),
+    ("similar topn 0", lambda: most_similar(VECS, VOCAB, "a", topn=0), ValueError, "topn"),
+    ("wordsim 1-D vectors", lambda: wordsim_spearman(VECS[0], VOCAB), ValueError, "vectors"),
+    ("wordsim wrong rows", lambda: wordsim_spearman(VECS[:2], VOCAB), ValueError, "vectors"),
+    (
+        "projection unknown word",
+        lambda: plot_projection(VECS, VOCAB, ["a", "b", "zebra"]),
+        ValueError,
+        "zebra",
+    ),
+    ("projection two words", lambda: plot_projection(VECS, VOCAB, ["a", "b"]), TypeError, "words"),
+    ("loss curve nan", lambda: plot_loss_curve([1.0, float("nan")]), ValueError, "losses"),
+    ("loss curve empty", lambda: plot_loss_curve([]), TypeError, "losses"),
+]
+
+
 @pytest.mark.parametrize(
     ("call", "error", "word"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
@@ -164,7 +320,8 @@ def test_bad_input_raises_a_clear_error_naming_the_parameter(call, error, word):
 
 
 def test_catalogue_is_large_enough():
-    assert len(CASES) >= 25
+    assert BEFORE_05 >= 25
+    assert len(CASES) - BEFORE_05 >= 40  # notebook 05's modules
 
 
 def test_out_of_range_id_message_says_the_allowed_range():

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 
 import torch
 
-from .validation import check_positive_int
+from .validation import (
+    check_counts,
+    check_number,
+    check_positive_int,
+    check_probabilities,
+    check_token_ids,
+)
 
 __all__ = [
     "NOISE_POWER",
@@ -34,6 +40,7 @@ __all__ = [
     "sentence_chunks",
     "subsample",
     "test_data_path",
+    "window_reach",
 ]
 
 WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
@@ -151,11 +158,17 @@ def build_vocabulary(sentences: Sequence[Sequence[str]], min_count: int = 5) -> 
         if isinstance(sentence, str):
             raise TypeError("sentences must be a list of token lists, got a list of strings")
         counter.update(sentence)
+    if not counter:
+        raise ValueError("sentences hold no tokens: give at least one sentence with words")
     kept = sorted(
         ((c, w) for w, c in counter.items() if c >= min_count), key=lambda t: (-t[0], t[1])
     )
     if not kept:
-        raise ValueError(f"no word occurs min_count={min_count} times; lower min_count")
+        most = max(counter.values())
+        raise ValueError(
+            f"no word occurs min_count={min_count} times (the most frequent occurs {most}); "
+            f"lower min_count to at most {most}"
+        )
     return Vocabulary(
         words=tuple(w for _, w in kept),
         counts=torch.tensor([c for c, _ in kept], dtype=torch.long),
@@ -176,14 +189,6 @@ def encode(sentences: Sequence[Sequence[str]], vocab: Vocabulary) -> torch.Tenso
     return torch.tensor(ids, dtype=torch.long)  # (L,)
 
 
-def _check_sample(sample: float) -> float:
-    if isinstance(sample, bool) or not isinstance(sample, (int, float)):
-        raise TypeError(f"sample must be a number, got {sample!r}")
-    if not 0 < sample < 1:
-        raise ValueError(f"sample must be in (0, 1), like 1e-3, got {sample!r}")
-    return float(sample)
-
-
 def keep_probabilities(counts: torch.Tensor, sample: float = 1e-3) -> torch.Tensor:
     """Probability of keeping each occurrence of each word, word2vec's C formula (and gensim's).
 
@@ -196,12 +201,9 @@ def keep_probabilities(counts: torch.Tensor, sample: float = 1e-3) -> torch.Tens
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
-    sample = _check_sample(sample)
-    if not isinstance(counts, torch.Tensor) or counts.dim() != 1 or counts.numel() == 0:
-        raise TypeError("counts must be a non-empty 1-D tensor of word counts")
-    if bool((counts <= 0).any()):
-        raise ValueError("counts must all be positive")
-    f = counts.double() / counts.sum()  # (V,)
+    sample = check_number("sample", sample, low=0, high=1, low_open=True, high_open=True)
+    check_counts("counts", counts)
+    f = counts.double() / counts.double().sum()  # (V,)
     return ((f / sample).sqrt() + 1).mul(sample / f).clamp(max=1.0)  # (V,)
 
 
@@ -210,10 +212,21 @@ def subsample(
 ) -> torch.Tensor:
     """Keep each token of the (L,) id stream with probability ``keep[id]``; returns (L',).
 
+    One float64 uniform draw per token, on the stream's device (the trainer calls this too).
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
-    draw = torch.rand(ids.shape, generator=generator, dtype=torch.float64)  # (L,)
-    return ids[draw < keep[ids]]  # (L',)
+    if (
+        not isinstance(keep, torch.Tensor)
+        or keep.dim() != 1
+        or not keep.dtype.is_floating_point
+        or keep.numel() == 0
+    ):
+        raise TypeError("keep must be a non-empty 1-D floating tensor (see keep_probabilities)")
+    if not bool(((keep >= 0) & (keep <= 1)).all()):
+        raise ValueError("keep must hold probabilities in [0, 1] (see keep_probabilities)")
+    check_token_ids("ids", ids, vocab_size=keep.numel(), ranks=(1,))
+    draw = torch.rand(ids.shape, generator=generator, dtype=torch.float64, device=ids.device)
+    return ids[draw < keep[ids]]  # (L,) -> (L',)
 
 
 def noise_distribution(counts: torch.Tensor, power: float = NOISE_POWER) -> torch.Tensor:
@@ -221,10 +234,8 @@ def noise_distribution(counts: torch.Tensor, power: float = NOISE_POWER) -> torc
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
-    if not isinstance(counts, torch.Tensor) or counts.dim() != 1 or counts.numel() == 0:
-        raise TypeError("counts must be a non-empty 1-D tensor of word counts")
-    if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power <= 1:
-        raise ValueError(f"power must be a number in [0, 1], got {power!r}")
+    check_counts("counts", counts, positive=False)
+    power = check_number("power", power, low=0, high=1)
     weights = counts.double() ** power  # (V,)
     return weights / weights.sum()
 
@@ -239,31 +250,55 @@ def sample_noise(
     """Draw noise ids of ``shape`` from ``probs`` the way word2vec does: a table lookup.
 
     Word ``i`` fills about ``probs[i] * table_size`` slots of a table; a uniform random slot is
-    a draw. One table is built per ``probs`` object and cached on it.
+    a draw. The last table built is kept, and reused while ``probs`` holds the same values.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
-    table = _noise_table(probs, check_positive_int("table_size", table_size))
+    shape = tuple(shape) if isinstance(shape, Sequence) and not isinstance(shape, str) else None
+    if not shape or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in shape):
+        raise ValueError(f"shape must be a non-empty sequence of sizes >= 0, got {shape!r}")
+    table_size = check_positive_int("table_size", table_size, maximum=100_000_000)
+    table = _noise_table(probs, table_size)
     slots = torch.randint(table.numel(), tuple(shape), generator=generator, device=table.device)
     return table[slots]
 
 
 def _noise_table(probs: torch.Tensor, size: int) -> torch.Tensor:
-    if not isinstance(probs, torch.Tensor) or probs.dim() != 1 or not probs.dtype.is_floating_point:
-        raise TypeError("probs must be a 1-D floating tensor (see noise_distribution)")
-    key = (id(probs), size, probs.device)
-    cached = _TABLES.get(key)
-    if cached is not None and cached[0] is probs:
+    check_probabilities("probs", probs)
+    cached = _TABLES.get((size, probs.device))
+    # keyed by value, not by object: a tensor edited in place must not reuse its old table
+    if cached is not None and cached[0].shape == probs.shape and torch.equal(cached[0], probs):
         return cached[1]
     edges = (probs.double().cumsum(0) * size).round().long()  # (V,)
     table = torch.repeat_interleave(
         torch.arange(probs.numel(), device=probs.device), torch.diff(edges, prepend=edges[:1] * 0)
     )  # (size,)
     _TABLES.clear()
-    _TABLES[key] = (probs, table)
+    _TABLES[(size, probs.device)] = (probs.clone(), table)
     return table
 
 
 _TABLES: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def window_reach(
+    length: int,
+    window: int,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+) -> torch.Tensor:
+    """word2vec's dynamic window: each of ``length`` positions draws its reach b in 1..``window``.
+
+    A centre then pairs with the b tokens on each side. ``dynamic_window_pairs`` and the trainer
+    both draw with this function. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Shape:
+        Output: (length,) int64.
+    """
+    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+        raise ValueError(f"length must be a whole number >= 0, got {length!r}")
+    window = check_positive_int("window", window)
+    return torch.randint(1, window + 1, (length,), generator=generator, device=device)  # (L,)
 
 
 def dynamic_window_pairs(
@@ -282,7 +317,7 @@ def dynamic_window_pairs(
     """
     window = check_positive_int("window", window)
     L = ids.numel()
-    reach = torch.randint(1, window + 1, (L,), generator=generator)  # (L,)
+    reach = window_reach(L, window, generator=generator, device=ids.device)  # (L,)
     centres, contexts = [], []
     for d in range(1, min(window, L - 1) + 1):
         right = reach[:-d] >= d  # (L-d,) centre i sees i+d

@@ -32,6 +32,7 @@ __all__ = [
     "estimate_skipgram_target_bytes",
     "estimate_loss_scan_bytes",
     "estimate_tied_step_bytes",
+    "estimate_training_bytes",
 ]
 
 DEFAULT_BUDGET = 1 << 30  # 1 GiB: leaves room for the kernel and JupyterLab in 2 GB
@@ -213,3 +214,37 @@ def estimate_tied_step_bytes(
     tables = 9 * V * E
     activations = N * T * E + N * E + 4 * N * V
     return FLOAT32 * (tables + activations) + INT64 * N * T
+
+
+def estimate_training_bytes(
+    vocab_size: int,
+    tokens: int,
+    *,
+    vector_size: int,
+    window: int,
+    block: int,
+    noise_rows: int,
+    chunk: int,
+    table_size: int = 1_000_000,
+) -> int:
+    """Bytes ``train_word2vec`` holds at its peak: the tables, the id stream and one chunk.
+
+    Tables: input and output (V, E) float32. Stream: the (L,) ids, one epoch's float64 draws,
+    its kept ids and window reaches, and the (table_size,) noise table. One chunk of B blocks of
+    S centres (S = ``block``, C = S + 2 * ``window`` tile rows, M = ``noise_rows``, R = C + M):
+    gathered rows (B, S, E) and (B, R, E), their gradients and capped copies (three of each), and
+    seven (B, S, R) score-sized tensors (mask, labels, weights, scores, softplus, sigmoid,
+    gradient). Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    L = check_positive_int("tokens", tokens)
+    E = check_positive_int("vector_size", vector_size)
+    S = check_positive_int("block", block)
+    w = check_positive_int("window", window)
+    M = check_positive_int("noise_rows", noise_rows)
+    B = -(-check_positive_int("chunk", chunk) // S)  # blocks per chunk, rounded up
+    R = S + 2 * w + M
+    tables = 2 * V * E
+    per_chunk = 3 * B * S * E + 3 * B * R * E + 7 * B * S * R
+    stream = 4 * L + table_size + 2 * V  # ids, draws, kept ids, reaches; noise table; keep, noise
+    return FLOAT32 * (tables + per_chunk) + INT64 * stream

@@ -12,7 +12,7 @@ import torch
 from matplotlib.figure import Figure
 
 from .explore import LossScaleReport, StabilityScan, TiedStepReport, softmax_entropy
-from .validation import check_positive_int
+from .validation import check_number, check_positive_int, check_vectors
 
 __all__ = [
     "plot_softmax_distribution",
@@ -388,10 +388,20 @@ def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
 def plot_loss_curve(losses, *, title: str = "") -> Figure:
     """Loss per positive pair, chunk by chunk.
 
+    Refuses NaN or infinite losses (a plot would silently leave them out): a run that diverged
+    stops with an error before it gets here.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
+    if isinstance(losses, (str, bytes)) or not isinstance(losses, Sequence) or not losses:
+        raise TypeError("losses must be a non-empty list of numbers (Word2VecResult.losses)")
+    values = [check_number("losses", v) for v in losses]
+    if not all(math.isfinite(v) for v in values):
+        bad = next(i for i, v in enumerate(values) if not math.isfinite(v))
+        raise ValueError(f"losses must be finite; chunk {bad} has {values[bad]!r}")
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.plot(losses, lw=1)
+    ax.plot(values, lw=1)
     ax.set(xlabel="chunk", ylabel="loss per positive pair", title=title or "training loss")
     fig.tight_layout()
     plt.close(fig)
@@ -403,6 +413,12 @@ def plot_projection(vectors, vocab, words, *, title: str = "") -> Figure:
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
+    check_vectors("vectors", vectors, len(vocab))
+    if isinstance(words, str) or not isinstance(words, Sequence) or len(words) < 3:
+        raise TypeError("words must be a list of at least 3 words (two axes need three points)")
+    unknown = [w for w in words if w not in vocab.index]
+    if unknown:
+        raise ValueError(f"words must be in the vocabulary; not there: {unknown}")
     ids = torch.tensor([vocab.index[w] for w in words])
     x = torch.nn.functional.normalize(vectors[ids].double(), dim=1)  # (n, E)
     x = x - x.mean(0)

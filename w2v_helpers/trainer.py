@@ -1,16 +1,25 @@
 """A word2vec trainer: SkipGram and CBOW with negative sampling, on CPU or GPU.
 
-The subsampled token stream is cut into chunks, each chunk into blocks of ``block`` consecutive
-centres. A block reads its context *tile* (the ``block + 2 * window`` rows around it) and one
-shared set of noise rows with two gathers, scores everything with one batched matmul, masks the
-scores to each centre's dynamic window, and writes the hand-written gradient back with one
-``index_add_`` per table per chunk. Every positive pair still sees ``negative`` noise words in
-expectation: a block's shared noise rows are weighted ``negative * n_i / noise_rows`` for a
-centre with ``n_i`` context words. The learning rate decays linearly, as in word2vec and gensim.
-Windows run across sentence ends (as word2vec's C code does on one long stream).
+Each epoch subsamples the id stream and draws every position's window reach with the corpus
+helpers (``subsample``, ``window_reach``), then cuts the stream into chunks, each chunk into blocks
+of S consecutive centres. A block reads its context *tile* (the C = S + 2w rows around it) and
+M shared noise rows with two gathers, scores everything with one batched matmul
+(``block_loss_and_grads``), masks the scores to each centre's dynamic window, and writes the
+gradient back with one ``index_add_`` per table per chunk. Every positive pair still sees
+``negative`` noise words in expectation: a block's shared noise rows are weighted
+``negative * n_i / M`` for a centre with ``n_i`` context words. The learning rate decays linearly
+with progress through all epochs, as in word2vec and gensim. Windows run across sentence ends.
+
+Where this departs from word2vec's C code and gensim (both update the tables after every pair,
+each pair with its own K noise words): updates of one chunk are computed from the same tables and
+summed (stale by up to a chunk); a block's centres share their noise rows; and a row's summed
+update in a chunk is capped at ``row_cap`` pairs, without which frequent rows diverge.
 Introduced in ``05_negative_sampling_real_corpus.ipynb``.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives;
+L tokens of one epoch's subsampled stream, B blocks in a chunk, S centres per block (``block``),
+w window radius (``window``), C = S + 2w rows of a block's context tile, M noise rows a block
+shares (``noise_rows``), R = C + M rows a SkipGram block scores.
 """
 
 from __future__ import annotations
@@ -28,24 +37,41 @@ from .corpus import (
     build_vocabulary,
     encode,
     keep_probabilities,
-    load_wordsim353,
     noise_distribution,
     sample_noise,
+    subsample,
+    window_reach,
 )
+from .evaluation import most_similar, wordsim_spearman
+from .memory import check_memory, estimate_training_bytes
 from .negative_sampling import block_loss_and_grads
-from .validation import check_positive_int
+from .validation import check_number, check_positive_int
 
 __all__ = [
     "TrainConfig",
+    "TrainingDivergedError",
     "Word2VecResult",
-    "most_similar",
     "resolve_device",
-    "spearman",
+    "learning_rate",
     "train_word2vec",
-    "wordsim_spearman",
 ]
 
 MODELS = ("skipgram", "cbow")
+MAX_VECTOR_SIZE = 2_048
+MAX_WINDOW = 50
+MAX_NEGATIVE = 64
+MAX_EPOCHS = 1_000
+MAX_BLOCK = 1_024
+MAX_NOISE_ROWS = 4_096
+MAX_CHUNK = 1 << 20
+DIVERGED_ABOVE = 1e4  # a table entry this large means the updates are blowing up
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Training produced a non-finite loss or exploding vectors; the message says what to lower.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -102,22 +128,23 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.model not in MODELS:
             raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
-        for name in ("vector_size", "window", "negative", "min_count", "epochs", "block"):
-            check_positive_int(name, getattr(self, name))
-        check_positive_int("noise_rows", self.noise_rows)
-        check_positive_int("chunk", self.chunk)
-        if isinstance(self.row_cap, bool) or not isinstance(self.row_cap, (int, float)):
-            raise TypeError(f"row_cap must be a number, got {self.row_cap!r}")
-        if not self.row_cap > 0:
-            raise ValueError(f"row_cap must be positive, got {self.row_cap!r}")
+        for name, most in (
+            ("vector_size", MAX_VECTOR_SIZE),
+            ("window", MAX_WINDOW),
+            ("negative", MAX_NEGATIVE),
+            ("min_count", None),
+            ("epochs", MAX_EPOCHS),
+            ("block", MAX_BLOCK),
+            ("noise_rows", MAX_NOISE_ROWS),
+            ("chunk", MAX_CHUNK),
+        ):
+            check_positive_int(name, getattr(self, name), maximum=most)
         if self.chunk % self.block:
             raise ValueError(f"chunk ({self.chunk}) must be a multiple of block ({self.block})")
-        for name in ("sample", "alpha", "min_alpha"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f"{name} must be a positive number, got {value!r}")
-        if self.min_alpha > self.alpha:
-            raise ValueError(f"min_alpha ({self.min_alpha}) must not exceed alpha ({self.alpha})")
+        check_number("row_cap", self.row_cap, low=0, low_open=True)  # math.inf: no cap
+        check_number("sample", self.sample, low=0, high=1, low_open=True, high_open=True)
+        check_number("alpha", self.alpha, low=0, high=1, low_open=True)
+        check_number("min_alpha", self.min_alpha, low=0, high=self.alpha, low_open=True)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {self.seed!r}")
 
@@ -155,47 +182,35 @@ class Word2VecResult:
         return wordsim_spearman(self.vectors, self.vocab)
 
 
-def most_similar(
-    vectors: torch.Tensor, vocab: Vocabulary, word: str, topn: int = 5
-) -> list[tuple[str, float]]:
-    """Nearest neighbours of ``word`` by cosine similarity (the word itself left out).
+def learning_rate(config: TrainConfig, progress: float) -> float:
+    """The learning rate at ``progress`` (0 at the start of training, 1 at the end of the last
+    epoch): linear from ``alpha`` down to ``min_alpha``, as in word2vec and gensim.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
-    topn = check_positive_int("topn", topn, maximum=len(vocab) - 1)
-    if word not in vocab.index:
-        raise ValueError(f"word {word!r} is not in the vocabulary (min_count={vocab.min_count})")
-    unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)
-    sims = unit @ unit[vocab.index[word]]  # (V, E) @ (E,) -> (V,)
-    sims[vocab.index[word]] = -math.inf
-    top = sims.topk(topn)
-    return [
-        (vocab.words[i], round(float(s), 3)) for s, i in zip(top.values, top.indices, strict=True)
-    ]
+    progress = check_number("progress", progress, low=0, high=1)
+    return config.alpha - (config.alpha - config.min_alpha) * progress
 
 
-def spearman(a: Sequence[float], b: Sequence[float]) -> float:
-    """Spearman rank correlation (scipy's, average ranks for ties).
+@dataclass
+class _Run:
+    """What one training run updates and draws from."""
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
-    """
-    from scipy.stats import spearmanr  # local: scipy is only needed here
+    w_in: torch.Tensor  # (V, E) input (centre) table: the word vectors
+    w_out: torch.Tensor  # (V, E) output (context) table
+    noise: torch.Tensor  # (V,) float64 noise distribution
+    generator: torch.Generator
+    config: TrainConfig
 
-    return float(spearmanr(a, b).statistic)
 
+@dataclass(frozen=True)
+class _Chunk:
+    """One chunk of the stream, as blocks of S centres and the tiles around them."""
 
-def wordsim_spearman(vectors: torch.Tensor, vocab: Vocabulary) -> float:
-    """WordSim353 Spearman of cosine similarities, over pairs with both words in ``vocab``.
-
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
-    """
-    unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)
-    human, model = [], []
-    for a, b, score in load_wordsim353():
-        if a in vocab.index and b in vocab.index:
-            human.append(score)
-            model.append(float(unit[vocab.index[a]] @ unit[vocab.index[b]]))
-    return spearman(human, model)
+    centre_ids: torch.Tensor  # (B, S)
+    tile_ids: torch.Tensor  # (B, C) the rows from S + w before a block's first centre onward
+    mask: torch.Tensor  # (B, S, C) bool: tile row c is in centre s's window (and both exist)
+    centre_ok: torch.Tensor  # (B, S) bool: a real centre (the last block may be short)
 
 
 def train_word2vec(
@@ -210,8 +225,17 @@ def train_word2vec(
 
     Same hyperparameters and initialisation as gensim's ``Word2Vec`` (input table uniform in
     +-0.5/E, output table zeros). Seeded by ``config.seed``. ``device`` is ``"cpu"`` (default),
-    ``"cuda"`` or ``"auto"``. A tqdm bar counts epochs when ``progress``.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    ``"cuda"`` or ``"auto"``. A tqdm bar counts epochs when ``progress``. Asks the memory guard
+    before allocating anything sized by the settings, and stops with
+    :class:`TrainingDivergedError` (naming ``alpha`` and the chunk) if the loss or the vectors
+    stop being finite. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        sentences: lists of tokens.
+        config: hyperparameters (gensim's names and defaults); ``TrainConfig()`` if None.
+        device: where to train.
+        progress: show a tqdm bar over epochs.
+        vocab: a vocabulary to use instead of building one from ``sentences``.
 
     Shape:
         Output vectors: (V, E)
@@ -221,45 +245,79 @@ def train_word2vec(
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     dev = resolve_device(device)
     vocab = build_vocabulary(sentences, config.min_count) if vocab is None else vocab
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
     start = time.perf_counter()
-    ids = encode(sentences, vocab).to(dev)  # (L,)
+    ids = encode(sentences, vocab)  # (L,)
+    if ids.numel() < 2:
+        raise ValueError(
+            f"sentences hold {ids.numel()} in-vocabulary token(s); training needs at least 2 "
+            "(give more text or lower min_count)"
+        )
+    V, E = len(vocab), config.vector_size
+    need = estimate_training_bytes(
+        V,
+        ids.numel(),
+        vector_size=E,
+        window=config.window,
+        block=config.block,
+        noise_rows=config.noise_rows,
+        chunk=config.chunk,
+    )
+    check_memory(
+        need,
+        f"training with V={V:,}, vector_size={E}, window={config.window}, chunk={config.chunk}",
+        hint="Lower vector_size, window, chunk or noise_rows.",
+    )
+    ids = ids.to(dev)
     raw = sum(len(s) for s in sentences)
     gen = torch.Generator(device=dev).manual_seed(config.seed)
-    V, E = len(vocab), config.vector_size
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         w_in = ((torch.rand(V, E) - 0.5) / E).to(dev)  # (V, E)
-    w_out = torch.zeros(V, E, device=dev)  # (V, E)
+    run = _Run(
+        w_in=w_in,
+        w_out=torch.zeros(V, E, device=dev),  # (V, E)
+        noise=noise_distribution(vocab.counts).to(dev),  # (V,)
+        generator=gen,
+        config=config,
+    )
     keep = keep_probabilities(vocab.counts, config.sample).to(dev)  # (V,)
-    noise = noise_distribution(vocab.counts).to(dev)  # (V,)
-    losses: list[float] = []
+    update = _skipgram_update if config.model == "skipgram" else _cbow_update
     epochs = range(config.epochs)
     if progress:
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc=f"{config.model} epochs", unit="epoch")
-    step = _skipgram_chunk if config.model == "skipgram" else _cbow_chunk
-    total_chunks = None
-    done = 0
+    losses: list[float] = []
     with torch.no_grad():
-        for _ in epochs:
-            stream = ids[torch.rand(ids.shape, generator=gen, device=dev) < keep[ids]]  # (L',)
-            reach = torch.randint(1, config.window + 1, stream.shape, generator=gen, device=dev)
-            n_chunks = max(1, math.ceil(stream.numel() / config.chunk))
-            if total_chunks is None:
-                total_chunks = n_chunks * config.epochs
-            for start_pos in range(0, stream.numel(), config.chunk):
-                frac = min(done / total_chunks, 1.0)
-                lr = config.alpha - (config.alpha - config.min_alpha) * frac
-                losses.append(step(w_in, w_out, stream, reach, start_pos, lr, noise, gen, config))
-                done += 1
+        for epoch in epochs:
+            stream = subsample(ids, keep, generator=gen)  # (L,) -> (L',)
+            reach = window_reach(stream.numel(), config.window, generator=gen, device=dev)
+            sums = []  # per chunk: (loss summed over pairs, positive pairs), kept on the device
+            for first in range(0, stream.numel(), config.chunk):
+                lr = learning_rate(config, (epoch + first / stream.numel()) / config.epochs)
+                chunk = _tile(stream, reach, first, config)
+                shape = (chunk.centre_ids.shape[0], config.noise_rows)
+                neg_ids = sample_noise(run.noise, shape, generator=gen)  # (B, M)
+                sums.append(torch.stack(update(run, chunk, neg_ids, lr)))
+            if sums:
+                totals = torch.stack(sums).double()  # (chunks, 2); .tolist(): one sync an epoch
+                per_pair = (totals[:, 0] / totals[:, 1].clamp(min=1)).tolist()
+                _stop_if_diverged(run, per_pair, len(losses), epoch)
+                losses += per_pair
+    if not losses:
+        raise ValueError(
+            "subsampling kept fewer than 2 tokens in every epoch; raise sample (now "
+            f"{config.sample:g}) or give more text"
+        )
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start
     return Word2VecResult(
         vocab=vocab,
-        vectors=w_in.cpu(),
-        output=w_out.cpu(),
+        vectors=run.w_in.cpu(),
+        output=run.w_out.cpu(),
         config=config,
         losses=losses,
         seconds=seconds,
@@ -267,93 +325,117 @@ def train_word2vec(
     )
 
 
-def _tile(
-    stream: torch.Tensor, reach: torch.Tensor, start: int, config: TrainConfig
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Centre ids (nb, Bk), tile ids (nb, C) and the window mask (nb, Bk, C) of one chunk."""
-    Bk, w = config.block, config.window
+def _stop_if_diverged(run: _Run, per_pair: list[float], before: int, epoch: int) -> None:
+    """Raise TrainingDivergedError if a chunk's loss or a table entry is not finite or huge."""
+    largest = max(float(run.w_in.abs().max()), float(run.w_out.abs().max()))
+    bad = next((i for i, v in enumerate(per_pair) if not math.isfinite(v)), None)
+    if bad is None and math.isfinite(largest) and largest <= DIVERGED_ABOVE:
+        return
+    where = len(per_pair) - 1 if bad is None else bad
+    raise TrainingDivergedError(
+        f"training diverged in epoch {epoch + 1}: by chunk {before + where} the loss per pair is "
+        f"{per_pair[where]:.3g} and the largest vector entry {largest:.3g}. Lower alpha (now "
+        f"{run.config.alpha:g}; word2vec's default is 0.025), and keep row_cap at most its "
+        "default, 256."
+    )
+
+
+def _tile(stream: torch.Tensor, reach: torch.Tensor, start: int, config: TrainConfig) -> _Chunk:
+    """The chunk of ``stream`` from ``start``: centres, tiles and window mask of each block."""
+    S, w = config.block, config.window
     L = stream.numel()
     end = min(start + config.chunk, L)
-    n = end - start
-    nb = math.ceil(n / Bk)
+    B = math.ceil((end - start) / S)
     dev = stream.device
-    lo = start - w
-    pos = torch.arange(lo, start + nb * Bk + w, device=dev)  # (nb*Bk + 2w,)
-    valid = (pos >= 0) & (pos < L) & (pos < end + w)  # (nb*Bk + 2w,)
-    padded = stream[pos.clamp(0, L - 1)]  # (nb*Bk + 2w,)
-    C = Bk + 2 * w
-    tile_idx = (torch.arange(nb, device=dev) * Bk).unsqueeze(1) + torch.arange(C, device=dev)
-    tile_ids = padded[tile_idx]  # (nb, C)
-    tile_ok = valid[tile_idx]  # (nb, C)
-    centre_pos = torch.arange(start, start + nb * Bk, device=dev)  # (nb*Bk,)
-    centre_ok = (centre_pos < end).view(nb, Bk)  # (nb, Bk)
-    centre_ids = stream[centre_pos.clamp(max=L - 1)].view(nb, Bk)  # (nb, Bk)
-    r = reach[centre_pos.clamp(max=L - 1)].view(nb, Bk, 1)  # (nb, Bk, 1)
-    offset = (torch.arange(C, device=dev) - w).unsqueeze(0) - torch.arange(Bk, device=dev)[:, None]
-    dist = offset.abs()  # (Bk, C)
-    mask = (dist >= 1) & (dist <= r) & tile_ok.unsqueeze(1) & centre_ok.unsqueeze(2)  # (nb, Bk, C)
-    return centre_ids, tile_ids, mask, centre_ok
+    pos = torch.arange(start - w, start + B * S + w, device=dev)  # (B*S + 2w,)
+    valid = (pos >= 0) & (pos < L) & (pos < end + w)  # (B*S + 2w,)
+    padded = stream[pos.clamp(0, L - 1)]  # (B*S + 2w,)
+    C = S + 2 * w
+    firsts = (torch.arange(B, device=dev) * S).unsqueeze(1)  # (B, 1) each block's first slot
+    tile_idx = firsts + torch.arange(C, device=dev)  # (B, C)
+    tile_ids = padded[tile_idx]  # (B, C)
+    tile_ok = valid[tile_idx]  # (B, C)
+    centre_pos = torch.arange(start, start + B * S, device=dev)  # (B*S,)
+    centre_ok = (centre_pos < end).view(B, S)  # (B, S)
+    centre_ids = stream[centre_pos.clamp(max=L - 1)].view(B, S)  # (B, S)
+    r = reach[centre_pos.clamp(max=L - 1)].view(B, S, 1)  # (B, S, 1)
+    # tile row c sits at distance |c - w - s| from centre s of its block
+    offset = (torch.arange(C, device=dev) - w).unsqueeze(0) - torch.arange(S, device=dev)[:, None]
+    dist = offset.abs()  # (S, C)
+    mask = (dist >= 1) & (dist <= r) & tile_ok.unsqueeze(1) & centre_ok.unsqueeze(2)  # (B, S, C)
+    return _Chunk(centre_ids=centre_ids, tile_ids=tile_ids, mask=mask, centre_ok=centre_ok)
 
 
-def _skipgram_chunk(w_in, w_out, stream, reach, start, lr, noise, gen, config) -> float:
-    centre_ids, tile_ids, mask, _ = _tile(stream, reach, start, config)
-    nb, Bk = centre_ids.shape
-    M = config.noise_rows
-    neg_ids = sample_noise(noise, (nb, M), generator=gen)  # (nb, M)
-    centre = w_in[centre_ids]  # (nb, Bk, E)
-    rows = w_out[torch.cat([tile_ids, neg_ids], 1)]  # (nb, C + M, E)
-    pos = mask.to(centre.dtype)  # (nb, Bk, C)
-    n_pos = pos.sum(2, keepdim=True)  # (nb, Bk, 1)
-    neg_w = (config.negative / M) * n_pos.expand(nb, Bk, M)  # (nb, Bk, M)
-    weights = torch.cat([pos, neg_w], 2)  # (nb, Bk, C + M)
-    labels = F.pad(pos, (0, M))  # (nb, Bk, C + M)
-    loss, g_centre, g_rows = block_loss_and_grads(centre, rows, labels, weights)
-    E = centre.shape[-1]
-    in_ids = centre_ids.view(-1)  # (nb * Bk,)
-    out_ids = torch.cat([tile_ids, neg_ids], 1).view(-1)  # (nb * (C + M),)
-    in_load = weights.sum(2).view(-1)  # (nb * Bk,) pairs behind each centre's gradient
-    out_load = weights.sum(1).view(-1)  # (nb * (C + M),) pairs behind each row's gradient
-    g_in = g_centre.view(-1, E) * _row_scale(w_in.shape[0], in_ids, in_load, config.row_cap)
-    g_out = g_rows.view(-1, E) * _row_scale(w_out.shape[0], out_ids, out_load, config.row_cap)
-    w_in.index_add_(0, in_ids, g_in, alpha=-lr)
-    w_out.index_add_(0, out_ids, g_out, alpha=-lr)
-    return float(loss) / max(float(n_pos.sum()), 1.0)
+def _skipgram_update(
+    run: _Run, chunk: _Chunk, neg_ids: torch.Tensor, lr: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One chunk of SkipGram: each centre scores its window and the block's noise rows.
 
-
-def _row_scale(V: int, ids: torch.Tensor, load: torch.Tensor, cap: float) -> torch.Tensor:
-    """(n, 1) factor min(1, cap / pairs summed into that row this chunk) for each gathered row.
-
-    Summing thousands of stale gradients into one frequent row (the noise word "the") makes a
-    step word2vec's sequential updates never take; capping the row's load keeps it stable.
+    Returns the loss summed over pairs and the number of positive pairs (0-d device tensors).
     """
-    total = torch.zeros(V, device=ids.device, dtype=load.dtype).index_add_(0, ids, load)  # (V,)
-    return (cap / total[ids]).clamp(max=1.0).unsqueeze(1)  # (n, 1)
+    B, S = chunk.centre_ids.shape
+    M = neg_ids.shape[1]
+    row_ids = torch.cat([chunk.tile_ids, neg_ids], 1)  # (B, R)
+    centre = run.w_in[chunk.centre_ids]  # (B, S, E)
+    rows = run.w_out[row_ids]  # (B, R, E)
+    pos = chunk.mask.to(centre.dtype)  # (B, S, C)
+    n_pos = pos.sum(2, keepdim=True)  # (B, S, 1)
+    neg_w = (run.config.negative / M) * n_pos.expand(B, S, M)  # (B, S, M)
+    weights = torch.cat([pos, neg_w], 2)  # (B, S, R)
+    labels = F.pad(pos, (0, M))  # (B, S, R)
+    loss, g_centre, g_rows = block_loss_and_grads(centre, rows, labels, weights)
+    _apply(run.w_in, chunk.centre_ids, g_centre, weights.sum(2), lr, run.config.row_cap)
+    _apply(run.w_out, row_ids, g_rows, weights.sum(1), lr, run.config.row_cap)
+    return loss, n_pos.sum()
 
 
-def _cbow_chunk(w_in, w_out, stream, reach, start, lr, noise, gen, config) -> float:
-    centre_ids, tile_ids, mask, centre_ok = _tile(stream, reach, start, config)
-    nb, Bk = centre_ids.shape
-    M, E = config.noise_rows, w_in.shape[1]
-    pos = mask.to(w_in.dtype)  # (nb, Bk, C)
-    n_ctx = pos.sum(2, keepdim=True).clamp(min=1)  # (nb, Bk, 1)
-    avg = pos / n_ctx  # (nb, Bk, C): the mean over each centre's window
-    ctx = w_in[tile_ids]  # (nb, C, E)
-    hidden = torch.bmm(avg, ctx)  # (nb, Bk, C) x (nb, C, E) -> (nb, Bk, E)
-    neg_ids = sample_noise(noise, (nb, M), generator=gen)  # (nb, M)
-    target = w_out[centre_ids]  # (nb, Bk, E)
-    noise_rows = w_out[neg_ids]  # (nb, M, E)
-    ok = (centre_ok & (n_ctx.squeeze(2) > 0) & (pos.sum(2) > 0)).to(w_in.dtype)  # (nb, Bk)
-    s_pos = (hidden * target).sum(-1)  # (nb, Bk)
-    s_neg = torch.bmm(hidden, noise_rows.transpose(1, 2))  # (nb, Bk, E) x (nb, E, M) -> (nb, Bk, M)
-    k = config.negative / M
-    loss = (ok * F.softplus(-s_pos)).sum() + k * (ok.unsqueeze(2) * F.softplus(s_neg)).sum()
-    g_pos = ok * (torch.sigmoid(s_pos) - 1)  # (nb, Bk)
-    g_neg = k * ok.unsqueeze(2) * torch.sigmoid(s_neg)  # (nb, Bk, M)
-    g_hidden = g_pos.unsqueeze(2) * target + torch.bmm(g_neg, noise_rows)  # (nb, Bk, E)
-    g_ctx = torch.bmm(avg.transpose(1, 2), g_hidden)  # (nb, C, Bk) x (nb, Bk, E) -> (nb, C, E)
-    g_target = g_pos.unsqueeze(2) * hidden  # (nb, Bk, E)
-    g_noise = torch.bmm(g_neg.transpose(1, 2), hidden)  # (nb, M, Bk) x (nb, Bk, E) -> (nb, M, E)
-    w_in.index_add_(0, tile_ids.view(-1), g_ctx.view(-1, E), alpha=-lr)
-    w_out.index_add_(0, centre_ids.view(-1), g_target.view(-1, E), alpha=-lr)
-    w_out.index_add_(0, neg_ids.view(-1), g_noise.view(-1, E), alpha=-lr)
-    return float(loss) / max(float(ok.sum()), 1.0)
+def _cbow_update(
+    run: _Run, chunk: _Chunk, neg_ids: torch.Tensor, lr: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One chunk of CBOW: each window's mean vector predicts its centre against the noise rows.
+
+    Returns the loss summed over centres and the number of centres with a context word.
+    """
+    B, S = chunk.centre_ids.shape
+    M = neg_ids.shape[1]
+    pos = chunk.mask.to(run.w_in.dtype)  # (B, S, C)
+    n_ctx = pos.sum(2, keepdim=True)  # (B, S, 1)
+    avg = pos / n_ctx.clamp(min=1)  # (B, S, C): the mean over each centre's window
+    hidden = torch.bmm(avg, run.w_in[chunk.tile_ids])  # (B, S, C) x (B, C, E) -> (B, S, E)
+    has_ctx = (n_ctx > 0).to(pos.dtype)  # (B, S, 1)
+    row_ids = torch.cat([chunk.centre_ids, neg_ids], 1)  # (B, S + M): the targets, then noise
+    eye = torch.eye(S, dtype=pos.dtype, device=pos.device).expand(B, S, S)  # (B, S, S)
+    labels = F.pad(eye, (0, M))  # (B, S, S + M): hidden s is labelled with its own centre
+    noise_w = torch.full((B, S, M), run.config.negative / M, dtype=pos.dtype, device=pos.device)
+    weights = has_ctx * torch.cat([eye, noise_w], 2)  # (B, S, S + M)
+    loss, g_hidden, g_rows = block_loss_and_grads(hidden, run.w_out[row_ids], labels, weights)
+    g_ctx = torch.bmm(avg.transpose(1, 2), g_hidden)  # (B, C, S) x (B, S, E) -> (B, C, E)
+    ctx_load = torch.bmm(avg.transpose(1, 2), weights.sum(2, keepdim=True)).squeeze(2)  # (B, C)
+    _apply(run.w_in, chunk.tile_ids, g_ctx, ctx_load, lr, run.config.row_cap)
+    _apply(run.w_out, row_ids, g_rows, weights.sum(1), lr, run.config.row_cap)
+    return loss, has_ctx.sum()
+
+
+def _apply(
+    table: torch.Tensor,
+    ids: torch.Tensor,
+    grads: torch.Tensor,
+    load: torch.Tensor,
+    lr: float,
+    cap: float,
+) -> None:
+    """``table[ids] -= lr * grads``, summed over repeated ids, each row's sum capped.
+
+    ``load`` counts the (weighted) pairs behind each gradient row. Summing thousands of stale
+    gradients into one frequent row (the noise word "the") makes a step word2vec's sequential
+    updates never take; a row whose chunk load passes ``cap`` is scaled down to ``cap`` pairs.
+
+    Shape: table (V, E); ids (B, X); grads (B, X, E); load (B, X).
+    """
+    flat_ids = ids.reshape(-1)  # (B*X,)
+    flat = grads.reshape(flat_ids.numel(), -1)  # (B*X, E)
+    if math.isfinite(cap):
+        total = torch.zeros(table.shape[0], device=table.device, dtype=load.dtype)  # (V,)
+        total.index_add_(0, flat_ids, load.reshape(-1))  # pairs summed into each row
+        flat = flat * (cap / total[flat_ids]).clamp(max=1.0).unsqueeze(1)  # (B*X, E)
+    table.index_add_(0, flat_ids, flat, alpha=-lr)

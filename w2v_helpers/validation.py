@@ -2,23 +2,31 @@
 
 Each check raises ``TypeError`` (wrong kind of thing) or ``ValueError`` (right kind, wrong value)
 with a message that names the parameter, what it got and what is allowed, so a learner never
-meets an opaque ``IndexError`` from deep inside torch.
+meets an opaque ``IndexError`` from deep inside torch. One vocabulary for the whole package:
+numbers (``check_number``, ``check_positive_int``), counts and probabilities over a vocabulary
+(``check_counts``, ``check_probabilities``), token ids, scores, and vectors against a vocabulary
+(``check_vectors``).
 
 Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import torch
 
 __all__ = [
     "check_batch_sizes",
+    "check_counts",
+    "check_number",
     "check_positive_int",
+    "check_probabilities",
     "check_probability_targets",
     "check_scores",
     "check_token_ids",
+    "check_vectors",
 ]
 
 
@@ -41,6 +49,96 @@ def check_positive_int(name: str, value: object, *, maximum: int | None = None) 
     if value < 1 or (maximum is not None and value > maximum):
         raise ValueError(f"{name} must be at least 1{upper}, got {value:,}")
     return value
+
+
+def check_number(
+    name: str,
+    value: object,
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float if it is a real number (not a bool) in the given range.
+
+    The range is ``[low, high]``; ``low_open`` / ``high_open`` leave out an end. NaN is never in
+    range. Raises TypeError for anything that is not a number, ValueError outside the range.
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {_describe(value)}")
+    value = float(value)
+    above = value > low if low_open else value >= low
+    below = value < high if high_open else value <= high
+    if not (above and below):  # NaN fails both
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {value!r}")
+    return value
+
+
+def check_counts(name: str, counts: object, *, positive: bool = True) -> torch.Tensor:
+    """Check word counts: a non-empty 1-D tensor of finite, non-negative whole numbers.
+
+    ``positive`` also forbids zeros (a word in a vocabulary was seen at least once). The total
+    must fit float64's whole numbers (2**53), so that shares computed from it are exact enough.
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if not isinstance(counts, torch.Tensor) or counts.dim() != 1 or counts.numel() == 0:
+        raise TypeError(
+            f"{name} must be a non-empty 1-D tensor of word counts, got {_describe(counts)}"
+        )
+    if counts.dtype == torch.bool or counts.dtype.is_complex:
+        raise TypeError(f"{name} must hold counts (int64), got dtype {counts.dtype}")
+    as_float = counts.double()  # (V,)
+    if not bool(torch.isfinite(as_float).all()) or bool((as_float != as_float.round()).any()):
+        raise ValueError(f"{name} must hold finite whole numbers")
+    smallest = float(as_float.min())
+    if smallest < 0 or (positive and smallest == 0):
+        allowed = "positive" if positive else "non-negative"
+        raise ValueError(f"{name} must all be {allowed}, got {smallest:g}")
+    total = float(as_float.sum())
+    if total == 0:
+        raise ValueError(f"{name} must not all be 0")
+    if total > 2.0**53:
+        raise ValueError(f"{name} sum to {total:.3g}, over 2**53: these cannot be word counts")
+    return counts
+
+
+def check_probabilities(name: str, probs: object, *, atol: float = 1e-6) -> torch.Tensor:
+    """Check a distribution over a vocabulary: a 1-D floating tensor, >= 0, summing to 1.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if not isinstance(probs, torch.Tensor) or probs.dim() != 1 or not probs.dtype.is_floating_point:
+        raise TypeError(
+            f"{name} must be a 1-D floating tensor of probabilities, got {_describe(probs)}"
+        )
+    if probs.numel() == 0:
+        raise ValueError(f"{name} must not be empty")
+    as_float = probs.double()  # (V,)
+    if not bool(torch.isfinite(as_float).all()) or float(as_float.min()) < 0:
+        raise ValueError(f"{name} must be finite and non-negative")
+    total = float(as_float.sum())
+    if abs(total - 1.0) > atol:
+        raise ValueError(
+            f"{name} must sum to 1 (a distribution, e.g. from noise_distribution), got {total:.6g}"
+        )
+    return probs
+
+
+def check_vectors(name: str, vectors: object, vocab_size: int) -> torch.Tensor:
+    """Check word vectors: a finite floating (V, E) tensor with one row per vocabulary word.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    check_scores(name, vectors, rank=2)
+    if vectors.shape[0] != vocab_size:
+        raise ValueError(
+            f"{name} must have one row per vocabulary word ({vocab_size:,}), "
+            f"got shape {tuple(vectors.shape)}"
+        )
+    return vectors
 
 
 def check_token_ids(

@@ -1,0 +1,187 @@
+"""The trainer's pieces against independent oracles: a brute-force loop for the window mask, a
+float64 autograd SGD step of the plain SGNS (and CBOW) loss for one update, a pair count by hand
+for the row cap, and the linear schedule for the learning rate over all epochs."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from w2v_helpers import trainer
+from w2v_helpers.corpus import load_wiki_sample
+from w2v_helpers.memory import MemoryBudgetError
+from w2v_helpers.trainer import (
+    TrainConfig,
+    TrainingDivergedError,
+    learning_rate,
+    train_word2vec,
+)
+
+STREAM = torch.tensor([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2])  # (L,)
+V = 10
+
+
+def brute_force_mask(stream, reach, start, config):
+    """mask[b, s, c] by a loop over positions: centre p and tile position q, both in the stream,
+    p inside the chunk, q within p's reach and not p itself."""
+    S, w = config.block, config.window
+    L = len(stream)
+    end = min(start + config.chunk, L)
+    B = math.ceil((end - start) / S)
+    mask = torch.zeros(B, S, S + 2 * w, dtype=torch.bool)
+    for b in range(B):
+        for s in range(S):
+            p = start + b * S + s
+            for c in range(S + 2 * w):
+                q = start + b * S - w + c
+                mask[b, s, c] = p < end and 0 <= q < L and 1 <= abs(q - p) <= reach[p]
+    return mask
+
+
+@pytest.mark.parametrize(("block", "window", "chunk"), [(4, 3, 8), (1, 2, 1), (5, 1, 10)])
+def test_tile_mask_matches_a_brute_force_loop(block, window, chunk):
+    config = TrainConfig(block=block, window=window, chunk=chunk, noise_rows=2)
+    reach = torch.randint(1, window + 1, STREAM.shape, generator=torch.Generator().manual_seed(1))
+    for start in range(0, len(STREAM), chunk):
+        got = trainer._tile(STREAM, reach, start, config)
+        expected = brute_force_mask(STREAM.tolist(), reach.tolist(), start, config)
+        assert torch.equal(got.mask, expected)
+        ok = got.centre_ok  # (B, S)
+        positions = start + torch.arange(ok.numel()).view_as(ok)
+        assert torch.equal(got.centre_ids[ok], STREAM[positions[ok]])
+
+
+def make_run(config, seed=0):
+    """A run on float64 tables with nonzero output rows (zeros would hide half the gradient)."""
+    g = torch.Generator().manual_seed(seed)
+    return trainer._Run(
+        w_in=torch.randn(V, 6, generator=g, dtype=torch.float64),
+        w_out=torch.randn(V, 6, generator=g, dtype=torch.float64),
+        noise=torch.full((V,), 1.0 / V, dtype=torch.float64),
+        generator=g,
+        config=config,
+    )
+
+
+def sgns_step_by_autograd(w_in, w_out, centre, contexts, noise, lr, model):
+    """Plain word2vec: SkipGram pairs (centre, o) each with the K noise words, or CBOW's window
+    mean predicting the centre against them; one SGD step of the summed loss in float64."""
+    a = w_in.clone().requires_grad_(True)
+    b = w_out.clone().requires_grad_(True)
+    if model == "skipgram":
+        c = a[centre]  # (E,)
+        loss = sum(F.softplus(-(c @ b[o])) + F.softplus(b[noise] @ c).sum() for o in contexts)
+    else:
+        h = a[contexts].mean(0)  # (E,)
+        loss = F.softplus(-(h @ b[centre])) + F.softplus(b[noise] @ h).sum()
+    loss.backward()
+    return a.detach() - lr * a.grad, b.detach() - lr * b.grad, float(loss.detach())
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+@pytest.mark.parametrize("position", [0, 3, 9, 21])
+def test_one_centre_update_is_a_plain_sgns_sgd_step(model, position):
+    K, lr = 3, 0.05
+    config = TrainConfig(
+        model=model, block=1, chunk=1, window=2, negative=K, noise_rows=K, row_cap=math.inf
+    )
+    run = make_run(config)
+    reach = torch.tensor([2, 1] * 11)  # (L,)
+    chunk = trainer._tile(STREAM, reach, position, config)
+    noise = torch.tensor([[1, 7, 1]])  # (B, M), a repeated noise word on purpose
+    before_in, before_out = run.w_in.clone(), run.w_out.clone()
+    update = trainer._skipgram_update if model == "skipgram" else trainer._cbow_update
+    loss, count = update(run, chunk, noise, lr)
+    r = int(reach[position])
+    contexts = [
+        int(STREAM[q])
+        for q in range(position - r, position + r + 1)
+        if q != position and 0 <= q < len(STREAM)
+    ]
+    new_in, new_out, oracle_loss = sgns_step_by_autograd(
+        before_in, before_out, int(STREAM[position]), contexts, noise[0].tolist(), lr, model
+    )
+    torch.testing.assert_close(run.w_in, new_in, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(run.w_out, new_out, rtol=1e-12, atol=1e-12)
+    assert float(loss) == pytest.approx(oracle_loss, rel=1e-12)
+    assert int(count) == (len(contexts) if model == "skipgram" else 1)
+
+
+def test_row_cap_scales_a_rows_summed_update_to_cap_pairs():
+    """Word 9's output row collects one weighted pair per (centre, noise slot) in the chunk.
+    Oracle: count those pairs by hand and scale the uncapped autograd step's change."""
+    K, M, cap = 2, 2, 3.0
+    base = dict(model="skipgram", block=4, chunk=8, window=1, negative=K, noise_rows=M)
+    stream = torch.tensor([0, 1, 2, 3, 4, 5, 6, 7])  # no repeats: only noise rows share ids
+    reach = torch.ones(8, dtype=torch.long)
+    noise = torch.tensor([[9, 9], [9, 8]])  # (B, M)
+    runs = {}
+    for name, row_cap in (("free", math.inf), ("capped", cap)):
+        config = TrainConfig(**base, row_cap=row_cap)
+        runs[name] = make_run(config)
+        before = runs[name].w_out.clone()
+        chunk = trainer._tile(stream, reach, 0, config)
+        trainer._skipgram_update(runs[name], chunk, noise, 0.1)
+        runs[name].change = runs[name].w_out - before
+    # every centre has 2 context words except the stream's ends (1): n_pos = 1,2,2,2 | 2,2,2,1
+    n_pos = [1, 2, 2, 2, 2, 2, 2, 1]
+    load_9 = sum(K / M * n for n in n_pos[:4]) * 2 + sum(K / M * n for n in n_pos[4:])  # 21
+    load_8 = sum(K / M * n for n in n_pos[4:])  # 7
+    free, capped = runs["free"].change, runs["capped"].change
+    torch.testing.assert_close(capped[9], free[9] * cap / load_9, rtol=1e-12, atol=1e-15)
+    torch.testing.assert_close(capped[8], free[8] * cap / load_8, rtol=1e-12, atol=1e-15)
+    torch.testing.assert_close(capped[0], free[0], rtol=1e-12, atol=1e-15)  # load 1: under cap
+
+
+def test_learning_rate_is_linear_from_alpha_to_min_alpha():
+    config = TrainConfig(alpha=0.1, min_alpha=0.001)
+    assert learning_rate(config, 0.0) == 0.1
+    assert learning_rate(config, 1.0) == pytest.approx(0.001, abs=1e-15)
+    assert learning_rate(config, 0.5) == pytest.approx(0.0505, rel=1e-12)
+    with pytest.raises(ValueError, match="progress"):
+        learning_rate(config, 1.5)
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_schedule_decays_over_all_epochs_not_the_first(monkeypatch, model):
+    seen = []
+    real = trainer._skipgram_update if model == "skipgram" else trainer._cbow_update
+
+    def recording(run, chunk, neg_ids, lr):
+        seen.append(lr)
+        return real(run, chunk, neg_ids, lr)
+
+    monkeypatch.setattr(trainer, f"_{model}_update", recording)
+    sentences = load_wiki_sample(max_tokens=20_000)
+    config = TrainConfig(model=model, epochs=3, chunk=1024, min_count=3, alpha=0.03)
+    train_word2vec(sentences, config, progress=False)
+    assert seen[0] == 0.03
+    assert all(a > b for a, b in zip(seen, seen[1:], strict=False))  # strictly decreasing
+    assert seen[-1] < learning_rate(config, 2 / 3)  # the last epoch reaches its own third
+    assert seen[-1] > config.min_alpha
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_training_lowers_the_loss_and_stops_on_divergence(model):
+    sentences = load_wiki_sample(max_tokens=30_000)
+    ok = train_word2vec(sentences, TrainConfig(model=model, epochs=3, min_count=2), progress=False)
+    assert ok.losses[-1] < ok.losses[0] and all(math.isfinite(v) for v in ok.losses)
+    with pytest.raises(TrainingDivergedError, match=r"chunk \d+.*alpha \(now 1;"):
+        train_word2vec(sentences, TrainConfig(model=model, alpha=1.0, epochs=2), progress=False)
+
+
+def test_memory_guard_refuses_before_allocating_the_tables(monkeypatch):
+    monkeypatch.setenv("W2V_MEMORY_BUDGET", "1GiB")
+    allocated = []
+    monkeypatch.setattr(trainer.torch, "zeros", lambda *a, **k: allocated.append(a))
+    sentences = load_wiki_sample(max_tokens=5_000)
+    config = TrainConfig(vector_size=2_048, window=50, chunk=1 << 20, min_count=1)
+    with pytest.raises(MemoryBudgetError, match="vector_size"):
+        train_word2vec(sentences, config, progress=False)
+    assert not allocated
+
+
+def test_a_one_word_corpus_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="at least 2"):
+        train_word2vec([["solo"]], TrainConfig(min_count=1), progress=False)

@@ -1,0 +1,65 @@
+"""What trained vectors know: nearest neighbours and word-similarity correlation.
+
+Cosine similarity of the input vectors, as word2vec and gensim use it. WordSim353 ships inside
+gensim's wheel (no download). Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from .corpus import Vocabulary, load_wordsim353
+from .validation import check_positive_int, check_vectors
+
+__all__ = ["most_similar", "spearman", "wordsim_spearman"]
+
+
+def most_similar(
+    vectors: torch.Tensor, vocab: Vocabulary, word: str, topn: int = 5
+) -> list[tuple[str, float]]:
+    """Nearest neighbours of ``word`` by cosine similarity (the word itself left out).
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    check_vectors("vectors", vectors, len(vocab))
+    topn = check_positive_int("topn", topn, maximum=len(vocab) - 1)
+    if word not in vocab.index:
+        raise ValueError(f"word {word!r} is not in the vocabulary (min_count={vocab.min_count})")
+    unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)
+    sims = unit @ unit[vocab.index[word]]  # (V, E) @ (E,) -> (V,)
+    sims[vocab.index[word]] = -math.inf
+    top = sims.topk(topn)
+    return [
+        (vocab.words[i], round(float(s), 3)) for s, i in zip(top.values, top.indices, strict=True)
+    ]
+
+
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
+    """Spearman rank correlation (scipy's, average ranks for ties).
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    from scipy.stats import spearmanr  # local: scipy is only needed here
+
+    return float(spearmanr(a, b).statistic)
+
+
+def wordsim_spearman(vectors: torch.Tensor, vocab: Vocabulary) -> float:
+    """WordSim353 Spearman of cosine similarities, over pairs with both words in ``vocab``.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    check_vectors("vectors", vectors, len(vocab))
+    unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)
+    human, model = [], []
+    for a, b, score in load_wordsim353():
+        if a in vocab.index and b in vocab.index:
+            human.append(score)
+            model.append(float(unit[vocab.index[a]] @ unit[vocab.index[b]]))
+    return spearman(human, model)
