@@ -28,6 +28,7 @@ from w2v_helpers.gradients import score_grad, split_tied_gradient
 from w2v_helpers.losses import bce_naive, bce_stable, ce_naive, ce_stable
 from w2v_helpers.memory import estimate_cbow_forward_bytes
 from w2v_helpers.models import CBOW, SkipGram
+from w2v_helpers.negative_sampling import sgns_loss
 from w2v_helpers.notebook import setup
 from w2v_helpers.plots import plot_loss_curve, plot_projection
 from w2v_helpers.targets import collapse, skipgram_bce_collapse, skipgram_bce_lean
@@ -220,6 +221,21 @@ CASES += [
     ),
     ("train vocab wrong type", lambda: train_word2vec(TEXT, vocab={"a": 0}), TypeError, "vocab"),
     ("train device", lambda: train_word2vec(TEXT, device="tpu"), ValueError, "device"),
+    ("vocabulary min_count 0", lambda: build_vocabulary(TEXT, 0), ValueError, "min_count"),
+    ("vocabulary strings", lambda: build_vocabulary(["a b c"]), TypeError, "sentences"),
+    ("config vector_size float", config(vector_size=2.5), TypeError, "vector_size"),
+    (
+        "sgns centre a list",
+        lambda: sgns_loss([1.0], W[:1, :2], W[:1, None, :2]),
+        TypeError,
+        "centre",
+    ),
+    (
+        "sgns embedding dims differ",
+        lambda: sgns_loss(torch.zeros(1, 2), torch.zeros(1, 3), torch.zeros(1, 1, 2)),
+        ValueError,
+        "embedding dim",
+    ),
     ("vocabulary min_count too high", lambda: build_vocabulary(TEXT, 50), ValueError, "min_count"),
     (
         "keep counts nan",

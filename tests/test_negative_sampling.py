@@ -11,7 +11,6 @@ import pytest
 import torch
 
 from w2v_helpers.corpus import (
-    build_vocabulary,
     dynamic_window_pairs,
     keep_probabilities,
     noise_distribution,
@@ -161,22 +160,6 @@ def test_trainer_is_deterministic_for_a_seed():
     assert torch.equal(a.vectors, b.vectors)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "error", "words"),
-    [
-        ({"model": "glove"}, ValueError, "model"),
-        ({"window": 0}, ValueError, "window"),
-        ({"vector_size": 2.5}, TypeError, "vector_size"),
-        ({"chunk": 100, "block": 16}, ValueError, "chunk"),
-        ({"sample": 0}, ValueError, "sample"),
-        ({"row_cap": "big"}, TypeError, "row_cap"),
-    ],
-)
-def test_train_config_rejects_bad_settings_by_name(kwargs, error, words):
-    with pytest.raises(error, match=words):
-        TrainConfig(**kwargs)
-
-
 def test_unknown_device_string_gives_a_clear_error():
     with pytest.raises(ValueError, match="device must be"):
         resolve_device("tpu0")
@@ -186,18 +169,3 @@ def test_unknown_device_string_gives_a_clear_error():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no CUDA"):
             resolve_device("cuda")
-
-
-def test_corpus_helpers_reject_bad_input_by_name():
-    with pytest.raises(ValueError, match="min_count"):
-        build_vocabulary([["a"]], min_count=0)
-    with pytest.raises(TypeError, match="sentences"):
-        build_vocabulary(["a b c"])
-    with pytest.raises(ValueError, match="sample"):
-        keep_probabilities(torch.tensor([3, 4]), 1.5)
-    with pytest.raises(ValueError, match="power"):
-        noise_distribution(torch.tensor([3, 4]), power=2)
-    with pytest.raises(TypeError, match="centre"):
-        sgns_loss([1.0], torch.zeros(1, 2), torch.zeros(1, 1, 2))
-    with pytest.raises(ValueError, match="embedding dim"):
-        sgns_loss(torch.zeros(1, 2), torch.zeros(1, 3), torch.zeros(1, 1, 2))
