@@ -3,7 +3,6 @@
 import pytest
 import torch
 
-from w2v_helpers.checks import check_parameter_count, check_scores_shape
 from w2v_helpers.corpus import (
     Vocabulary,
     build_vocabulary,
@@ -16,21 +15,21 @@ from w2v_helpers.corpus import (
 )
 from w2v_helpers.data import random_cbow_batch
 from w2v_helpers.evaluation import most_similar, wordsim_spearman
-from w2v_helpers.explore import (
-    cbow_forward_report,
-    loss_scale_report,
-    skipgram_loss_report,
-    softmax_entropy,
-    stability_scan,
-    tied_step_report,
-)
 from w2v_helpers.gradients import score_grad, split_tied_gradient
-from w2v_helpers.losses import bce_naive, bce_stable, ce_naive, ce_stable
+from w2v_helpers.lessons.nb01_cbow_forward import (
+    cbow_forward_report,
+    check_parameter_count,
+    check_scores_shape,
+)
+from w2v_helpers.lessons.nb02_bce_vs_ce import loss_scale_report, stability_scan
+from w2v_helpers.lessons.nb03_tied_weight_backward import tied_step_report
+from w2v_helpers.lessons.nb04_skipgram_multilabel import skipgram_loss_report
+from w2v_helpers.lessons.nb05_negative_sampling import plot_loss_curve, plot_projection
+from w2v_helpers.losses import bce_naive, bce_stable, ce_naive, ce_stable, softmax_entropy
 from w2v_helpers.memory import estimate_cbow_forward_bytes
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.negative_sampling import sgns_loss
 from w2v_helpers.notebook import setup
-from w2v_helpers.plots import plot_loss_curve, plot_projection
 from w2v_helpers.targets import collapse, skipgram_bce_collapse, skipgram_bce_lean
 from w2v_helpers.trainer import TrainConfig, resolve_device, train_word2vec
 

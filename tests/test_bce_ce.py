@@ -13,13 +13,19 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from oracles import finite_difference, numpy_bce, numpy_ce
 
-from w2v_helpers.explore import LossScaleReport, loss_scale_report, stability_scan
 from w2v_helpers.gradients import compare, score_grad
+from w2v_helpers.lessons.nb02_bce_vs_ce import (
+    LossScaleReport,
+    loss_scale_report,
+    plot_bce_element_loss,
+    plot_loss_vs_vocab,
+    plot_stability_scan,
+    stability_scan,
+)
 from w2v_helpers.memory import (
     MemoryBudgetError,
     estimate_loss_scan_bytes,
 )
-from w2v_helpers.plots import plot_bce_element_loss, plot_loss_vs_vocab, plot_stability_scan
 
 
 @pytest.fixture

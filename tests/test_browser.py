@@ -30,7 +30,7 @@ import ipywidgets as widgets
 import pytest
 from tools_loader import load_tool
 
-from w2v_helpers import widgets as panels
+from w2v_helpers.lessons import panel_factories as panels_by_name
 
 navigation = load_tool("navigation")
 
@@ -189,12 +189,7 @@ def local_only(blocked: list[str]):
 
 def panel_factories() -> dict[str, object]:
     """Panel title -> factory, for every panel the package offers."""
-    found = {}
-    for name in panels.__all__:
-        if name.endswith("_panel") and name != "make_panel":
-            factory = getattr(panels, name)
-            found[factory().title] = factory
-    return found
+    return {factory().title: factory for factory in panels_by_name().values()}
 
 
 def option_values(control) -> list:

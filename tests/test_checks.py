@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from w2v_helpers.checks import (
-    Feedback,
+from w2v_helpers.lessons.feedback import Feedback
+from w2v_helpers.lessons.nb01_cbow_forward import (
     check_context_mean,
     check_parameter_count,
     check_scores_shape,

@@ -7,11 +7,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from w2v_helpers.checks import (
-    check_initial_losses,
+from w2v_helpers.lessons.nb02_bce_vs_ce import check_initial_losses, check_stable_bce
+from w2v_helpers.lessons.nb03_tied_weight_backward import (
     check_input_side_rows,
     check_output_side_grad,
-    check_stable_bce,
 )
 
 

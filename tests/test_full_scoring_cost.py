@@ -9,10 +9,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from w2v_helpers.explore import full_scoring_cost
+from w2v_helpers.lessons.nb05_negative_sampling import full_scoring_cost, plot_full_scoring_cost
 from w2v_helpers.memory import MemoryBudgetError
 from w2v_helpers.models import SkipGram
-from w2v_helpers.plots import plot_full_scoring_cost
 
 
 def test_memory_estimate_is_the_models_parameters_and_grads_plus_three_score_tensors():

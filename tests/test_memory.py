@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from w2v_helpers.explore import cbow_forward_report
+from w2v_helpers.lessons.nb01_cbow_forward import cbow_forward_report
 from w2v_helpers.memory import (
     DEFAULT_BUDGET,
     MemoryBudgetError,

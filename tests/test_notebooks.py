@@ -78,7 +78,7 @@ def test_only_widget_cells_ignore_their_output(notebook):
 
 
 def test_the_pure_function_behind_each_widget_is_called_in_a_checked_cell(notebook):
-    from w2v_helpers import widgets
+    from w2v_helpers.lessons import panel_factories
 
     path, nb = notebook
     checked = "\n".join(
@@ -86,7 +86,8 @@ def test_the_pure_function_behind_each_widget_is_called_in_a_checked_cell(notebo
     )
     for cell in code_cells(nb):
         for name in re.findall(r"(\w+_panel)\(", cell.source):
-            behind = re.findall(r"w2v_helpers\.explore\.(\w+)", getattr(widgets, name).__doc__)
+            doc = panel_factories()[name].__doc__
+            behind = re.findall(r"w2v_helpers\.lessons\.nb\w+\.(\w+)", doc)
             assert behind, f"{name} must name its pure function in its docstring"
             for function in behind:
                 assert f"{function}(" in checked, f"{path.name}: call {function} in a plain cell"

@@ -5,7 +5,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from tools_loader import load_tool
 
-from w2v_helpers.explore import format_time_ratio
+from w2v_helpers.lessons.formatting import format_time_ratio
 
 regenerate = load_tool("regenerate")
 

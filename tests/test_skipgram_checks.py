@@ -5,7 +5,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from w2v_helpers.checks import check_context_column_gap, check_lean_loss, check_multi_hot
+from w2v_helpers.lessons.nb04_skipgram_multilabel import (
+    check_context_column_gap,
+    check_lean_loss,
+    check_multi_hot,
+)
 from w2v_helpers.targets import collapse, first_occurrences
 
 

@@ -9,15 +9,19 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from w2v_helpers.explore import skipgram_loss_report, target_memory_table
+from w2v_helpers.lessons.nb04_skipgram_multilabel import (
+    SKIPGRAM_VOCAB_CHOICES,
+    plot_target_memory,
+    skipgram_loss_panel,
+    skipgram_loss_report,
+    target_memory_table,
+)
 from w2v_helpers.memory import (
     BUDGET_ENV_VAR,
     MemoryBudgetError,
     estimate_skipgram_loss_report_bytes,
     estimate_skipgram_target_bytes,
 )
-from w2v_helpers.plots import plot_target_memory
-from w2v_helpers.widgets import SKIPGRAM_VOCAB_CHOICES, skipgram_loss_panel
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ import torch
 from matplotlib.figure import Figure
 from oracles import finite_difference, numpy_bce, numpy_ce
 
-from w2v_helpers.explore import TiedStepReport, tied_step_report
 from w2v_helpers.gradients import (
     input_side_grad,
     output_side_grad,
@@ -20,9 +19,13 @@ from w2v_helpers.gradients import (
     rows_with_gradient,
     split_tied_gradient,
 )
+from w2v_helpers.lessons.nb03_tied_weight_backward import (
+    TiedStepReport,
+    plot_gradient_row_norms,
+    tied_step_report,
+)
 from w2v_helpers.memory import MemoryBudgetError, estimate_tied_step_bytes
 from w2v_helpers.models import CBOW
-from w2v_helpers.plots import plot_gradient_row_norms
 
 V, E = 7, 4
 
@@ -160,7 +163,7 @@ def test_tied_step_report_is_refused_before_building_the_model(monkeypatch):
     def no_model(*args, **kwargs):
         raise AssertionError("built the model before asking the memory guard")
 
-    monkeypatch.setattr("w2v_helpers.explore.CBOW", no_model)
+    monkeypatch.setattr("w2v_helpers.lessons.nb03_tied_weight_backward.CBOW", no_model)
     with pytest.raises(MemoryBudgetError, match="vocab_size"):
         tied_step_report([3, 5, 8, 1], 3, vocab_size=5_000_000, embedding_dim=2048)
 

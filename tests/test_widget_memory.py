@@ -7,20 +7,20 @@ import sys
 
 import pytest
 
-from w2v_helpers import widgets as panels
+from w2v_helpers.lessons import panel_factories
 
-PANELS = [n for n in panels.__all__ if n.endswith("_panel") and n != "make_panel"]
+PANELS = list(panel_factories())
 
 # Runs in a fresh interpreter so that its peak RSS says what the panels allocated.
 PUSH_TO_MAX = r"""
 import json, os, resource, sys
 import psutil
-from w2v_helpers import widgets as panels
+from w2v_helpers.lessons import panel_factories
 
 os.environ["W2V_MEMORY_BUDGET"] = str(psutil.Process().memory_info().rss + 64 * 2**20)
 results = {}
 for name in sys.argv[1:]:
-    panel = getattr(panels, name)()
+    panel = panel_factories()[name]()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     for control in panel.controls.values():
         if hasattr(control, "options"):
@@ -48,5 +48,5 @@ def test_every_panel_at_its_maximum_settings_refuses_without_allocating():
 @pytest.mark.parametrize("name", PANELS)
 def test_every_panel_consults_the_guard_even_at_its_defaults(monkeypatch, name):
     monkeypatch.setenv("W2V_MEMORY_BUDGET", "1")  # one byte: nothing fits
-    panel = getattr(panels, name)()
+    panel = panel_factories()[name]()
     assert panel.text().startswith("Refused:"), f"{name} rendered without asking the guard"

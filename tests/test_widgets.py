@@ -3,15 +3,11 @@
 import ipywidgets as widgets
 import pytest
 
-from w2v_helpers import widgets as panels
-from w2v_helpers.explore import cbow_forward_report
-from w2v_helpers.widgets import Panel, render_or_refuse
+from w2v_helpers.lessons import panel_factories
+from w2v_helpers.lessons.nb01_cbow_forward import cbow_forward_panel, cbow_forward_report
+from w2v_helpers.lessons.panel import Panel, render_or_refuse
 
-PANEL_FACTORIES = [
-    getattr(panels, name)
-    for name in panels.__all__
-    if name.endswith("_panel") and name != "make_panel"
-]
+PANEL_FACTORIES = list(panel_factories().values())
 
 
 def shown_text(panel: Panel) -> str:
@@ -63,14 +59,14 @@ def test_panel_repr_is_one_short_line_for_the_stored_notebook(factory):
 
 
 def test_cbow_panel_at_its_maximum_settings_refuses_instead_of_allocating():
-    panel = panels.cbow_forward_panel()
+    panel = cbow_forward_panel()
     for control in controls(panel):
         control.value = option_values(control)[-1] if hasattr(control, "options") else control.max
     assert shown_text(panel).startswith("Refused:")
 
 
 def test_cbow_panel_shows_the_report_of_its_pure_function_at_defaults():
-    panel = panels.cbow_forward_panel()
+    panel = cbow_forward_panel()
     plain = str(cbow_forward_report(50_000, 4, 16, 128, time_it=False))
     assert shown_text(panel).startswith(plain)
 

@@ -4,8 +4,9 @@ and its maximum (log sliders by value, not exponent), one at a time and all toge
 import ipywidgets as widgets
 import pytest
 
-from w2v_helpers.explore import loss_scale_report, tied_step_report
-from w2v_helpers.widgets import Panel, loss_scale_panel, tied_step_panel
+from w2v_helpers.lessons.nb02_bce_vs_ce import loss_scale_panel, loss_scale_report
+from w2v_helpers.lessons.nb03_tied_weight_backward import tied_step_panel, tied_step_report
+from w2v_helpers.lessons.panel import Panel
 
 
 def ends(control):

@@ -25,10 +25,10 @@ PEAK = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 # included), one control at a time, and times the slowest update of each control.
 PUSH = """
 import json as _json, resource as _resource, time as _time
-from w2v_helpers import widgets as _widgets
+from w2v_helpers.lessons import panel_factories as _panel_factories
 _timings = {}
 for _name in NAMES:
-    _panel = getattr(_widgets, _name)()
+    _panel = _panel_factories()[_name]()
     for _key, _control in _panel.controls.items():
         _start = _control.value
         if hasattr(_control, "options"):

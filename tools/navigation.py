@@ -68,8 +68,10 @@ def imported_helpers(nb: nbformat.NotebookNode) -> list[str]:
         )
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("w2v_helpers."):
-                short = node.module.removeprefix("w2v_helpers.")
-                names += [f"{short}.{alias.name}" for alias in node.names]
+                # core and shared modules by name; the notebook's own lesson module implied
+                short = node.module.removeprefix("w2v_helpers.").removeprefix("lessons.")
+                prefix = "" if short.startswith("nb") else f"{short}."
+                names += [f"{prefix}{alias.name}" for alias in node.names]
     return list(dict.fromkeys(names))
 
 

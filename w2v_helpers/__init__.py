@@ -3,17 +3,24 @@
 Import names from their modules (``from w2v_helpers.models import CBOW``), so every notebook
 says where each name comes from:
 
-- ``models``     CBOW and SkipGram with a full-vocabulary output layer
-- ``losses``     naive and stable binary / multi-class cross-entropy
-- ``data``       batches of token ids
-- ``gradients``  the tied CBOW's backward pass by hand, split into input and output sides
-- ``explore``    pure functions behind the widgets (config in, report out)
-- ``widgets``    ipywidgets panels over ``explore``
-- ``plots``      matplotlib figures
-- ``checks``     automatic checks for the exercises
-- ``memory``     the memory guard every widget goes through
-- ``validation`` input checks with readable errors
-- ``notebook``   seeds, print options and versions for the top of each notebook
+Core modules, named by concept:
+
+- ``models``            CBOW and SkipGram with a full-vocabulary output layer
+- ``losses``            naive and stable binary / multi-class cross-entropy, softmax entropy
+- ``targets``           SkipGram's T targets: collapse, tile, lean, softmax view
+- ``gradients``         the tied CBOW's backward pass by hand, split into input and output sides
+- ``corpus``            the bundled Wikipedia sample, vocabulary, subsampling, noise, windows
+- ``negative_sampling`` the SGNS loss, per pair and per block, with its gradient
+- ``trainer``           SkipGram and CBOW with negative sampling, guarded
+- ``evaluation``        nearest neighbours and WordSim353
+- ``data``              batches of token ids
+- ``memory``            the memory guard every widget and the trainer go through
+- ``validation``        input checks with readable errors, one vocabulary for all
+- ``notebook``          seeds, print options and versions for the top of each notebook
+
+Lesson code, one module per notebook: ``lessons.nb01_cbow_forward`` ...
+``lessons.nb05_negative_sampling`` (reports, panel, figures, exercise checks), over
+``lessons.panel``, ``lessons.feedback``, ``lessons.formatting`` and ``lessons.diagrams``.
 """
 
 __version__ = "0.1.0"

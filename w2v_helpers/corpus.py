@@ -40,6 +40,7 @@ __all__ = [
     "sentence_chunks",
     "subsample",
     "test_data_path",
+    "wiki_vocabulary",
     "window_reach",
 ]
 
@@ -174,6 +175,15 @@ def build_vocabulary(sentences: Sequence[Sequence[str]], min_count: int = 5) -> 
         counts=torch.tensor([c for c, _ in kept], dtype=torch.long),
         min_count=min_count,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def wiki_vocabulary(min_count: int = 5) -> Vocabulary:
+    """The vocabulary of the Wikipedia sample at ``min_count``, built once per kernel.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    return build_vocabulary(load_wiki_sample(), min_count)
 
 
 def encode(sentences: Sequence[Sequence[str]], vocab: Vocabulary) -> torch.Tensor:

@@ -20,7 +20,7 @@ from .validation import (
     check_token_ids,
 )
 
-__all__ = ["bce_naive", "bce_stable", "ce_naive", "ce_stable"]
+__all__ = ["softmax_entropy", "bce_naive", "bce_stable", "ce_naive", "ce_stable"]
 
 
 def _check_bce(scores: torch.Tensor, targets: torch.Tensor) -> None:
@@ -91,3 +91,14 @@ def ce_stable(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     _check_ce(scores, y)
     true_scores = scores.gather(1, y.unsqueeze(1)).squeeze(1)  # (N, V), (N, 1) -> (N,)
     return (torch.logsumexp(scores, dim=1) - true_scores).mean()  # (N,) -> scalar
+
+
+def softmax_entropy(scores: torch.Tensor) -> torch.Tensor:
+    """Entropy in nats of softmax(scores) along the last axis, computed in float64.
+
+    Uniform over V words gives log V, the maximum. Shape: (*, V) -> (*).
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    check_scores("scores", scores, rank=None)
+    log_prob = torch.log_softmax(scores.detach().double(), dim=-1)  # (*, V)
+    return -(log_prob.exp() * log_prob).sum(dim=-1)  # (*, V) -> (*)

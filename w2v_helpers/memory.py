@@ -172,7 +172,7 @@ def estimate_skipgram_target_bytes(
 
 
 def estimate_skipgram_loss_report_bytes(vocab_size: int, window_size: int, batch_size: int) -> int:
-    """Peak bytes of :func:`w2v_helpers.explore.skipgram_loss_report` (float64 throughout).
+    """Peak bytes of notebook 04's ``skipgram_loss_report`` (float64 throughout).
 
     The tile loss dominates: its three (N, T, V) tensors plus about two more inside the BCE
     (elementwise losses and a temporary), on top of about six (N, V) tensors (scores, targets,

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
 import torch
 
 __all__ = [
+    "MAX_BATCH",
+    "MAX_WINDOW",
     "check_batch_sizes",
     "check_counts",
     "check_number",
@@ -27,7 +30,12 @@ __all__ = [
     "check_scores",
     "check_token_ids",
     "check_vectors",
+    "parse_token_ids",
 ]
+
+
+MAX_WINDOW = 1_000  # the most context words a lesson's report or panel accepts
+MAX_BATCH = 1_000_000  # the largest batch a lesson's report or panel accepts
 
 
 def _describe(value: object) -> str:
@@ -224,3 +232,28 @@ def check_batch_sizes(**tensors: torch.Tensor) -> int:
         listed = ", ".join(f"{name} has {n}" for name, n in sizes.items())
         raise ValueError(f"batch sizes differ: {listed}; they must be equal")
     return next(iter(sizes.values()))
+
+
+def parse_token_ids(name: str, ids: object) -> tuple[int, ...]:
+    """Token ids from a sequence of ints or a comma-separated string like ``"3, 5, 8, 1"``.
+
+    For text a learner types into a widget; the ids' range is checked by the caller, who knows V.
+    Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    if isinstance(ids, str):
+        parts = [p.strip() for p in ids.split(",") if p.strip()]
+        try:
+            ids = [int(p) for p in parts]
+        except ValueError:
+            raise ValueError(
+                f"{name} must be whole numbers separated by commas, like '3, 5, 8, 1', got {ids!r}"
+            ) from None
+    if not isinstance(ids, Sequence) or any(
+        isinstance(i, bool) or not isinstance(i, int) for i in ids
+    ):
+        raise TypeError(
+            f"{name} must be a sequence of ints or a string like '3, 5, 8, 1', got {ids!r}"
+        )
+    if not 1 <= len(ids) <= MAX_WINDOW:
+        raise ValueError(f"{name} must hold 1 to {MAX_WINDOW} ids, got {len(ids)}")
+    return tuple(ids)

@@ -1,0 +1,34 @@
+"""Lesson code, one module per notebook, over a small shared layer.
+
+- ``nb01_cbow_forward`` ... ``nb05_negative_sampling``: each notebook's reports (a config in, a
+  printable report out), its widget panel, its figures and its exercise checks;
+- ``panel``: a widget panel over a pure function, with the memory guard's refusal as text;
+- ``feedback``: exercise verdicts and a safe call of the learner's function;
+- ``formatting``: timings, rates and ratios with the "(wall clock)" mark nbval masks;
+- ``diagrams``: the seed's teachers-and-students pictures, shared by CBOW (01) and SkipGram (04).
+
+A new notebook means one new lesson module (and one test file); the concepts it teaches go in
+the core modules one level up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+
+__all__ = ["panel_factories"]
+
+
+def panel_factories() -> dict[str, Callable[[], object]]:
+    """Every lesson's widget panel by name (``cbow_forward_panel``, ...), in notebook order.
+
+    For tools and tests that drive every panel of the course; a notebook imports its own panel
+    from its lesson module. Introduced in ``01_cbow_forward.ipynb``.
+    """
+    found: dict[str, Callable[[], object]] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("nb"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            found.update({n: getattr(module, n) for n in module.__all__ if n.endswith("_panel")})
+    return found

@@ -1,0 +1,43 @@
+"""Volatile numbers, printed with the "(wall clock)" mark that the nbval sanitize rules mask:
+timings, rates and ratios of timings.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "format_timing",
+    "format_rate",
+    "format_time_ratio",
+]
+
+
+def format_timing(seconds: float) -> str:
+    """A timing with the "(wall clock)" mark that the nbval sanitize rule looks for.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    return f"{seconds * 1e3:.2f} ms (wall clock)"
+
+
+def format_rate(count: float, seconds: float, unit: str = "words") -> str:
+    """A throughput with the "(wall clock)" mark that the nbval sanitize rule looks for.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if not seconds > 0:
+        raise ValueError(f"seconds must be positive, got {seconds!r}")
+    return f"{count / seconds:,.0f} {unit}/s (wall clock)"
+
+
+def format_time_ratio(slow_seconds: float, fast_seconds: float) -> str:
+    """How many times as long one timing is as another, with the "(wall clock)" mark.
+
+    A ratio of two timings is as volatile as the timings: on a loaded machine, or with more
+    threads than free cores, a short step can stall while a long one does not. So it is printed,
+    masked by the nbval sanitize rules, and never turned into a checked True/False.
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    for name, value in (("slow_seconds", slow_seconds), ("fast_seconds", fast_seconds)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    return f"{slow_seconds / fast_seconds:,.0f}x as long (wall clock)"

@@ -1,0 +1,338 @@
+"""Lesson code of ``01_cbow_forward.ipynb`` (CBOW: many teachers, one student): its reports, panel,
+figures and exercise checks. The concepts it uses live in the core modules (models, memory,
+validation).
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from ..losses import softmax_entropy
+from ..memory import (
+    check_memory,
+    estimate_cbow_forward_bytes,
+    format_bytes,
+    memory_budget,
+)
+from ..models import CBOW, parameter_table
+from ..validation import (
+    MAX_BATCH,
+    MAX_WINDOW,
+    check_positive_int,
+)
+from .feedback import Feedback, _call, _not_a_function, _unanswered
+from .formatting import format_timing
+from .panel import (
+    BATCH_CHOICES,
+    DIM_CHOICES,
+    Panel,
+    _choice,
+    make_panel,
+)
+
+__all__ = [
+    "ForwardReport",
+    "cbow_forward_report",
+    "check_scores_shape",
+    "check_parameter_count",
+    "check_context_mean",
+    "plot_softmax_distribution",
+    "VOCAB_CHOICES",
+    "cbow_forward_panel",
+]
+
+
+@dataclass(frozen=True)
+class ForwardReport:
+    """What one CBOW forward pass looks like at a given size. ``str()`` gives the printout.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+
+    vocab_size: int
+    window_size: int
+    batch_size: int
+    embedding_dim: int
+    steps: tuple[tuple[str, tuple[int, ...]], ...]  # (step name, output shape) in order
+    parameters: tuple[tuple[str, tuple[int, ...], int, int], ...]  # parameter_table rows
+    estimated_bytes: int
+    budget_bytes: int
+    seconds: float | None  # forward wall time; None when not measured
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(row[2] for row in self.parameters)
+
+    @property
+    def parameter_bytes(self) -> int:
+        return sum(row[3] for row in self.parameters)
+
+    def __str__(self) -> str:
+        lines = [
+            f"CBOW forward at V={self.vocab_size:,} T={self.window_size} "
+            f"N={self.batch_size} E={self.embedding_dim}",
+            "step                        output shape",
+        ]
+        lines += [f"  {name:<26}{shape}" for name, shape in self.steps]
+        lines.append("parameter          shape                 count        memory")
+        for name, shape, count, nbytes in self.parameters:
+            lines.append(f"  {name:<17}{str(shape):<18}{count:>13,}  {format_bytes(nbytes):>12}")
+        lines.append(
+            f"  {'total':<35}{self.parameter_count:>13,}  {format_bytes(self.parameter_bytes):>12}"
+        )
+        lines.append(
+            f"estimated peak memory {format_bytes(self.estimated_bytes)} "
+            f"(budget {format_bytes(self.budget_bytes)})"
+        )
+        if self.seconds is not None:
+            lines.append(f"forward time {format_timing(self.seconds)}")
+        return "\n".join(lines)
+
+
+def cbow_forward_report(
+    vocab_size: int,
+    window_size: int,
+    batch_size: int,
+    embedding_dim: int,
+    *,
+    seed: int = 0,
+    time_it: bool = True,
+) -> ForwardReport:
+    """Build an untied CBOW, run one forward pass on random ids, and report shapes and costs.
+
+    Refuses (``MemoryBudgetError``) any configuration whose estimate exceeds the memory budget,
+    before allocating. Introduced in ``01_cbow_forward.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    T = check_positive_int("window_size", window_size, maximum=MAX_WINDOW)
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    E = check_positive_int("embedding_dim", embedding_dim)
+    need = estimate_cbow_forward_bytes(V, T, N, E)
+    check_memory(
+        need,
+        f"CBOW with vocab_size={V:,}, embedding_dim={E}, batch_size={N}, window_size={T}",
+        hint="Lower vocab_size or embedding_dim first: the two V x E tables dominate.",
+    )
+    generator = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = CBOW(V, E)
+    x = torch.randint(V, (N, T), generator=generator)  # (N, T)
+    with torch.no_grad():
+        vectors = model.embedding(x)  # (N, T) -> (N, T, E)
+        hidden = vectors.mean(dim=1)  # (N, T, E) -> (N, E)
+        start = time.perf_counter()
+        scores = model(x)  # (N, T) -> (N, V)
+        seconds = time.perf_counter() - start if time_it else None
+    steps = (
+        ("ids x", tuple(x.shape)),
+        ("embedding lookup", tuple(vectors.shape)),
+        ("mean over T", tuple(hidden.shape)),
+        ("scores (linear)", tuple(scores.shape)),
+    )
+    return ForwardReport(
+        vocab_size=V,
+        window_size=T,
+        batch_size=N,
+        embedding_dim=E,
+        steps=steps,
+        parameters=tuple(parameter_table(model)),
+        estimated_bytes=need,
+        budget_bytes=memory_budget(),
+        seconds=seconds,
+    )
+
+
+def check_scores_shape(
+    answer: object, *, batch_size: int, window_size: int, vocab_size: int
+) -> Feedback:
+    """Exercise: the shape of CBOW's scores for a batch of N windows of T ids over V words.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    N = check_positive_int("batch_size", batch_size)
+    T = check_positive_int("window_size", window_size)
+    V = check_positive_int("vocab_size", vocab_size)
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    try:
+        got = tuple(int(d) for d in answer)  # accepts a tuple, list or torch.Size
+    except (TypeError, ValueError):
+        return Feedback(False, f"give the shape as a tuple like (2, 3), got {answer!r}.")
+    if got == (N, V):
+        return Feedback(
+            True,
+            f"({N}, {V}): one score per vocabulary word for each of the N={N} "
+            "examples; the window axis was averaged away.",
+        )
+    if got == (N, T, V):
+        return Feedback(
+            False,
+            f"{got} still has the window axis T={T}. CBOW averages the T "
+            "context vectors *before* the output layer, so T is gone.",
+        )
+    if got in ((N, T), (N, T, 1)):
+        return Feedback(
+            False,
+            f"{got} is the shape of the ids going in, not the scores coming "
+            f"out: the output layer gives V={V} scores per example.",
+        )
+    if got == (V, N):
+        return Feedback(False, f"{got} is transposed: the batch axis comes first.")
+    if got == (N,):
+        return Feedback(
+            False,
+            f"{got} would be one number per example; CBOW scores every one of the V={V} words.",
+        )
+    return Feedback(
+        False,
+        f"{got} is not it. Follow the shapes: ids (N, T) -> embeddings "
+        "(N, T, E) -> mean (N, E) -> scores (N, ?).",
+    )
+
+
+def check_parameter_count(
+    answer: object, *, vocab_size: int, embedding_dim: int, tied: bool = False
+) -> Feedback:
+    """Exercise: how many numbers a CBOW model learns, untied (with output bias) or tied.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    E = check_positive_int("embedding_dim", embedding_dim)
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        return Feedback(False, f"give a whole number, got {answer!r}.")
+    expected = V * E if tied else 2 * V * E + V
+    if answer == expected:
+        how = "one shared V x E table" if tied else "V x E embeddings + V x E output weights + V"
+        return Feedback(True, f"{expected:,} = {how}.")
+    if not tied and answer == 2 * V * E:
+        return Feedback(
+            False,
+            f"{answer:,} counts both V x E tables but forgets the output "
+            f"layer's bias: one more number per word, V={V:,}.",
+        )
+    if not tied and answer == V * E + V:
+        return Feedback(
+            False,
+            f"{answer:,} counts one V x E table plus the bias; the untied "
+            "model has two tables, embedding and output.",
+        )
+    if not tied and answer == V * E:
+        return Feedback(
+            False,
+            f"{answer:,} is the embedding table alone; the output layer has "
+            "its own V x E weight and a bias of V.",
+        )
+    if tied and answer in (2 * V * E, 2 * V * E + V):
+        return Feedback(
+            False,
+            f"{answer:,} counts the shared table twice (or adds a bias the "
+            "tied model does not have): model.parameters() yields it once.",
+        )
+    return Feedback(
+        False,
+        f"{answer:,} is not it. Count the numbers in each Parameter: the "
+        "embedding table is V x E; what does the output layer hold?",
+    )
+
+
+def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(weight, ids)`` must average the rows of ``weight`` (V, E) picked by ``ids``
+    (N, T) into (N, E), without ``nn.Embedding``. The oracle is ``F.embedding_bag(mode="mean")``.
+
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    generator = torch.Generator().manual_seed(1234)
+    V, E, N, T = 11, 5, 3, 4
+    weight = torch.randn(V, E, generator=generator, dtype=torch.float64)  # (V, E)
+    ids = torch.randint(V, (N, T), generator=generator)  # (N, T)
+    expected = F.embedding_bag(ids, weight, mode="mean")  # (N, T) -> (N, E)
+    got = _call(fn, weight, ids)
+    if isinstance(got, Feedback):
+        return got
+    if got.shape == (N, T, E):
+        return Feedback(
+            False, f"shape {tuple(got.shape)} still has the window axis: average over dim=1."
+        )
+    if got.shape != (N, E):
+        return Feedback(
+            False, f"expected shape ({N}, {E}) for N={N}, E={E}, got {tuple(got.shape)}."
+        )
+    got = got.double()
+    if torch.allclose(got, expected):
+        return Feedback(True, "your average matches nn.EmbeddingBag(mode='mean').")
+    if torch.allclose(got, expected * T):
+        return Feedback(
+            False,
+            f"your result is T={T} times too large: that is the sum of the "
+            "context vectors, not their mean.",
+        )
+    return Feedback(
+        False,
+        "right shape, wrong values: pick rows with weight[ids] and average "
+        "them over the window axis.",
+    )
+
+
+def plot_softmax_distribution(scores: torch.Tensor, title: str = "") -> Figure:
+    """One example's softmax probabilities, sorted, against the uniform 1/V line.
+
+    Shape: scores (V,) float logits of a single example.
+    Introduced in ``01_cbow_forward.ipynb``.
+    """
+    if not isinstance(scores, torch.Tensor) or scores.dim() != 1:
+        got = tuple(scores.shape) if isinstance(scores, torch.Tensor) else type(scores).__name__
+        raise ValueError(f"scores must be a 1-D tensor of one example's logits, got {got}")
+    V = scores.shape[0]
+    prob = torch.softmax(scores.detach().double(), dim=0)  # (V,)
+    ordered = prob.sort(descending=True).values.numpy()  # (V,)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
+    left.plot(ordered, lw=1)
+    left.axhline(1 / V, color="red", ls="--", label=f"uniform 1/V = {1 / V:.2e}")
+    left.set_xlabel("words, most to least probable")
+    left.set_ylabel("softmax probability")
+    left.set_ylim(bottom=0)
+    left.legend()
+    right.hist(prob.numpy() * V, bins=60, color="tab:green")
+    right.axvline(1, color="red", ls="--", label="uniform")
+    right.set_xlabel("probability x V (1 = uniform)")
+    right.set_ylabel("number of words")
+    right.legend()
+    entropy = float(softmax_entropy(scores))
+    fig.suptitle(title or f"entropy {entropy:.2f} nats vs log V = {math.log(V):.2f}")
+    fig.tight_layout()
+    return fig
+
+
+VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000, 5_000_000)
+
+
+def cbow_forward_panel() -> Panel:
+    """Vary V, T, N and E; see the shapes, parameters, memory and time of one CBOW forward pass.
+
+    Behind it: :func:`w2v_helpers.lessons.nb01_cbow_forward.cbow_forward_report`. Introduced in
+    ``01_cbow_forward.ipynb``.
+    """
+    controls = {
+        "vocab_size": _choice("vocab size V", VOCAB_CHOICES, 50_000),
+        "window_size": widgets.IntSlider(description="window size T", min=1, max=20, value=4),
+        "batch_size": _choice("batch size N", BATCH_CHOICES, 16),
+        "embedding_dim": _choice("embedding dim E", DIM_CHOICES, 128),
+    }
+    return make_panel("CBOW forward pass explorer", controls, cbow_forward_report)

@@ -1,0 +1,496 @@
+"""Lesson code of ``02_bce_vs_ce.ipynb`` (Two ways to score the right word): its reports, panel,
+figures and exercise checks. The concepts it uses live in the core modules (losses, gradients,
+memory, validation).
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from ..losses import bce_naive, bce_stable, ce_naive, ce_stable
+from ..memory import (
+    FLOAT32,
+    check_memory,
+    estimate_loss_scan_bytes,
+    format_bytes,
+)
+from ..validation import (
+    MAX_BATCH,
+    check_number,
+    check_positive_int,
+)
+from .feedback import Feedback, _call, _not_a_function, _unanswered
+from .panel import (
+    Panel,
+    _slow_choice,
+    make_panel,
+)
+
+__all__ = [
+    "VOCAB_LADDER",
+    "MAX_LOGIT_SCALE",
+    "MAX_SCAN_POINTS",
+    "LossScaleReport",
+    "loss_scale_report",
+    "StabilityScan",
+    "stability_scan",
+    "check_stable_bce",
+    "check_initial_losses",
+    "plot_loss_vs_vocab",
+    "plot_bce_element_loss",
+    "plot_stability_scan",
+    "LOSS_VOCAB_CHOICES",
+    "loss_scale_panel",
+]
+
+
+VOCAB_LADDER = (10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000)
+
+
+MAX_LOGIT_SCALE = 1_000.0
+
+
+MAX_SCAN_POINTS = 200
+
+
+@dataclass(frozen=True)
+class LossScaleReport:
+    """BCE and CE of random logits with one right word per row, at a ladder of vocabulary sizes.
+
+    ``str()`` gives the table; ``plot_loss_vs_vocab`` draws it.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+
+    vocab_size: int  # the V asked for: the last row of the ladder
+    logit_scale: float  # the logits are logit_scale * N(0, 1)
+    batch_size: int
+    rows: tuple[tuple[int, float, float], ...]  # (V, BCE, CE), V increasing
+    estimated_bytes: int
+
+    def __str__(self) -> str:
+        lines = [
+            f"random logits with std {self.logit_scale:g}, N={self.batch_size}, "
+            "one right word per row",
+            "        V        BCE   log 2        CE   log V",
+        ]
+        for V, bce, ce in self.rows:
+            lines.append(f"  {V:>9,}  {bce:8.4f}  {math.log(2):.4f}  {ce:8.4f}  {math.log(V):6.4f}")
+        lines.append(f"estimated peak memory {format_bytes(self.estimated_bytes)}")
+        return "\n".join(lines)
+
+
+def loss_scale_report(
+    vocab_size: int, logit_scale: float, *, batch_size: int = 16, seed: int = 0
+) -> LossScaleReport:
+    """Built-in BCE (one-hot targets) and CE for random logits, at V = 10, 100, ... up to V.
+
+    Shows why the two losses start far apart: BCE averages N*V binary decisions and sits near
+    log 2 for small logits, CE scores one choice among V per row and sits near log V.
+    Refuses (``MemoryBudgetError``) before allocating if the largest V is over budget.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    if V < 2:
+        raise ValueError(f"vocab_size must be at least 2 (one right, one wrong word), got {V}")
+    scale = check_number("logit_scale", logit_scale, low=0.0, high=MAX_LOGIT_SCALE, low_open=True)
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    need = estimate_loss_scan_bytes(N, V)
+    check_memory(
+        need,
+        f"losses over a ({N}, {V:,}) score matrix",
+        hint="Lower vocab_size: every row scores every word.",
+    )
+    rows = []
+    for v in [v for v in VOCAB_LADDER if v < V] + [V]:
+        generator = torch.Generator().manual_seed(seed)
+        scores = scale * torch.randn(N, v, generator=generator)  # (N, V)
+        y = torch.randint(v, (N,), generator=generator)  # (N,)
+        onehot = torch.nn.functional.one_hot(y, v).float()  # (N,) -> (N, V)
+        bce = torch.nn.functional.binary_cross_entropy_with_logits(scores, onehot)
+        ce = torch.nn.functional.cross_entropy(scores, y)
+        rows.append((v, float(bce), float(ce)))
+        del scores, onehot
+    return LossScaleReport(
+        vocab_size=V, logit_scale=scale, batch_size=N, rows=tuple(rows), estimated_bytes=need
+    )
+
+
+@dataclass(frozen=True)
+class StabilityScan:
+    """Naive, stable and built-in losses of the same logits, scaled up step by step.
+
+    Each row: (scale, BCE built-in, BCE naive, BCE stable, CE built-in, CE naive, CE stable).
+    ``widest`` holds, per scale, the largest gap between a row's highest and lowest score: the
+    naive CE turns NaN once it passes ln(2**-149) ~ -103.3 in magnitude, where softmax underflows
+    to 0 (about 87.3 on a machine that flushes subnormal numbers to zero).
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+
+    vocab_size: int
+    batch_size: int
+    eps: float
+    rows: tuple[tuple[float, float, float, float, float, float, float], ...]
+    widest: tuple[float, ...]  # (scales,) largest max - min of a row of scores
+
+    def __str__(self) -> str:
+        lines = [
+            f"N={self.batch_size} V={self.vocab_size:,}; naive BCE with eps={self.eps:g}, "
+            "naive CE without eps",
+            "   scale  BCE built-in     naive    stable   CE built-in     naive    stable"
+            "  widest row",
+        ]
+        for (scale, bb, bn, bs, cb, cn, cs), widest in zip(self.rows, self.widest, strict=True):
+            # 4 significant digits: float32 sums over N*V elements are good to about 6, and a
+            # printed digit must not hinge on the last one or two (tools/margins.py checks)
+            lines.append(
+                f"  {scale:6g}  {bb:12.4g} {bn:9.4g} {bs:9.4g}  {cb:12.4g} {cn:9.4g} {cs:9.4g}"
+                f"  {widest:10.1f}"
+            )
+        return "\n".join(lines)
+
+
+def stability_scan(
+    scales: Sequence[float],
+    *,
+    vocab_size: int = 50_000,
+    batch_size: int = 16,
+    eps: float = 1e-8,
+    seed: int = 0,
+) -> StabilityScan:
+    """Evaluate every BCE and CE variant on ``scale * z`` for one fixed standard-normal z.
+
+    The naive forms come from ``w2v_helpers.losses`` (BCE through sigmoid then log, with ``eps``;
+    CE through softmax then log, without); the stable forms work on the logits; the built-ins are
+    ``F.binary_cross_entropy_with_logits`` and ``F.cross_entropy``. Float32, like a model. The
+    draw: a ``torch.Generator`` seeded with ``seed`` gives z = randn(N, V), then the right words
+    y = randint(V, (N,)). Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence):
+        raise TypeError(f"scales must be a sequence of numbers, got {type(scales).__name__}")
+    if not 1 <= len(scales) <= MAX_SCAN_POINTS:
+        raise ValueError(f"scales must hold 1 to {MAX_SCAN_POINTS} numbers, got {len(scales)}")
+    checked = [
+        check_number("scales", s, low=0.0, high=MAX_LOGIT_SCALE, low_open=True) for s in scales
+    ]
+    V = check_positive_int("vocab_size", vocab_size)
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    eps = check_number("eps", eps, low=0.0, high=0.5, low_open=True)
+    check_memory(
+        estimate_loss_scan_bytes(N, V) + FLOAT32 * N * V,  # plus the fixed z
+        f"a loss scan over a ({N}, {V:,}) score matrix",
+        hint="Lower vocab_size or batch_size.",
+    )
+    generator = torch.Generator().manual_seed(seed)
+    z = torch.randn(N, V, generator=generator)  # (N, V)
+    y = torch.randint(V, (N,), generator=generator)  # (N,)
+    onehot = torch.nn.functional.one_hot(y, V).float()  # (N,) -> (N, V)
+    spread = float((z.amax(dim=1) - z.amin(dim=1)).max())  # (N, V) -> (N,) -> widest row of z
+    rows = []
+    for scale in checked:
+        scores = scale * z  # (N, V)
+        rows.append(
+            (
+                scale,
+                float(torch.nn.functional.binary_cross_entropy_with_logits(scores, onehot)),
+                float(bce_naive(scores, onehot, eps=eps)),
+                float(bce_stable(scores, onehot)),
+                float(torch.nn.functional.cross_entropy(scores, y)),
+                float(ce_naive(scores, y)),
+                float(ce_stable(scores, y)),
+            )
+        )
+    widest = tuple(scale * spread for scale in checked)
+    return StabilityScan(vocab_size=V, batch_size=N, eps=eps, rows=tuple(rows), widest=widest)
+
+
+def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(scores, targets)`` must be the mean BCE from logits, finite for every logit.
+
+    Tried on float32 logits of ordinary size and on logits of size up to 200; the oracle is
+    ``F.binary_cross_entropy_with_logits``. Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    generator = torch.Generator().manual_seed(2024)
+    N, V = 4, 50
+    y = torch.randint(V, (N,), generator=generator)  # (N,)
+    targets = F.one_hot(y, V).float()  # (N,) -> (N, V)
+    small = 2 * torch.randn(N, V, generator=generator)  # (N, V)
+    large = small.clone()  # (N, V)
+    large[:, :6] = torch.tensor([30.0, -30.0, 90.0, -90.0, 200.0, -200.0])
+    large[torch.arange(N), y] = torch.tensor([-150.0, 150.0, -40.0, 40.0])  # the right words
+    for name, scores in (("ordinary", small), ("large", large)):
+        expected = F.binary_cross_entropy_with_logits(scores, targets)
+        got = _call(fn, scores.clone(), targets.clone())
+        if isinstance(got, Feedback):
+            return got
+        if got.shape == (N, V):
+            return Feedback(
+                False,
+                f"you return the {N} x {V} per-element losses; the built-in "
+                "averages them into one number: add .mean().",
+            )
+        if got.shape == (N,):
+            return Feedback(
+                False,
+                f"you return one loss per row, shape ({N},); average over "
+                "all N*V elements instead.",
+            )
+        if got.numel() != 1:
+            return Feedback(
+                False, f"return one number (a 0-d tensor), got shape {tuple(got.shape)}."
+            )
+        value = float(got)
+        if not math.isfinite(value):
+            return Feedback(
+                False,
+                f"on {name} logits your loss is {value}: something overflows. "
+                "exp(s) is inf for s > 88 in float32; only ever take exp of "
+                "-|s|, which is at most 1.",
+            )
+        if math.isclose(value, float(expected), rel_tol=1e-5, abs_tol=1e-6):
+            continue
+        if math.isclose(value, float(expected) * N * V, rel_tol=1e-5):
+            return Feedback(
+                False,
+                f"your value is N*V = {N * V} times too large: that is the "
+                "sum of the per-element losses, not their mean.",
+            )
+        if math.isclose(value, float(expected) * V, rel_tol=1e-5):
+            return Feedback(
+                False,
+                f"your value is V = {V} times too large: you sum over the V "
+                "words and average over the N rows; the built-in averages "
+                "over all N*V elements.",
+            )
+        if math.isclose(value, -float(expected), rel_tol=1e-5):
+            return Feedback(False, "right size, wrong sign: the loss is minus the log-likelihood.")
+        if name == "large":
+            return Feedback(
+                False,
+                f"right on ordinary logits, wrong on large ones ({value:.4f} "
+                f"instead of {float(expected):.4f}): a formula through "
+                "sigmoid then log rounds sigmoid(s) to 0 or 1. Work on the "
+                "logits: max(s, 0) - s*t + log1p(exp(-|s|)).",
+            )
+        return Feedback(
+            False,
+            f"got {value:.4f}, expected {float(expected):.4f} on ordinary "
+            "logits. Per element the loss is softplus(s) - s*t, with "
+            "softplus(s) = max(s, 0) + log1p(exp(-|s|)).",
+        )
+    return Feedback(True, "your BCE matches nn.BCEWithLogitsLoss on ordinary and on huge logits.")
+
+
+def check_initial_losses(answer: object, *, vocab_size: int) -> Feedback:
+    """Exercise: predict (BCE, CE) of an untrained model with tiny logits over V words.
+
+    Accepts each within 0.01 of log 2 and log V. Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    if V < 2:
+        raise ValueError(f"vocab_size must be at least 2, got {V}")
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    try:
+        bce, ce = (float(a) for a in answer)  # a tuple or list of two numbers
+    except (TypeError, ValueError):
+        return Feedback(False, f"give two numbers as a tuple (bce, ce), got {answer!r}.")
+    log2, logv = math.log(2), math.log(V)
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) < 0.01
+
+    if near(bce, log2) and near(ce, logv):
+        return Feedback(
+            True,
+            f"BCE ≈ log 2 = {log2:.4f} (every one of the N*V decisions is a "
+            f"coin flip) and CE ≈ log V = {logv:.4f} (one right word among "
+            f"V = {V:,} equally likely ones).",
+        )
+    if near(bce, logv) and near(ce, log2):
+        return Feedback(False, "the two are swapped: BCE is the one that averages coin flips.")
+    if near(ce, math.log2(V)) or near(ce, math.log10(V)):
+        return Feedback(
+            False,
+            f"your CE {ce:.4f} uses the wrong logarithm: PyTorch's losses "
+            f"use the natural log, ln V = {logv:.4f}.",
+        )
+    if near(bce, 0.5) or near(ce, 1 / V):
+        return Feedback(
+            False,
+            "those are probabilities (sigmoid(0) = 0.5, softmax = 1/V); the "
+            "loss is minus their log.",
+        )
+    if not near(bce, log2):
+        return Feedback(
+            False,
+            f"BCE {bce:.4f} is off. With s ≈ 0, sigmoid(s) ≈ 0.5 for every "
+            "word, right or wrong: what is -log(0.5)?",
+        )
+    return Feedback(
+        False,
+        f"BCE is right; CE {ce:.4f} is off. With s ≈ 0, softmax gives every "
+        "word probability 1/V; the loss is -log of the right word's.",
+    )
+
+
+def plot_loss_vs_vocab(report: LossScaleReport) -> Figure:
+    """BCE and CE of random logits against the vocabulary size, with log 2 and log V marked.
+
+    Draws the rows of :func:`loss_scale_report`.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if not isinstance(report, LossScaleReport):
+        raise TypeError(
+            "report must be a LossScaleReport (from loss_scale_report), "
+            f"got {type(report).__name__}"
+        )
+    vs = [row[0] for row in report.rows]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.plot(vs, [row[2] for row in report.rows], "o-", color="tab:red", label="CE (built-in)")
+    ax.plot(vs, [math.log(v) for v in vs], "--", color="tab:red", alpha=0.6, label="log V")
+    ax.plot(vs, [row[1] for row in report.rows], "o-", color="tab:blue", label="BCE (built-in)")
+    ax.axhline(math.log(2), ls="--", color="tab:blue", alpha=0.6, label="log 2")
+    ax.axvline(report.vocab_size, color="gray", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("vocabulary size V")
+    ax.set_ylabel("loss (nats)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(
+        f"initial losses, logits ~ {report.logit_scale:g} x N(0, 1), N={report.batch_size}"
+    )
+    ax.legend(loc="upper left", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_bce_element_loss(eps: float = 1e-8, s_max: float = 40.0) -> Figure:
+    """One wrong word's BCE term, -log(1 - sigmoid(s)), exact and as the naive float32 formula.
+
+    The exact curve is softplus(s) in float64; the naive one is ``-log(1 - sigmoid(s) + eps)`` in
+    float32, which flattens at -log(eps) once sigmoid(s) rounds to 1. The right panel shows each
+    one's slope (autograd): the naive slope drops to 0 exactly where the word most needs a push.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 0.5:
+        raise ValueError(f"eps must be a number in (0, 0.5), got {eps!r}")
+    if isinstance(s_max, bool) or not isinstance(s_max, (int, float)) or not 1 <= s_max <= 200:
+        raise ValueError(f"s_max must be a number in [1, 200], got {s_max!r}")
+    s64 = torch.linspace(-5, s_max, 2_000, dtype=torch.float64, requires_grad=True)  # (2000,)
+    exact = torch.nn.functional.softplus(s64)  # (2000,)
+    (exact_slope,) = torch.autograd.grad(exact.sum(), s64)
+    s32 = s64.detach().float().requires_grad_(True)  # (2000,)
+    naive = -torch.log(1 - torch.sigmoid(s32) + eps)  # (2000,)
+    (naive_slope,) = torch.autograd.grad(naive.sum(), s32)
+    s = s64.detach().numpy()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    left.plot(s, exact.detach().numpy(), color="black", label="exact: softplus(s)")
+    left.plot(
+        s,
+        naive.detach().numpy(),
+        color="tab:orange",
+        ls="--",
+        lw=2,
+        label=f"naive float32, eps={eps:g}",
+    )
+    left.axhline(
+        -math.log(eps), color="gray", lw=0.8, ls=":", label=f"-log(eps) = {-math.log(eps):.2f}"
+    )
+    left.set_xlabel("score s of a wrong word (target 0)")
+    left.set_ylabel("loss term (nats)")
+    left.legend(fontsize=9)
+    right.plot(s, exact_slope.numpy(), color="black", label="exact: sigmoid(s)")
+    right.plot(s, naive_slope.numpy(), color="tab:orange", ls="--", lw=2, label="naive float32")
+    right.set_xlabel("score s of a wrong word (target 0)")
+    right.set_ylabel("d loss / d s")
+    right.legend(fontsize=9)
+    fig.suptitle("the naive BCE term caps the loss and kills the gradient of confident mistakes")
+    fig.tight_layout()
+    return fig
+
+
+def plot_stability_scan(scan: StabilityScan) -> Figure:
+    """How far the naive and stable losses are from the built-ins as the logits grow.
+
+    Left BCE, right CE; the y axis is the relative error ``|got - built-in| / max(1, |built-in|)``
+    on a log scale, with errors below 1e-9 drawn at 1e-9 and a dotted line at 1e-6, the size of
+    float32 round-off in a mean over many elements. Non-finite naive CE values are marked with a
+    red x at the top. Draws the rows of :func:`stability_scan`.
+    Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    if not isinstance(scan, StabilityScan):
+        raise TypeError(
+            f"scan must be a StabilityScan (from stability_scan), got {type(scan).__name__}"
+        )
+    floor, top = 1e-9, 1e2
+    scales = [row[0] for row in scan.rows]
+
+    def error(got: float, ref: float) -> float:
+        if not math.isfinite(got):
+            return top
+        return max(abs(got - ref) / max(1.0, abs(ref)), floor)
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    for ax, name, (b, n, st) in zip(axes, ("BCE", "CE"), ((1, 2, 3), (4, 5, 6)), strict=True):
+        finite = [math.isfinite(row[n]) for row in scan.rows]
+        naive = [
+            (s, error(row[n], row[b]))
+            for s, row, f in zip(scales, scan.rows, finite, strict=True)
+            if f
+        ]
+        bad = [s for s, f in zip(scales, finite, strict=True) if not f]
+        stable = [error(row[st], row[b]) for row in scan.rows]
+        ax.plot(*zip(*naive, strict=True), "o-", color="tab:orange", label=f"naive {name}")
+        if bad:
+            ax.plot(bad, [top] * len(bad), "x", color="red", ms=9, mew=2, label="naive is NaN")
+        ax.plot(scales, stable, "s-", color="tab:green", ms=4, label=f"stable {name}")
+        ax.axhline(1e-6, color="gray", ls=":", lw=1, label="float32 round-off")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylim(floor / 2, top * 5)
+        ax.set_xlabel("logit scale (std of the scores)")
+        ax.set_title(f"{name}: distance from the built-in")
+        ax.legend(fontsize=8, loc="center left")
+    axes[0].set_ylabel("relative error")
+    fig.tight_layout()
+    return fig
+
+
+LOSS_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 1_000_000, 5_000_000, 10_000_000)
+
+
+def _loss_scale_view(vocab_size: int, logit_scale: float) -> tuple[object, Figure]:
+    report = loss_scale_report(vocab_size, logit_scale)
+    return report, plot_loss_vs_vocab(report)
+
+
+def loss_scale_panel() -> Panel:
+    """Vary V and the logit scale; see BCE and CE of random logits against V, with log 2, log V.
+
+    Behind it: :func:`w2v_helpers.lessons.nb02_bce_vs_ce.loss_scale_report` (drawn by
+    ``plot_loss_vs_vocab``). Introduced in ``02_bce_vs_ce.ipynb``.
+    """
+    controls = {
+        "vocab_size": _slow_choice("vocab size V", LOSS_VOCAB_CHOICES, 50_000),
+        "logit_scale": widgets.FloatLogSlider(
+            description="logit scale",
+            base=10,
+            min=-2,
+            max=2,
+            step=0.25,
+            value=0.1,
+            continuous_update=False,
+        ),
+    }
+    return make_panel("Initial loss against vocabulary size", controls, _loss_scale_view)

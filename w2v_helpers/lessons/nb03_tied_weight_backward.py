@@ -1,0 +1,433 @@
+"""Lesson code of ``03_tied_weight_backward.ipynb`` (One matrix, two jobs): its reports, panel,
+figures and exercise checks. The concepts it uses live in the core modules (models, gradients,
+memory, validation).
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from ..gradients import _check_loss, row_norms, rows_with_gradient, split_tied_gradient
+from ..memory import (
+    check_memory,
+    estimate_tied_step_bytes,
+    format_bytes,
+)
+from ..models import CBOW
+from ..validation import (
+    check_number,
+    check_positive_int,
+    parse_token_ids,
+)
+from .feedback import Feedback, _call, _not_a_function, _unanswered
+from .panel import (
+    DIM_CHOICES,
+    Panel,
+    _choice,
+    make_panel,
+)
+
+__all__ = [
+    "TiedStepReport",
+    "tied_step_report",
+    "check_input_side_rows",
+    "check_output_side_grad",
+    "plot_gradient_row_norms",
+    "STEP_VOCAB_CHOICES",
+    "tied_step_panel",
+]
+
+
+@dataclass(frozen=True)
+class TiedStepReport:
+    """One SGD step of a tied CBOW on one example, with its gradient split in two parts.
+
+    ``str()`` gives the printout; ``plot_gradient_row_norms`` draws the norms.
+    Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+
+    vocab_size: int
+    embedding_dim: int
+    context_ids: tuple[int, ...]
+    target_id: int
+    lr: float
+    loss: str
+    loss_before: float
+    loss_after: float
+    input_norms: torch.Tensor  # (V,) float64 per-row norm of the input-side gradient
+    output_norms: torch.Tensor  # (V,) float64 per-row norm of the output-side gradient
+    tied_norms: torch.Tensor  # (V,) float64 per-row norm of the tied gradient
+    input_rows: tuple[int, ...]  # rows with a nonzero input-side entry (an exact test)
+    output_rows: int  # how many rows have a nonzero output-side entry (an exact test)
+    parts_sum_to_tied: bool  # input side + output side == tied gradient (atol 1e-6)
+    update_matches: bool  # w_new == w_old - lr * grad on every entry
+    estimated_bytes: int
+
+    def __str__(self) -> str:
+        top = torch.argsort(self.tied_norms, descending=True, stable=True)[:5].tolist()
+        lines = [
+            f"tied CBOW V={self.vocab_size:,} E={self.embedding_dim}, context "
+            f"{list(self.context_ids)} -> target {self.target_id}, loss {self.loss}, "
+            f"lr {self.lr:g}",
+            f"loss before the step {self.loss_before:.3f}, after {self.loss_after:.3f} "
+            f"(change {self.loss_after - self.loss_before:+.3f})",
+            f"rows with an input-side gradient:  {list(self.input_rows)}",
+            f"rows with an output-side gradient: {self.output_rows:,} of {self.vocab_size:,}",
+            f"input side + output side == tied gradient: {self.parts_sum_to_tied}",
+            f"w_new == w_old - lr * grad: {self.update_matches}",
+            "largest tied-gradient rows: "
+            + ", ".join(f"{i} ({float(self.tied_norms[i]):.2e})" for i in top),
+            f"estimated peak memory {format_bytes(self.estimated_bytes)}",
+        ]
+        return "\n".join(lines)
+
+
+def tied_step_report(
+    context_ids: Sequence[int] | str,
+    target_id: int,
+    lr: float = 0.1,
+    loss: str = "bce",
+    *,
+    vocab_size: int = 500,
+    embedding_dim: int = 128,
+    seed: int = 0,
+) -> TiedStepReport:
+    """Build a tied CBOW (seeded), take one ``SGD(lr)`` step on one example, and report it.
+
+    The loss is the built-in BCE on one-hot targets (``"bce"``) or cross-entropy (``"ce"``).
+    The gradient is split into its input-side and output-side parts with
+    :func:`w2v_helpers.gradients.split_tied_gradient`. Refuses (``MemoryBudgetError``) before
+    allocating if the sizes are over budget. Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    context = parse_token_ids("context_ids", context_ids)
+    V = check_positive_int("vocab_size", vocab_size)
+    E = check_positive_int("embedding_dim", embedding_dim)
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        raise TypeError(f"target_id must be an int, got {target_id!r}")
+    for name, ids in (("context_ids", context), ("target_id", (target_id,))):
+        bad = [i for i in ids if not 0 <= i < V]
+        if bad:
+            raise ValueError(
+                f"{name} must hold ids in [0, {V - 1}] (vocab_size={V:,}), got {bad[0]:,}"
+            )
+    lr = check_number("lr", lr, low=0.0, high=1_000.0, low_open=True)
+    loss = _check_loss(loss)
+    need = estimate_tied_step_bytes(V, E, 1, len(context))
+    check_memory(
+        need,
+        f"a tied CBOW step with vocab_size={V:,}, embedding_dim={E}",
+        hint="Lower vocab_size or embedding_dim: the V x E table and its copies dominate.",
+    )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = CBOW(V, E, tied=True)
+    x = torch.tensor([context])  # (1, T)
+    y = torch.tensor([target_id])  # (1,)
+
+    def loss_of(scores: torch.Tensor) -> torch.Tensor:
+        if loss == "bce":
+            onehot = torch.nn.functional.one_hot(y, V).float()  # (1,) -> (1, V)
+            return torch.nn.functional.binary_cross_entropy_with_logits(scores, onehot)
+        return torch.nn.functional.cross_entropy(scores, y)
+
+    parts = split_tied_gradient(model.embedding.weight, x, y, loss=loss)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    w_old = model.embedding.weight.detach().clone()  # (V, E)
+    opt.zero_grad()
+    before = loss_of(model(x))  # (1, T) -> (1, V) -> scalar
+    before.backward()
+    grad = model.embedding.weight.grad.clone()  # (V, E)
+    opt.step()
+    with torch.no_grad():
+        after = loss_of(model(x))
+        # SGD rounds once (a fused add), w_old - lr * grad twice; float32 steps near |w| = 4 are
+        # 5e-7 apart, so 1e-5 tolerates the rounding and still catches any real deviation
+        update_ok = torch.allclose(model.embedding.weight, w_old - lr * grad, rtol=0, atol=1e-5)
+    return TiedStepReport(
+        vocab_size=V,
+        embedding_dim=E,
+        context_ids=context,
+        target_id=target_id,
+        lr=lr,
+        loss=loss,
+        loss_before=before.item(),
+        loss_after=after.item(),
+        input_norms=row_norms(parts.input_side),  # (V, E) -> (V,)
+        output_norms=row_norms(parts.output_side),  # (V, E) -> (V,)
+        tied_norms=row_norms(grad),  # (V, E) -> (V,)
+        input_rows=tuple(torch.nonzero(rows_with_gradient(parts.input_side)).flatten().tolist()),
+        output_rows=int(rows_with_gradient(parts.output_side).sum()),
+        parts_sum_to_tied=torch.allclose(parts.input_side + parts.output_side, grad, atol=1e-6),
+        update_matches=update_ok,
+        estimated_bytes=need,
+    )
+
+
+def check_input_side_rows(
+    answer: object, *, context_ids: Iterable[int], target_id: int, vocab_size: int
+) -> Feedback:
+    """Exercise: which rows of a tied W get an input-side gradient from one CBOW example?
+
+    The right answer is the set of context ids (repeats count once). Introduced in
+    ``03_tied_weight_backward.ipynb``.
+    """
+    V = check_positive_int("vocab_size", vocab_size)
+    context = list(context_ids)
+    if not context or any(isinstance(i, bool) or not isinstance(i, int) for i in context):
+        raise TypeError(f"context_ids must be a non-empty sequence of ints, got {context!r}")
+    if any(not 0 <= i < V for i in [*context, target_id]):
+        raise ValueError(
+            f"context_ids and target_id must lie in [0, {V - 1}], got {context!r} and {target_id!r}"
+        )
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    try:
+        got = {int(i) for i in answer}
+    except (TypeError, ValueError):
+        return Feedback(False, f"give the row ids as a set or list of ints, got {answer!r}.")
+    expected = set(context)
+    if got == expected:
+        return Feedback(
+            True,
+            f"rows {sorted(expected)}: the embedding lookup reads only the "
+            "context rows, so only they get an input-side gradient (a repeated "
+            "id is one row that gets its share twice).",
+        )
+    if got == expected | {target_id}:
+        return Feedback(
+            False,
+            f"row {target_id} (the target) is not read by the lookup; its "
+            "gradient arrives through the output side only.",
+        )
+    if len(got) >= V:
+        return Feedback(
+            False,
+            "every row is the output side's footprint: every word was scored. "
+            "The input side only reaches the rows the lookup read.",
+        )
+    if got < expected:
+        return Feedback(
+            False,
+            f"you miss {sorted(expected - got)}: every context id, first or "
+            "repeated, is a row the lookup read.",
+        )
+    return Feedback(False, f"{sorted(got)} is not it. Which rows does weight[x] read?")
+
+
+def check_output_side_grad(
+    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+) -> Feedback:
+    """Exercise: ``fn(hidden, weight, targets)`` must return the output-side gradient of the mean
+    BCE, ``(sigmoid(H W^T) - Y)^T H / (N * V)``, shape (V, E). The oracle is autograd in float64.
+
+    Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    generator = torch.Generator().manual_seed(7)
+    N, V, E = 3, 11, 5
+    hidden = torch.randn(N, E, generator=generator, dtype=torch.float64)  # (N, E)
+    weight = torch.randn(V, E, generator=generator, dtype=torch.float64)  # (V, E)
+    targets = F.one_hot(torch.randint(V, (N,), generator=generator), V).double()  # (N, V)
+    w = weight.clone().requires_grad_(True)  # (V, E)
+    scores = hidden @ w.T  # (N, E) @ (E, V) -> (N, V)
+    F.binary_cross_entropy_with_logits(scores, targets).backward()
+    expected = w.grad  # (V, E)
+    got = _call(fn, hidden.clone(), weight.clone(), targets.clone())
+    if isinstance(got, Feedback):
+        return got
+    if got.shape == (E, V):
+        return Feedback(
+            False,
+            f"shape {tuple(got.shape)} is transposed: W is (V, E), so its "
+            "gradient is too; write d_scores.T @ hidden.",
+        )
+    if got.shape != (V, E):
+        return Feedback(False, f"expected shape (V, E) = ({V}, {E}), got {tuple(got.shape)}.")
+    got = got.detach().double()
+    if torch.allclose(got, expected):
+        return Feedback(True, "(sigmoid(S) - Y)^T H / (N*V) matches autograd.")
+    for factor, why in (
+        (
+            V,
+            f"V = {V} times too large: the built-in BCE averages over all N*V elements, "
+            "so divide by N*V, not N.",
+        ),
+        (
+            N * V,
+            f"N*V = {N * V} times too large: the mean over N*V elements divides every "
+            "element's gradient by N*V.",
+        ),
+        (N, f"N = {N} times too large: divide by N*V, not V."),
+        (-1, "right size, wrong sign: the gradient is sigmoid(S) - Y, prediction minus target."),
+    ):
+        if torch.allclose(got, expected * factor):
+            return Feedback(False, f"your gradient is {why}")
+    no_target = torch.sigmoid(hidden @ weight.T).T @ hidden / (N * V)  # (V, E)
+    if torch.allclose(got, no_target):
+        return Feedback(False, "you left out the targets: the score gradient is sigmoid(S) - Y.")
+    softmax = (torch.softmax(hidden @ weight.T, dim=1) - targets).T @ hidden  # (V, E)
+    if any(torch.allclose(got, softmax / d) for d in (N, N * V)):
+        return Feedback(
+            False,
+            "that is the cross-entropy gradient (softmax); BCE scores each "
+            "word on its own, with a sigmoid.",
+        )
+    return Feedback(
+        False,
+        "right shape, wrong values. Scores S = H W^T; d loss / d S = "
+        "(sigmoid(S) - Y) / (N*V); then d loss / d W = (d S)^T H.",
+    )
+
+
+def plot_gradient_row_norms(report: TiedStepReport, *, title: str = "") -> Figure:
+    """Per-row norms of the input-side, output-side and tied gradients of one tied CBOW step.
+
+    Left: the context rows and the target row, with their input-side and output-side norms side
+    by side, next to the median row outside them. Right: the tied norm of every row, sorted from
+    largest to smallest (log scale), with the context rows (green triangles) and the target row
+    (red star) marked at their ranks. Draws a :func:`tied_step_report`.
+    Introduced in ``03_tied_weight_backward.ipynb``.
+    """
+    if not isinstance(report, TiedStepReport):
+        raise TypeError(
+            f"report must be a TiedStepReport (from tied_step_report), got {type(report).__name__}"
+        )
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    context = sorted(set(report.context_ids))
+    target = report.target_id
+    marked = sorted(set(context) | {target})
+    others = torch.ones(report.vocab_size, dtype=torch.bool)  # (V,)
+    others[marked] = False
+    labels = [f"{i}" + (" (target)" if i == target else "") for i in marked]
+    inputs = [float(report.input_norms[i]) for i in marked]
+    outputs = [float(report.output_norms[i]) for i in marked]
+    if bool(others.any()):
+        labels.append("median\nother row")
+        inputs.append(float(report.input_norms[others].median()))
+        outputs.append(float(report.output_norms[others].median()))
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.3]}
+    )
+    positions = torch.arange(len(labels)).numpy()
+    left.bar(positions - 0.2, inputs, width=0.4, color="tab:green", label="input side")
+    left.bar(positions + 0.2, outputs, width=0.4, color="tab:blue", label="output side")
+    left.set_xticks(positions, labels, fontsize=8)
+    left.set_xlabel("row of W (word id)")
+    left.set_ylabel("gradient row norm")
+    left.set_title("the two parts, row by row", fontsize=10)
+    left.legend(fontsize=8)
+
+    order = torch.argsort(report.tied_norms, descending=True, stable=True)  # (V,)
+    rank = torch.empty_like(order)  # (V,)
+    rank[order] = torch.arange(report.vocab_size)
+    floor = 1e-12  # exact zeros drawn at the floor of the log axis
+    sorted_norms = report.tied_norms[order].clamp(min=floor).numpy()  # (V,)
+    right.plot(
+        torch.arange(1, report.vocab_size + 1).numpy(),
+        sorted_norms,
+        color="gray",
+        lw=1,
+        label="every row, largest first (0 drawn at 1e-12)",
+    )
+    right.plot(
+        [int(rank[i]) + 1 for i in context],
+        [max(float(report.tied_norms[i]), floor) for i in context],
+        "^",
+        color="tab:green",
+        ms=9,
+        label="context rows",
+    )
+    right.plot(
+        [int(rank[target]) + 1],
+        [max(float(report.tied_norms[target]), floor)],
+        "*",
+        color="red",
+        ms=14,
+        label=f"target row {target}",
+    )
+    right.set_xscale("log")
+    right.set_yscale("log")
+    right.set_xlabel("rank of the row by tied-gradient norm")
+    right.set_ylabel("tied gradient row norm")
+    right.set_title("all rows, sorted", fontsize=10)
+    right.legend(fontsize=8)
+    fig.suptitle(
+        title
+        or f"{report.loss.upper()} gradient of the shared W, context "
+        f"{list(report.context_ids)} -> target {target}, V={report.vocab_size:,}"
+    )
+    fig.tight_layout()
+    return fig
+
+
+STEP_VOCAB_CHOICES = (500, 1_000, 10_000, 100_000, 1_000_000, 5_000_000)
+
+
+def _tied_step_view(
+    context_1: int,
+    context_2: int,
+    context_3: int,
+    context_4: int,
+    target_id: int,
+    lr: float,
+    loss: str,
+    vocab_size: int,
+    embedding_dim: int,
+) -> tuple[object, Figure]:
+    report = tied_step_report(
+        [context_1, context_2, context_3, context_4],
+        target_id,
+        lr,
+        loss,
+        vocab_size=vocab_size,
+        embedding_dim=embedding_dim,
+    )
+    return report, plot_gradient_row_norms(report)
+
+
+def tied_step_panel() -> Panel:
+    """Choose four context ids, a target id, the learning rate, the loss and the sizes; see one
+    SGD step of a tied CBOW: loss before and after, and the gradient row norms by side.
+
+    Behind it: :func:`w2v_helpers.lessons.nb03_tied_weight_backward.tied_step_report` (drawn by
+    ``plot_gradient_row_norms``). Introduced in
+    ``03_tied_weight_backward.ipynb``.
+    """
+    seed_context = (3, 5, 8, 1)
+    controls: dict[str, widgets.ValueWidget] = {
+        f"context_{i + 1}": widgets.BoundedIntText(
+            description=f"context id {i + 1}", min=0, max=STEP_VOCAB_CHOICES[0] - 1, value=v
+        )
+        for i, v in enumerate(seed_context)
+    }
+    controls["target_id"] = widgets.BoundedIntText(
+        description="target id", min=0, max=STEP_VOCAB_CHOICES[0] - 1, value=3
+    )
+    controls["lr"] = widgets.FloatLogSlider(
+        description="learning rate",
+        base=10,
+        min=-3,
+        max=1,
+        step=0.25,
+        value=0.1,
+        continuous_update=False,
+    )
+    controls["loss"] = widgets.Dropdown(
+        description="loss", options=[("BCE, one-hot", "bce"), ("cross-entropy", "ce")], value="bce"
+    )
+    controls["vocab_size"] = _choice("vocab size V", STEP_VOCAB_CHOICES, 500)
+    controls["embedding_dim"] = _choice("embedding dim E", DIM_CHOICES, 128)
+    for control in controls.values():
+        control.continuous_update = False  # a step plus a figure per value would queue up
+    return make_panel("One SGD step of a tied CBOW", controls, _tied_step_view)

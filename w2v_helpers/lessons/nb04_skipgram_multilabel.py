@@ -1,0 +1,485 @@
+"""Lesson code of ``04_skipgram_multilabel.ipynb`` (One teacher, many students): its reports,
+panel, figures and exercise checks. The concepts it uses live in the core modules (models,
+targets, memory, validation).
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from ..memory import (
+    check_memory,
+    format_bytes,
+    memory_budget,
+)
+from ..validation import (
+    MAX_BATCH,
+    MAX_WINDOW,
+    check_positive_int,
+)
+from .feedback import Feedback, _call, _is_number, _not_a_function, _unanswered
+from .formatting import format_timing
+from .panel import (
+    BATCH_CHOICES,
+    Panel,
+    _choice,
+    make_panel,
+)
+
+__all__ = [
+    "SCORE_STD",
+    "SkipGramLossReport",
+    "skipgram_loss_report",
+    "TargetMemoryTable",
+    "target_memory_table",
+    "check_context_column_gap",
+    "check_multi_hot",
+    "check_lean_loss",
+    "plot_target_memory",
+    "SKIPGRAM_VOCAB_CHOICES",
+    "skipgram_loss_panel",
+]
+
+
+SCORE_STD = 0.6  # spread of an untrained SkipGram's scores at E=128 (PyTorch's default init)
+
+
+@dataclass(frozen=True)
+class SkipGramLossReport:
+    """The four SkipGram losses on one batch of scores, and what each costs.
+
+    ``str()`` gives the printout.
+
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+
+    vocab_size: int
+    window_size: int
+    batch_size: int
+    target_score: float  # added to the scores at the context columns, as training would
+    losses: tuple[tuple[str, float], ...]  # (method, loss) in print order
+    gap: float  # collapse - tile, measured
+    gap_closed_form: float  # collapse - tile, from w2v_helpers.targets.collapse_tile_gap
+    duplicate_rows: int  # windows holding some id twice
+    count_loss: float  # collapse with duplicates="count", the pitfall
+    target_bytes: tuple[tuple[str, int], ...]  # (method, bytes of its target tensors, float32)
+    estimated_bytes: int
+    budget_bytes: int
+    seconds: tuple[tuple[str, float], ...] | None  # (method, wall time); None when not measured
+
+    @property
+    def agree_to_4_decimals(self) -> bool:
+        values = dict(self.losses)
+        return f"{values['collapse']:.4f}" == f"{values['tile']:.4f}"
+
+    def __str__(self) -> str:
+        V, T, N = self.vocab_size, self.window_size, self.batch_size
+        losses = dict(self.losses)
+        nbytes = dict(self.target_bytes)
+        times = dict(self.seconds or ())
+        lines = [
+            f"SkipGram losses at V={V:,} T={T} N={N}, scores ~ N(0, {SCORE_STD}^2) "
+            f"+ {self.target_score:g} at context words (float64)",
+            "method       loss        target tensors (float32)",
+        ]
+        for name, value in self.losses:
+            size = format_bytes(nbytes[name]) if name in nbytes else "-"
+            time_text = f"  {format_timing(times[name])}" if name in times else ""
+            lines.append(f"  {name:<10}{value:>8.4f}    {size:>12}{time_text}")
+        lines += [
+            f"collapse - tile = {self.gap:+.2e}, closed form {self.gap_closed_form:+.2e}, "
+            f"match: {abs(self.gap - self.gap_closed_form) < 1e-10}",
+            f"collapse and tile agree to 4 decimals: {self.agree_to_4_decimals}",
+            f"windows with a repeated id: {self.duplicate_rows} of {N}"
+            + (
+                f" (duplicates='count' gives {self.count_loss:.4f} instead of "
+                f"{losses['collapse']:.4f})"
+                if self.duplicate_rows
+                else ""
+            ),
+            f"estimated peak memory {format_bytes(self.estimated_bytes)} "
+            f"(budget {format_bytes(self.budget_bytes)})",
+        ]
+        return "\n".join(lines)
+
+
+def skipgram_loss_report(
+    vocab_size: int,
+    window_size: int,
+    batch_size: int,
+    target_score: float = 0.0,
+    *,
+    seed: int = 0,
+    time_it: bool = True,
+) -> SkipGramLossReport:
+    """Random SkipGram scores and context ids; the tile, collapse, lean and softmax losses.
+
+    Scores are drawn like an untrained model's, N(0, 0.6²), plus ``target_score`` at the context
+    columns (training pushes those up). Everything runs in float64, so the collapse - tile gap
+    printed is the maths, not float32 rounding. Refuses (``MemoryBudgetError``) any size whose
+    estimate exceeds the budget, before allocating. Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    from ..memory import estimate_skipgram_loss_report_bytes, estimate_skipgram_target_bytes
+    from ..targets import (
+        collapse_tile_gap,
+        has_duplicates,
+        skipgram_bce_collapse,
+        skipgram_bce_lean,
+        skipgram_bce_tile,
+        skipgram_ce,
+    )
+
+    V = check_positive_int("vocab_size", vocab_size)
+    T = check_positive_int("window_size", window_size, maximum=MAX_WINDOW)
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    if isinstance(target_score, bool) or not isinstance(target_score, (int, float)):
+        raise TypeError(f"target_score must be a number, got {target_score!r}")
+    if not -50 <= target_score <= 50:
+        raise ValueError(f"target_score must lie in [-50, 50], got {target_score!r}")
+    need = estimate_skipgram_loss_report_bytes(V, T, N)
+    check_memory(
+        need,
+        f"SkipGram losses with vocab_size={V:,}, window_size={T}, batch_size={N}",
+        hint="The tile loss holds three (N, T, V) tensors: lower vocab_size, then batch_size.",
+    )
+    generator = torch.Generator().manual_seed(seed)
+    scores = SCORE_STD * torch.randn(N, V, generator=generator, dtype=torch.float64)  # (N, V)
+    y = torch.randint(V, (N, T), generator=generator)  # (N, T)
+    raise_by = torch.full((N, T), float(target_score), dtype=torch.float64)  # (N, T)
+    scores.scatter_add_(1, y, raise_by)  # (N, V) += target_score at the (N, T) context ids
+    methods = (
+        ("tile", skipgram_bce_tile),
+        ("collapse", skipgram_bce_collapse),
+        ("lean", skipgram_bce_lean),
+        ("softmax CE", skipgram_ce),
+    )
+    losses, seconds = [], []
+    for name, loss_fn in methods:
+        start = time.perf_counter()
+        value = float(loss_fn(scores, y))
+        seconds.append((name, time.perf_counter() - start))
+        losses.append((name, value))
+    values = dict(losses)
+    return SkipGramLossReport(
+        vocab_size=V,
+        window_size=T,
+        batch_size=N,
+        target_score=float(target_score),
+        losses=tuple(losses),
+        gap=values["collapse"] - values["tile"],
+        gap_closed_form=float(collapse_tile_gap(scores, y)),
+        duplicate_rows=int(has_duplicates(y).sum()),
+        count_loss=float(skipgram_bce_collapse(scores, y, duplicates="count")),
+        target_bytes=tuple(
+            (m, estimate_skipgram_target_bytes(V, T, N, m)) for m in ("tile", "collapse", "lean")
+        ),
+        estimated_bytes=need,
+        budget_bytes=memory_budget(),
+        seconds=tuple(seconds) if time_it else None,
+    )
+
+
+@dataclass(frozen=True)
+class TargetMemoryTable:
+    """Bytes of each method's target tensors (float32) over a grid of sizes. Allocates nothing.
+
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+
+    batch_size: int
+    rows: tuple[tuple[int, int, int, int, int], ...]  # (V, T, tile, collapse, lean) bytes
+    budget_bytes: int
+
+    def __str__(self) -> str:
+        lines = [
+            f"target tensors at N={self.batch_size} (float32; budget "
+            f"{format_bytes(self.budget_bytes)})",
+            "        V    T          tile      collapse          lean   tile/collapse",
+        ]
+        for V, T, tile, collapsed, lean in self.rows:
+            flag = "  over budget" if tile > self.budget_bytes else ""
+            lines.append(
+                f"{V:>9,} {T:>4} {format_bytes(tile):>13} {format_bytes(collapsed):>13} "
+                f"{format_bytes(lean):>13} {tile / collapsed:>13.0f}x{flag}"
+            )
+        return "\n".join(lines)
+
+
+def target_memory_table(
+    vocab_sizes: tuple[int, ...], window_sizes: tuple[int, ...], batch_size: int
+) -> TargetMemoryTable:
+    """Tile vs collapse vs lean target bytes for every (V, T) pair; arithmetic only.
+
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    from ..memory import estimate_skipgram_target_bytes
+
+    for name, values in (("vocab_sizes", vocab_sizes), ("window_sizes", window_sizes)):
+        if not isinstance(values, (tuple, list)) or not values:
+            raise TypeError(f"{name} must be a non-empty tuple of whole numbers, got {values!r}")
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    rows = []
+    for V in vocab_sizes:
+        check_positive_int("vocab_sizes[i]", V)
+        for T in window_sizes:
+            check_positive_int("window_sizes[i]", T, maximum=MAX_WINDOW)
+            sizes = [
+                estimate_skipgram_target_bytes(V, T, N, m) for m in ("tile", "collapse", "lean")
+            ]
+            rows.append((V, T, *sizes))
+    return TargetMemoryTable(batch_size=N, rows=tuple(rows), budget_bytes=memory_budget())
+
+
+def check_context_column_gap(answer: object, *, window_size: int, score: float) -> Feedback:
+    """Exercise: collapse's minus tile's per-element loss at a context column with score ``s``.
+
+    The window holds T distinct ids. Collapse uses target 1 there, tile the average target 1/T,
+    and BCE is softplus(s) - t·s, so the answer is -(1 - 1/T)·s = -(T-1)/T·s.
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    T = check_positive_int("window_size", window_size)
+    if not _is_number(score):
+        raise TypeError(f"score must be a number, got {score!r}")
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = float(answer)
+    if not _is_number(answer):
+        return Feedback(False, f"give one number, got {answer!r}.")
+    s = float(score)
+    expected = -(T - 1) / T * s
+
+    def near(value: float) -> bool:
+        return abs(float(answer) - value) <= 1e-3 * max(1.0, abs(value))
+
+    if near(expected):
+        return Feedback(
+            True,
+            f"{expected:.4f} = -(T-1)/T · s: collapse wants σ(s) = 1 there, tile only 1/T, and "
+            "BCE is linear in the target, so the gap is (1 - 1/T) times -s.",
+        )
+    if near(-expected) and expected != 0:
+        return Feedback(
+            False,
+            f"right size, wrong sign. With t=1 the loss is softplus(s) - s; with t=1/T it is "
+            f"softplus(s) - s/T. Collapse minus tile is -(1 - 1/T)·s = {expected:.4f}.",
+        )
+    if near(-s):
+        return Feedback(
+            False,
+            "-s is the gap if tile gave that column target 0. It gives 1/T: exactly one of the "
+            "T one-hot rows has a 1 there, and tile averages the T rows.",
+        )
+    if near(-s / T):
+        return Feedback(
+            False,
+            "-s/T is tile's share of the target term; collapse contributes -s. Subtract: "
+            "-s - (-s/T).",
+        )
+    if near((T - 1) / T) or near(-(T - 1) / T):
+        return Feedback(False, "you have the weight (T-1)/T; multiply it by the score -s.")
+    return Feedback(
+        False,
+        f"not it. Write BCE with logits as softplus(s) - t·s, then take t=1 (collapse) and "
+        f"t=1/T (tile, the mean of T one-hot rows) with T={T}, s={s:g}.",
+    )
+
+
+def _multi_hot_case() -> tuple[torch.Tensor, int, torch.Tensor]:
+    V = 7
+    y = torch.tensor([[1, 3, 3, 5], [0, 6, 2, 4], [2, 2, 2, 2]])  # (N, T), repeats on purpose
+    expected = F.one_hot(y, V).sum(dim=1).clamp(max=1).float()  # (N, T, V) -> (N, V)
+    return y, V, expected
+
+
+def check_multi_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(y, vocab_size)`` must return the 0/1 multi-hot (N, V) float target.
+
+    The oracle is the explicit ``F.one_hot(y, V).sum(dim=1).clamp(max=1)``; the test ids repeat.
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    y, V, expected = _multi_hot_case()
+    N, T = y.shape
+    got = _call(fn, y.clone(), V)
+    if isinstance(got, Feedback):
+        return got
+    if got.shape == (N, T, V):
+        return Feedback(
+            False, f"shape {tuple(got.shape)} still has the window axis: combine the T rows."
+        )
+    if got.shape != (N, V):
+        return Feedback(
+            False, f"expected shape ({N}, {V}) for N={N}, V={V}, got {tuple(got.shape)}."
+        )
+    if not got.dtype.is_floating_point:
+        return Feedback(
+            False,
+            f"right idea, but dtype {got.dtype}: BCEWithLogitsLoss needs floating targets "
+            "(F.one_hot returns int64); add .float().",
+        )
+    got = got.double()
+    if torch.equal(got, expected.double()):
+        return Feedback(True, "a 0/1 multi-hot row per window, repeats counted once.")
+    if torch.equal(got, F.one_hot(y, V).sum(dim=1).double()):
+        return Feedback(
+            False,
+            "that is the plain sum: the window [1, 3, 3, 5] gets a 2 at column 3 and [2, 2, 2, 2] "
+            "a 4 at column 2. BCE takes those without complaint and gives a wrong loss. Clip to 1.",
+        )
+    return Feedback(
+        False, "right shape, wrong values: put a 1 at every id of each row, 0 elsewhere."
+    )
+
+
+def check_lean_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(scores, y)`` must equal BCEWithLogitsLoss against the 0/1 multi-hot target,
+    without building it. The oracle runs the built-in on the explicit target in float64.
+
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    y, V, multi_hot = _multi_hot_case()
+    N, T = y.shape
+    generator = torch.Generator().manual_seed(4321)
+    scores = 2 * torch.randn(N, V, generator=generator, dtype=torch.float64)  # (N, V)
+    bce = torch.nn.BCEWithLogitsLoss()
+    expected = bce(scores, multi_hot.double())
+    got = _call(fn, scores.clone(), y.clone())
+    if isinstance(got, Feedback):
+        return got
+    if got.numel() != 1:
+        shown = tuple(got.shape)
+        return Feedback(False, f"return a single-number tensor (the mean loss), got {shown}.")
+    value = float(got)
+
+    def near(reference: torch.Tensor) -> bool:
+        return abs(value - float(reference)) < 1e-6
+
+    if near(expected):
+        return Feedback(
+            True,
+            "equal to BCEWithLogitsLoss on the multi-hot target, built from "
+            "softplus and a gather alone.",
+        )
+    counted = bce(scores, F.one_hot(y, V).sum(dim=1).double())
+    if near(counted):
+        return Feedback(
+            False,
+            "this matches the *summed* targets: a repeated id's score is subtracted twice. Keep "
+            "only the first occurrence of each id in a row (e.g. with first_occurrences).",
+        )
+    total = expected * N * V
+    if near(total):
+        return Feedback(
+            False,
+            "this is the sum over all N·V elements; BCEWithLogitsLoss takes "
+            "the mean: divide by N·V.",
+        )
+    if near(total / (N * T)) or near(total / N):
+        return Feedback(
+            False,
+            "wrong divisor: the collapsed loss averages over all N·V "
+            "elements, not over the N·T targets or the N rows.",
+        )
+    if near(-expected):
+        return Feedback(
+            False,
+            "sign flipped: the loss is softplus(s) summed, *minus* the scores at the targets.",
+        )
+    tiled = bce(scores.unsqueeze(1).expand(N, T, V), F.one_hot(y, V).double())
+    if near(tiled):
+        return Feedback(
+            False,
+            "this is the tile loss (targets 1/T); the collapsed loss gives "
+            "each context word a target of 1.",
+        )
+    return Feedback(
+        False,
+        "not equal to the collapsed BCE. Per element BCE is softplus(s) - t·s: sum softplus over "
+        "all N·V scores, subtract the scores at the distinct target ids, divide by N·V.",
+    )
+
+
+def plot_target_memory(
+    vocab_size: int = 50_000, window_size: int = 4, batch_size: int = 16
+) -> Figure:
+    """Bytes of the tile, collapse and lean targets against V (left) and against T (right).
+
+    Log scale on the bytes axis; the dashed line is the memory budget of the widgets. The numbers
+    come from :func:`w2v_helpers.memory.estimate_skipgram_target_bytes` (float32), which the
+    notebook checks against real tensors. Introduced in ``04_skipgram_multilabel.ipynb``.
+    """
+    from ..memory import (
+        SKIPGRAM_TARGET_METHODS,
+        estimate_skipgram_target_bytes,
+        format_bytes,
+        memory_budget,
+    )
+    from ..validation import check_positive_int
+
+    V = check_positive_int("vocab_size", vocab_size)
+    T = check_positive_int("window_size", window_size)
+    N = check_positive_int("batch_size", batch_size)
+    vocab_grid = [10**k for k in range(2, 8)]  # 100 ... 10,000,000
+    window_grid = list(range(1, 21))
+    budget = memory_budget()
+    colors = {"tile": "tab:red", "collapse": "tab:blue", "lean": "tab:green"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    for method in SKIPGRAM_TARGET_METHODS:
+        by_v = [estimate_skipgram_target_bytes(v, T, N, method) for v in vocab_grid]
+        by_t = [estimate_skipgram_target_bytes(V, t, N, method) for t in window_grid]
+        left.loglog(vocab_grid, by_v, "o-", color=colors[method], label=method)
+        right.semilogy(window_grid, by_t, "o-", color=colors[method], label=method, ms=3)
+    for ax in (left, right):
+        ax.axhline(budget, color="black", ls="--", lw=1, label=f"budget {format_bytes(budget)}")
+    units = [(1 << 10, "1 KiB"), (1 << 20, "1 MiB"), (1 << 30, "1 GiB"), (1 << 40, "1 TiB")]
+    left.set_yticks([b for b, _ in units], [name for _, name in units])
+    left.yaxis.set_minor_locator(plt.NullLocator())
+    left.axvline(V, color="gray", ls=":", lw=1)
+    right.axvline(T, color="gray", ls=":", lw=1)
+    right.set_xticks([1, 5, 10, 15, 20])
+    left.set_xlabel("vocabulary size V")
+    right.set_xlabel("window size T")
+    left.set_ylabel("bytes of target tensors")
+    left.set_title(f"against V (T={T}, N={N})")
+    right.set_title(f"against T (V={V:,}, N={N})")
+    left.legend(loc="upper left", fontsize=8)
+    fig.suptitle("tile grows with N·T·V, collapse with N·V, lean with N·T only")
+    fig.tight_layout()
+    return fig
+
+
+SKIPGRAM_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 300_000, 1_000_000, 5_000_000)
+
+
+def skipgram_loss_panel() -> Panel:
+    """Vary V, T, N and the context words' scores; compare tile, collapse, lean and softmax CE.
+
+    Shows when collapse and tile stop agreeing, the closed-form gap, repeated ids, and the memory
+    each method's targets need; sizes over the memory budget are refused. Behind it:
+    :func:`w2v_helpers.lessons.nb04_skipgram_multilabel.skipgram_loss_report`. Introduced in
+    ``04_skipgram_multilabel.ipynb``.
+    """
+
+    controls = {
+        "vocab_size": _choice("vocab size V", SKIPGRAM_VOCAB_CHOICES, 50_000),
+        "window_size": widgets.IntSlider(description="window size T", min=1, max=50, value=4),
+        "batch_size": _choice("batch size N", BATCH_CHOICES, 16),
+        "target_score": widgets.FloatSlider(
+            description="context score +", min=0.0, max=10.0, step=0.5, value=0.0
+        ),
+    }
+    return make_panel("SkipGram: one teacher, many students", controls, skipgram_loss_report)

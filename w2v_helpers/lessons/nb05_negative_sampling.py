@@ -1,0 +1,345 @@
+"""Lesson code of ``05_negative_sampling_real_corpus.ipynb`` (Negative sampling on a real corpus):
+its reports, panel, figures and exercise checks. The concepts it uses live in the core modules
+(corpus, negative_sampling, trainer, evaluation, memory).
+
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+from ..corpus import wiki_vocabulary
+from ..memory import (
+    FLOAT32,
+    check_memory,
+    format_bytes,
+)
+from ..validation import (
+    MAX_BATCH,
+    check_number,
+    check_positive_int,
+    check_vectors,
+)
+from .feedback import Feedback, _call, _not_a_function
+from .formatting import format_timing
+from .panel import (
+    Panel,
+    _choice,
+    make_panel,
+)
+
+__all__ = [
+    "FullScoringCost",
+    "full_scoring_cost",
+    "SamplingReport",
+    "sampling_report",
+    "check_keep_probability",
+    "check_noise_distribution",
+    "plot_full_scoring_cost",
+    "plot_loss_curve",
+    "plot_projection",
+    "sampling_panel",
+]
+
+
+@dataclass(frozen=True)
+class FullScoringCost:
+    """Time and memory of one full-vocabulary SkipGram training step for each V.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+
+    vocab_sizes: tuple[int, ...]
+    seconds: tuple[float, ...]
+    nbytes: tuple[int, ...]
+    batch_size: int
+    embedding_dim: int
+
+    def __str__(self) -> str:
+        lines = [
+            f"one SGD step, SkipGram with a full softmax, N={self.batch_size}, "
+            f"E={self.embedding_dim}"
+        ]
+        for V, s, b in zip(self.vocab_sizes, self.seconds, self.nbytes, strict=True):
+            lines.append(f"  V={V:>9,}: {format_bytes(b):>10}  {format_timing(s)}")
+        return "\n".join(lines)
+
+
+def full_scoring_cost(
+    vocab_sizes: Sequence[int] = (1_000, 10_000, 50_000, 100_000),
+    *,
+    batch_size: int = 256,
+    embedding_dim: int = 100,
+    repeats: int = 3,
+) -> FullScoringCost:
+    """Time one training step (forward, cross-entropy, backward, SGD) of notebook 04's SkipGram.
+
+    Memory is the estimate of the tensors a step holds: two (V, E) tables, their gradients, and
+    the (N, V) scores with their gradient and softmax. Refuses (``MemoryBudgetError``) before
+    allocating a step over the budget. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    from ..models import SkipGram  # local: explore.py keeps its imports light
+
+    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
+    E = check_positive_int("embedding_dim", embedding_dim)
+    repeats = check_positive_int("repeats", repeats)
+    sizes = tuple(check_positive_int("vocab_size", V) for V in vocab_sizes)
+    if not sizes:
+        raise ValueError("vocab_sizes must name at least one vocabulary size")
+    need = [FLOAT32 * (4 * V * E + 2 * V + 3 * N * V) for V in sizes]
+    check_memory(
+        max(need),
+        f"a full-softmax SkipGram step at V={max(sizes):,}",
+        hint="Use smaller vocab_sizes or batch_size.",
+    )
+    seconds = []
+    for V in sizes:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            model = SkipGram(V, E)
+            x = torch.randint(V, (N, 1))  # (N, 1)
+            y = torch.randint(V, (N,))  # (N,)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        best = math.inf
+        for _ in range(repeats):
+            start = time.perf_counter()
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()  # (N, V) scores
+            opt.step()
+            best = min(best, time.perf_counter() - start)
+        seconds.append(best)
+        del model, opt
+    return FullScoringCost(sizes, tuple(seconds), tuple(need), N, E)
+
+
+@dataclass(frozen=True)
+class SamplingReport:
+    """The most frequent words: share of the corpus, noise probability, keep probability.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+
+    power: float
+    sample: float
+    draws: int
+    rows: tuple[tuple[str, float, float, float, float], ...]  # word, f, noise p, sampled, keep
+
+    def __str__(self) -> str:
+        head = (
+            f"noise = count^{self.power:g} (normalised), subsampling t = {self.sample:g}, "
+            f"{self.draws:,} noise draws"
+        )
+        lines = [head, f"{'word':>8} {'corpus %':>9} {'noise %':>8} {'drawn %':>8} {'keep':>6}"]
+        for word, f, p, drawn, keep in self.rows:
+            lines.append(f"{word:>8} {100 * f:9.2f} {100 * p:8.2f} {100 * drawn:8.2f} {keep:6.3f}")
+        return "\n".join(lines)
+
+
+def sampling_report(
+    power: float = 0.75, sample: float = 1e-3, draws: int = 100_000, *, top: int = 8, seed: int = 0
+) -> SamplingReport:
+    """Noise and keep probabilities of the ``top`` most frequent words of the Wikipedia sample.
+
+    ``drawn %`` is measured: ``draws`` ids from :func:`w2v_helpers.corpus.sample_noise`.
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    from ..corpus import (
+        keep_probabilities,
+        noise_distribution,
+        sample_noise,
+    )
+
+    if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power <= 1:
+        raise ValueError(f"power must be a number in [0, 1], got {power!r}")
+    sample = check_number("sample", sample, low=1e-9, high=0.999, low_open=True)
+    draws = check_positive_int("draws", draws, maximum=50_000_000)
+    top = check_positive_int("top", top, maximum=100)
+    check_memory(
+        16 * draws + 8 * 1_000_000, f"{draws:,} noise draws", hint="Draw fewer noise words."
+    )
+    vocab = wiki_vocabulary()
+    f = vocab.counts.double() / vocab.counts.sum()  # (V,)
+    probs = noise_distribution(vocab.counts, power)  # (V,)
+    keep = keep_probabilities(vocab.counts, sample)  # (V,)
+    ids = sample_noise(probs, (draws,), generator=torch.Generator().manual_seed(seed))
+    drawn = torch.bincount(ids, minlength=len(vocab)).double() / draws  # (V,)
+    rows = tuple(
+        (vocab.words[i], float(f[i]), float(probs[i]), float(drawn[i]), float(keep[i]))
+        for i in range(min(top, len(vocab)))
+    )
+    return SamplingReport(power, sample, draws, rows)
+
+
+def check_keep_probability(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(counts, t)`` returns word2vec's keep probability per word,
+    ``min(1, (sqrt(f / t) + 1) * t / f)`` with ``f = counts / counts.sum()``. The oracle is the
+    formula in float64 with ``math``. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    counts = torch.tensor([5000, 2000, 500, 50, 5])
+    t = 1e-2
+    f = [c / 7555 for c in counts.tolist()]
+    expected = torch.tensor([min(1.0, (math.sqrt(x / t) + 1) * t / x) for x in f])
+    got = _call(fn, counts.clone(), t)
+    if isinstance(got, Feedback):
+        return got
+    if got.shape != expected.shape:
+        return Feedback(
+            False, f"expected one probability per word, shape (5,), got {tuple(got.shape)}."
+        )
+    got = got.detach().double()
+    if torch.allclose(got, expected.double()):
+        return Feedback(True, "keep = min(1, (sqrt(f/t) + 1) * t/f), word2vec's formula.")
+    if bool((got > 1 + 1e-9).any()):
+        return Feedback(False, "some probabilities are above 1: cap them with .clamp(max=1).")
+    paper = torch.tensor([math.sqrt(t / x) for x in f]).clamp(max=1).double()
+    if torch.allclose(got, paper) or torch.allclose(got, (1 - paper).clamp(min=0)):
+        return Feedback(
+            False,
+            "that is the paper's sqrt(t/f) form; use the C code's formula (sqrt(f/t) + 1) * t/f.",
+        )
+    return Feedback(False, "wrong values. f is a frequency (count / total), not a count.")
+
+
+def check_noise_distribution(fn: Callable[[torch.Tensor], torch.Tensor]) -> Feedback:
+    """Exercise: ``fn(counts)`` returns the noise distribution ``counts**0.75 / sum``.
+
+    The oracle is the formula with ``math``. Introduced in
+    ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    counts = torch.tensor([81, 16, 1])
+    raw = [c**0.75 for c in counts.tolist()]
+    expected = torch.tensor([r / sum(raw) for r in raw], dtype=torch.float64)
+    got = _call(fn, counts.clone())
+    if isinstance(got, Feedback):
+        return got
+    if got.shape != expected.shape:
+        return Feedback(False, f"expected shape (3,), got {tuple(got.shape)}.")
+    got = got.detach().double()
+    if torch.allclose(got, expected):
+        return Feedback(True, "count^0.75, normalised: rare words are drawn more than their share.")
+    if torch.allclose(got, torch.tensor(raw, dtype=torch.float64)):
+        return Feedback(False, "right shape, but it does not sum to 1: divide by the sum.")
+    unigram = counts.double() / counts.sum()
+    if torch.allclose(got, unigram):
+        return Feedback(
+            False, "that is the plain unigram distribution: raise counts to 0.75 first."
+        )
+    return Feedback(False, "wrong values: raise the counts to the power 0.75, then normalise.")
+
+
+def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
+    """Work and memory of one full-softmax step against V, beside negative sampling's (log-log).
+
+    Both panels are counted, not timed, so the figure is the same on every machine and every run;
+    the measured times are in ``cost``'s printout. Work is multiply-adds per centre word: the
+    forward matmul and its two backward matmuls, over V output rows (full softmax) or over
+    1 + ``negatives`` rows (negative sampling).
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    K = check_positive_int("negatives", negatives)
+    E = cost.embedding_dim
+    full = [3 * E * V for V in cost.vocab_sizes]  # multiply-adds per centre, all V rows
+    sampled = [3 * E * (1 + K)] * len(cost.vocab_sizes)  # 1 context + K noise rows
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
+    ax1.loglog(cost.vocab_sizes, full, "o-", label="full softmax")
+    ax1.loglog(cost.vocab_sizes, sampled, "s--", label=f"negative sampling, K={K}")
+    ax1.set(xlabel="vocabulary size V", ylabel="multiply-adds", title="work per centre word")
+    ax1.legend(fontsize=8)
+    ax2.loglog(cost.vocab_sizes, [b / 2**20 for b in cost.nbytes], "o-", color="C2")
+    ax2.set(xlabel="vocabulary size V", ylabel="MiB", title="memory per full-softmax step")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_loss_curve(losses, *, title: str = "") -> Figure:
+    """Loss per positive pair, chunk by chunk.
+
+    Refuses NaN or infinite losses (a plot would silently leave them out): a run that diverged
+    stops with an error before it gets here.
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    if isinstance(losses, (str, bytes)) or not isinstance(losses, Sequence) or not losses:
+        raise TypeError("losses must be a non-empty list of numbers (Word2VecResult.losses)")
+    values = [check_number("losses", v) for v in losses]
+    if not all(math.isfinite(v) for v in values):
+        bad = next(i for i, v in enumerate(values) if not math.isfinite(v))
+        raise ValueError(f"losses must be finite; chunk {bad} has {values[bad]!r}")
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.plot(values, lw=1)
+    ax.set(xlabel="chunk", ylabel="loss per positive pair", title=title or "training loss")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_projection(vectors, vocab, words, *, title: str = "") -> Figure:
+    """The given words' vectors projected on their first two principal components.
+
+    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    """
+    check_vectors("vectors", vectors, len(vocab))
+    if isinstance(words, str) or not isinstance(words, Sequence) or len(words) < 3:
+        raise TypeError("words must be a list of at least 3 words (two axes need three points)")
+    unknown = [w for w in words if w not in vocab.index]
+    if unknown:
+        raise ValueError(f"words must be in the vocabulary; not there: {unknown}")
+    ids = torch.tensor([vocab.index[w] for w in words])
+    x = torch.nn.functional.normalize(vectors[ids].double(), dim=1)  # (n, E)
+    x = x - x.mean(0)
+    _, _, v = torch.linalg.svd(x, full_matrices=False)
+    xy = x @ v[:2].T  # (n, E) @ (E, 2) -> (n, 2)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.scatter(xy[:, 0], xy[:, 1], s=12)
+    for (px, py), w in zip(xy.tolist(), words, strict=True):
+        ax.annotate(w, (px, py), fontsize=9, xytext=(3, 3), textcoords="offset points")
+    ax.set(title=title or "2-D projection (PCA) of word vectors", xticks=[], yticks=[])
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def sampling_panel() -> Panel:
+    """Vary the noise exponent, the subsampling threshold and the number of draws; see each
+    frequent word's corpus share, noise probability, measured draw rate and keep probability.
+
+    Behind it: :func:`w2v_helpers.lessons.nb05_negative_sampling.sampling_report`. Introduced in
+    ``05_negative_sampling_real_corpus.ipynb``.
+    """
+
+    controls = {
+        "power": widgets.FloatSlider(
+            description="noise power",
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            value=0.75,
+            continuous_update=False,
+        ),
+        "sample": widgets.FloatLogSlider(
+            description="subsample t",
+            base=10,
+            min=-5,
+            max=-1,
+            step=0.5,
+            value=1e-3,
+            continuous_update=False,
+        ),
+        "draws": _choice("noise draws", (1_000, 10_000, 100_000, 1_000_000), 100_000),
+    }
+    return make_panel("Noise and subsampling on the Wikipedia sample", controls, sampling_report)
