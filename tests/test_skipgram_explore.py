@@ -100,7 +100,7 @@ def test_report_refuses_when_the_budget_is_lowered(monkeypatch):
         ({"window_size": 1001}, ValueError, "window_size must be at least 1 and at most 1,000"),
         ({"batch_size": "16"}, TypeError, "batch_size must be a positive whole number"),
         ({"target_score": "high"}, TypeError, "target_score must be a number"),
-        ({"target_score": 99.0}, ValueError, r"target_score must lie in \[-50, 50\]"),
+        ({"target_score": 99.0}, ValueError, r"target_score must be in \[-50, 50\]"),
     ],
 )
 def test_report_rejects_bad_settings_naming_them(kwargs, error, pattern):

@@ -20,6 +20,7 @@ import torch
 
 from .validation import (
     check_counts,
+    check_int,
     check_number,
     check_positive_int,
     check_probabilities,
@@ -263,9 +264,9 @@ def sample_noise(
     a draw. The last table built is kept, and reused while ``probs`` holds the same values.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
-    shape = tuple(shape) if isinstance(shape, Sequence) and not isinstance(shape, str) else None
-    if not shape or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in shape):
+    if isinstance(shape, str) or not isinstance(shape, Sequence) or not shape:
         raise ValueError(f"shape must be a non-empty sequence of sizes >= 0, got {shape!r}")
+    shape = tuple(check_int(f"shape[{i}]", n, low=0) for i, n in enumerate(shape))
     table_size = check_positive_int("table_size", table_size, maximum=100_000_000)
     table = _noise_table(probs, table_size)
     slots = torch.randint(table.numel(), tuple(shape), generator=generator, device=table.device)
@@ -305,8 +306,7 @@ def window_reach(
     Shape:
         Output: (length,) int64.
     """
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise ValueError(f"length must be a whole number >= 0, got {length!r}")
+    length = check_int("length", length, low=0)
     window = check_positive_int("window", window)
     return torch.randint(1, window + 1, (length,), generator=generator, device=device)  # (L,)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .validation import check_batch_sizes, check_scores, check_token_ids
+from .validation import check_batch_sizes, check_number, check_scores, check_token_ids
 
 __all__ = [
     "LOSSES",
@@ -210,8 +210,7 @@ def compare(name: str, manual: torch.Tensor, reference: torch.Tensor, *, atol: f
     for label, value in (("manual", manual), ("reference", reference)):
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"{label} must be a torch.Tensor, got {type(value).__name__}")
-    if isinstance(atol, bool) or not isinstance(atol, (int, float)) or not atol > 0:
-        raise ValueError(f"atol must be a positive number, got {atol!r}")
+    atol = check_number("atol", atol, low=0, low_open=True)
     same_shape = manual.shape == reference.shape
     if not same_shape:
         return f"{name}: shapes differ, {tuple(manual.shape)} vs {tuple(reference.shape)}"

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from .validation import (
     check_batch_sizes,
+    check_number,
     check_probability_targets,
     check_scores,
     check_token_ids,
@@ -44,8 +45,7 @@ def bce_naive(scores: torch.Tensor, targets: torch.Tensor, eps: float = 1e-8) ->
     Shape: scores and targets (*), any shape, equal; returns a scalar.
     """
     _check_bce(scores, targets)
-    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not 0 <= eps < 1:
-        raise ValueError(f"eps must be a number in [0, 1), got {eps!r}")
+    eps = check_number("eps", eps, low=0, high=1, high_open=True)
     prob = torch.sigmoid(scores)  # (*), each in (0, 1), but 1.0 exactly once s > ~17 in float32
     per_element = targets * torch.log(prob + eps) + (1 - targets) * torch.log(1 - prob + eps)
     return -per_element.mean()

@@ -14,6 +14,8 @@ from importlib.metadata import version
 import numpy as np
 import torch
 
+from .validation import check_int
+
 __all__ = ["setup", "versions"]
 
 _PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets")
@@ -39,8 +41,7 @@ def setup(seed: int = 0, *, threads: int | None = None) -> None:
 
     Introduced in ``01_cbow_forward.ipynb``.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = check_int("seed", seed, low=0)
     if threads is None:
         raw = os.environ.get("OMP_NUM_THREADS", "1")
         threads = int(raw) if raw.isdigit() else 0

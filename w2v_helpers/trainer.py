@@ -45,7 +45,7 @@ from .corpus import (
 from .evaluation import most_similar, wordsim_spearman
 from .memory import check_memory, estimate_training_bytes
 from .negative_sampling import block_loss_and_grads
-from .validation import check_number, check_positive_int
+from .validation import check_int, check_number, check_positive_int
 
 __all__ = [
     "TrainConfig",
@@ -145,8 +145,7 @@ class TrainConfig:
         check_number("sample", self.sample, low=0, high=1, low_open=True, high_open=True)
         check_number("alpha", self.alpha, low=0, high=1, low_open=True)
         check_number("min_alpha", self.min_alpha, low=0, high=self.alpha, low_open=True)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative int, got {self.seed!r}")
+        check_int("seed", self.seed, low=0)
 
 
 @dataclass

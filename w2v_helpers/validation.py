@@ -23,6 +23,7 @@ __all__ = [
     "MAX_WINDOW",
     "check_batch_sizes",
     "check_counts",
+    "check_int",
     "check_number",
     "check_positive_int",
     "check_probabilities",
@@ -56,6 +57,21 @@ def check_positive_int(name: str, value: object, *, maximum: int | None = None) 
     upper = "" if maximum is None else f" and at most {maximum:,}"
     if value < 1 or (maximum is not None and value > maximum):
         raise ValueError(f"{name} must be at least 1{upper}, got {value:,}")
+    return value
+
+
+def check_int(name: str, value: object, *, low: int = 0, high: int | None = None) -> int:
+    """Return ``value`` as an int if it is a whole number (not a bool) in [low, high].
+
+    Raises TypeError for anything else, ValueError outside the range. ``check_positive_int`` is
+    the common case ``low=1``. Introduced in ``01_cbow_forward.ipynb``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {_describe(value)}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        upper = "" if high is None else f" and at most {high:,}"
+        raise ValueError(f"{name} must be at least {low:,}{upper}, got {value:,}")
     return value
 
 

@@ -4,6 +4,8 @@ timings, rates and ratios of timings.
 
 from __future__ import annotations
 
+from ..validation import check_number
+
 __all__ = [
     "format_timing",
     "format_rate",
@@ -38,6 +40,5 @@ def format_time_ratio(slow_seconds: float, fast_seconds: float) -> str:
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
     for name, value in (("slow_seconds", slow_seconds), ("fast_seconds", fast_seconds)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-            raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+        check_number(name, value, low=0, low_open=True, high_open=True)  # seconds
     return f"{slow_seconds / fast_seconds:,.0f}x as long (wall clock)"

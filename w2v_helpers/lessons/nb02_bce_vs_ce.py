@@ -383,10 +383,8 @@ def plot_bce_element_loss(eps: float = 1e-8, s_max: float = 40.0) -> Figure:
     one's slope (autograd): the naive slope drops to 0 exactly where the word most needs a push.
     Introduced in ``02_bce_vs_ce.ipynb``.
     """
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 0.5:
-        raise ValueError(f"eps must be a number in (0, 0.5), got {eps!r}")
-    if isinstance(s_max, bool) or not isinstance(s_max, (int, float)) or not 1 <= s_max <= 200:
-        raise ValueError(f"s_max must be a number in [1, 200], got {s_max!r}")
+    eps = check_number("eps", eps, low=0, high=0.5, low_open=True, high_open=True)
+    s_max = check_number("s_max", s_max, low=1, high=200)
     s64 = torch.linspace(-5, s_max, 2_000, dtype=torch.float64, requires_grad=True)  # (2000,)
     exact = torch.nn.functional.softplus(s64)  # (2000,)
     (exact_slope,) = torch.autograd.grad(exact.sum(), s64)

@@ -24,6 +24,7 @@ from ..memory import (
 )
 from ..models import CBOW
 from ..validation import (
+    check_int,
     check_number,
     check_positive_int,
     parse_token_ids,
@@ -111,8 +112,7 @@ def tied_step_report(
     context = parse_token_ids("context_ids", context_ids)
     V = check_positive_int("vocab_size", vocab_size)
     E = check_positive_int("embedding_dim", embedding_dim)
-    if isinstance(target_id, bool) or not isinstance(target_id, int):
-        raise TypeError(f"target_id must be an int, got {target_id!r}")
+    target_id = check_int("target_id", target_id)  # its upper end, V - 1, is checked below
     for name, ids in (("context_ids", context), ("target_id", (target_id,))):
         bad = [i for i in ids if not 0 <= i < V]
         if bad:

@@ -25,6 +25,7 @@ from ..memory import (
 from ..validation import (
     MAX_BATCH,
     MAX_WINDOW,
+    check_number,
     check_positive_int,
 )
 from .feedback import Feedback, _call, _is_number, _not_a_function, _unanswered
@@ -142,10 +143,7 @@ def skipgram_loss_report(
     V = check_positive_int("vocab_size", vocab_size)
     T = check_positive_int("window_size", window_size, maximum=MAX_WINDOW)
     N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
-    if isinstance(target_score, bool) or not isinstance(target_score, (int, float)):
-        raise TypeError(f"target_score must be a number, got {target_score!r}")
-    if not -50 <= target_score <= 50:
-        raise ValueError(f"target_score must lie in [-50, 50], got {target_score!r}")
+    target_score = check_number("target_score", target_score, low=-50, high=50)
     need = estimate_skipgram_loss_report_bytes(V, T, N)
     check_memory(
         need,

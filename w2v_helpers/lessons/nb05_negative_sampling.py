@@ -158,8 +158,7 @@ def sampling_report(
         sample_noise,
     )
 
-    if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power <= 1:
-        raise ValueError(f"power must be a number in [0, 1], got {power!r}")
+    power = check_number("power", power, low=0, high=1)
     sample = check_number("sample", sample, low=1e-9, high=0.999, low_open=True)
     draws = check_positive_int("draws", draws, maximum=50_000_000)
     top = check_positive_int("top", top, maximum=100)
