@@ -19,27 +19,12 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..losses import softmax_entropy
-from ..memory import (
-    check_memory,
-    estimate_cbow_forward_bytes,
-    format_bytes,
-    memory_budget,
-)
+from ..memory import check_memory, estimate_cbow_forward_bytes, format_bytes, memory_budget
 from ..models import CBOW, parameter_table
-from ..validation import (
-    MAX_BATCH,
-    MAX_WINDOW,
-    check_positive_int,
-)
+from ..validation import MAX_BATCH, MAX_WINDOW, check_positive_int
 from .feedback import Feedback, _call, _not_a_function, _unanswered
 from .formatting import format_timing
-from .panel import (
-    BATCH_CHOICES,
-    DIM_CHOICES,
-    Panel,
-    _choice,
-    make_panel,
-)
+from .panel import BATCH_CHOICES, DIM_CHOICES, Panel, _choice, make_panel
 
 __all__ = [
     "ForwardReport",

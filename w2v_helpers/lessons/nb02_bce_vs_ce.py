@@ -18,23 +18,10 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..losses import bce_naive, bce_stable, ce_naive, ce_stable
-from ..memory import (
-    FLOAT32,
-    check_memory,
-    estimate_loss_scan_bytes,
-    format_bytes,
-)
-from ..validation import (
-    MAX_BATCH,
-    check_number,
-    check_positive_int,
-)
+from ..memory import FLOAT32, check_memory, estimate_loss_scan_bytes, format_bytes
+from ..validation import MAX_BATCH, check_number, check_positive_int
 from .feedback import Feedback, _call, _not_a_function, _unanswered
-from .panel import (
-    Panel,
-    _slow_choice,
-    make_panel,
-)
+from .panel import Panel, _slow_choice, make_panel
 
 __all__ = [
     "VOCAB_LADDER",

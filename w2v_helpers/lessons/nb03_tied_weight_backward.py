@@ -17,25 +17,11 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from ..gradients import _check_loss, row_norms, rows_with_gradient, split_tied_gradient
-from ..memory import (
-    check_memory,
-    estimate_tied_step_bytes,
-    format_bytes,
-)
+from ..memory import check_memory, estimate_tied_step_bytes, format_bytes
 from ..models import CBOW
-from ..validation import (
-    check_int,
-    check_number,
-    check_positive_int,
-    parse_token_ids,
-)
+from ..validation import check_int, check_number, check_positive_int, parse_token_ids
 from .feedback import Feedback, _call, _not_a_function, _unanswered
-from .panel import (
-    DIM_CHOICES,
-    Panel,
-    _choice,
-    make_panel,
-)
+from .panel import DIM_CHOICES, Panel, _choice, make_panel
 
 __all__ = [
     "TiedStepReport",

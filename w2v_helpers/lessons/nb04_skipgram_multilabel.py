@@ -17,25 +17,11 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from ..memory import (
-    check_memory,
-    format_bytes,
-    memory_budget,
-)
-from ..validation import (
-    MAX_BATCH,
-    MAX_WINDOW,
-    check_number,
-    check_positive_int,
-)
+from ..memory import check_memory, format_bytes, memory_budget
+from ..validation import MAX_BATCH, MAX_WINDOW, check_number, check_positive_int
 from .feedback import Feedback, _call, _is_number, _not_a_function, _unanswered
 from .formatting import format_timing
-from .panel import (
-    BATCH_CHOICES,
-    Panel,
-    _choice,
-    make_panel,
-)
+from .panel import BATCH_CHOICES, Panel, _choice, make_panel
 
 __all__ = [
     "SCORE_STD",

@@ -18,24 +18,11 @@ import torch
 from matplotlib.figure import Figure
 
 from ..corpus import wiki_vocabulary
-from ..memory import (
-    FLOAT32,
-    check_memory,
-    format_bytes,
-)
-from ..validation import (
-    MAX_BATCH,
-    check_number,
-    check_positive_int,
-    check_vectors,
-)
+from ..memory import FLOAT32, check_memory, format_bytes
+from ..validation import MAX_BATCH, check_number, check_positive_int, check_vectors
 from .feedback import Feedback, _call, _not_a_function
 from .formatting import format_timing
-from .panel import (
-    Panel,
-    _choice,
-    make_panel,
-)
+from .panel import Panel, _choice, make_panel
 
 __all__ = [
     "FullScoringCost",

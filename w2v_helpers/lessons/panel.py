@@ -15,9 +15,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ..memory import (
-    MemoryBudgetError,
-)
+from ..memory import MemoryBudgetError
 
 __all__ = [
     "BATCH_CHOICES",
