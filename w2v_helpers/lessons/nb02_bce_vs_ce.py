@@ -118,8 +118,8 @@ class StabilityScan:
 
     Each row: (scale, BCE built-in, BCE naive, BCE stable, CE built-in, CE naive, CE stable).
     ``widest`` holds, per scale, the largest gap between a row's highest and lowest score: the
-    naive CE turns NaN once it passes ln(2**-149) ~ -103.3 in magnitude, where softmax underflows
-    to 0 (about 87.3 on a machine that flushes subnormal numbers to zero).
+    naive CE turns NaN once it passes about 104 = -ln(2**-150), where softmax rounds to 0 (about
+    87 on a machine that flushes subnormal numbers to zero).
     Introduced in ``02_bce_vs_ce.ipynb``.
     """
 

@@ -230,19 +230,19 @@ def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
     """Work and memory of one full-softmax step against V, beside negative sampling's (log-log).
 
     Both panels are counted, not timed, so the figure is the same on every machine and every run;
-    the measured times are in ``cost``'s printout. Work is multiply-adds per centre word: the
-    forward matmul and its two backward matmuls, over V output rows (full softmax) or over
-    1 + ``negatives`` rows (negative sampling).
+    the measured times are in ``cost``'s printout. Work is multiply-adds per (centre, context)
+    pair, as the original objective scores each pair: the forward matmul and its two backward
+    matmuls, over V output rows (full softmax) or over 1 + ``negatives`` rows (negative sampling).
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
     K = check_positive_int("negatives", negatives)
     E = cost.embedding_dim
-    full = [3 * E * V for V in cost.vocab_sizes]  # multiply-adds per centre, all V rows
+    full = [3 * E * V for V in cost.vocab_sizes]  # multiply-adds per pair, all V rows
     sampled = [3 * E * (1 + K)] * len(cost.vocab_sizes)  # 1 context + K noise rows
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
     ax1.loglog(cost.vocab_sizes, full, "o-", label="full softmax")
     ax1.loglog(cost.vocab_sizes, sampled, "s--", label=f"negative sampling, K={K}")
-    ax1.set(xlabel="vocabulary size V", ylabel="multiply-adds", title="work per centre word")
+    ax1.set(xlabel="vocabulary size V", ylabel="multiply-adds", title="work per training pair")
     ax1.legend(fontsize=8)
     ax2.loglog(cost.vocab_sizes, [b / 2**20 for b in cost.nbytes], "o-", color="C2")
     ax2.set(xlabel="vocabulary size V", ylabel="MiB", title="memory per full-softmax step")
