@@ -349,6 +349,14 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, noteb
         factories = panel_factories()
         current = page.evaluate("window.jupyterapp.shell.currentWidget.id")
         panel_doms = page.locator(f"[id='{current}'] .w2v-panel")
+        shown = sum(
+            len(re.findall(r"\w+_panel\(", "".join(c["source"])))
+            for c in json.loads(notebook.read_text())["cells"]
+            if c["cell_type"] == "code"
+        )
+        assert panel_doms.count() == shown, (
+            f"{notebook.name}: {panel_doms.count()} of {shown} panels"
+        )
         for i in range(panel_doms.count()):
             panel_dom = panel_doms.nth(i)
             title = panel_dom.locator(".w2v-panel-title").inner_text().strip()

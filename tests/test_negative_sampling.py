@@ -5,6 +5,7 @@ float64, the closed-form keep probability and noise distribution, and a syntheti
 right neighbours are known by construction.
 """
 
+import dataclasses
 import math
 
 import pytest
@@ -158,6 +159,8 @@ def test_trainer_is_deterministic_for_a_seed():
     a = train_word2vec(sentences, config, progress=False)
     b = train_word2vec(sentences, config, progress=False)
     assert torch.equal(a.vectors, b.vectors)
+    other = train_word2vec(sentences, dataclasses.replace(config, seed=1), progress=False)
+    assert not torch.equal(a.vectors, other.vectors)  # the seed is used, not fixed inside
 
 
 def test_unknown_device_string_gives_a_clear_error():

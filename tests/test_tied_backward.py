@@ -247,4 +247,4 @@ def test_tied_step_report_counts_every_ce_row_against_a_float64_gradient(target,
     assert report.output_rows == int(np.count_nonzero(np.abs(oracle).max(axis=1))) == rows
     assert f"rows with an output-side gradient: {rows} of 500" in str(report)
     float32_norm_count = int((torch.from_numpy(oracle).float().norm(dim=1) > 0).sum())
-    assert float32_norm_count < 400  # the count the report no longer prints
+    assert report.output_rows != float32_norm_count  # the report does not count by a norm

@@ -180,8 +180,3 @@ def test_memory_guard_refuses_before_allocating_the_tables(monkeypatch):
     with pytest.raises(MemoryBudgetError, match="vector_size"):
         train_word2vec(sentences, config, progress=False)
     assert not allocated
-
-
-def test_a_one_word_corpus_is_refused_with_a_reason():
-    with pytest.raises(ValueError, match="at least 2"):
-        train_word2vec([["solo"]], TrainConfig(min_count=1), progress=False)
