@@ -1,5 +1,7 @@
 """A catalogue of bad inputs: each must raise the right exception, naming the parameter."""
 
+import math
+
 import pytest
 import torch
 
@@ -15,18 +17,37 @@ from w2v_helpers.corpus import (
 )
 from w2v_helpers.data import random_cbow_batch
 from w2v_helpers.evaluation import most_similar, wordsim_spearman
-from w2v_helpers.gradients import score_grad, split_tied_gradient
+from w2v_helpers.gradients import (
+    compare,
+    input_side_grad,
+    output_side_grad,
+    score_grad,
+    split_tied_gradient,
+)
 from w2v_helpers.lessons.nb01_cbow_forward import (
     cbow_forward_report,
     check_parameter_count,
     check_scores_shape,
 )
-from w2v_helpers.lessons.nb02_bce_vs_ce import loss_scale_report, stability_scan
-from w2v_helpers.lessons.nb03_tied_weight_backward import tied_step_report
+from w2v_helpers.lessons.nb02_bce_vs_ce import (
+    loss_scale_report,
+    plot_bce_element_loss,
+    plot_loss_vs_vocab,
+    plot_stability_scan,
+    stability_scan,
+)
+from w2v_helpers.lessons.nb03_tied_weight_backward import (
+    plot_gradient_row_norms,
+    tied_step_report,
+)
 from w2v_helpers.lessons.nb04_skipgram_multilabel import skipgram_loss_report
 from w2v_helpers.lessons.nb05_negative_sampling import plot_loss_curve, plot_projection
 from w2v_helpers.losses import bce_naive, bce_stable, ce_naive, ce_stable, softmax_entropy
-from w2v_helpers.memory import estimate_cbow_forward_bytes
+from w2v_helpers.memory import (
+    estimate_cbow_forward_bytes,
+    estimate_loss_scan_bytes,
+    estimate_tied_step_bytes,
+)
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.negative_sampling import sgns_loss
 from w2v_helpers.notebook import setup
@@ -321,6 +342,95 @@ CASES += [
     ("projection two words", lambda: plot_projection(VECS, VOCAB, ["a", "b"]), TypeError, "words"),
     ("loss curve nan", lambda: plot_loss_curve([1.0, float("nan")]), ValueError, "losses"),
     ("loss curve empty", lambda: plot_loss_curve([]), TypeError, "losses"),
+]
+
+
+# Notebook 02's helpers (moved from test_bce_ce.py).
+CASES += [
+    ("loss_scale vocab 1", lambda: loss_scale_report(1, 1.0), ValueError, "vocab_size"),
+    ("loss_scale vocab float", lambda: loss_scale_report(10.0, 1.0), TypeError, "vocab_size"),
+    ("loss_scale scale 0", lambda: loss_scale_report(10, 0.0), ValueError, "logit_scale"),
+    ("loss_scale scale nan", lambda: loss_scale_report(10, math.nan), ValueError, "logit_scale"),
+    ("loss_scale scale str", lambda: loss_scale_report(10, "1"), TypeError, "logit_scale"),
+    (
+        "loss_scale batch 0",
+        lambda: loss_scale_report(10, 1.0, batch_size=0),
+        ValueError,
+        "batch_size",
+    ),
+    ("scan scales str", lambda: stability_scan("1, 2"), TypeError, "scales"),
+    ("scan scales empty", lambda: stability_scan([]), ValueError, "scales"),
+    ("scan scale negative", lambda: stability_scan([-1.0]), ValueError, "scales"),
+    ("scan eps 0", lambda: stability_scan([1.0], eps=0.0), ValueError, "eps"),
+    ("scan vocab 0", lambda: stability_scan([1.0], vocab_size=0), ValueError, "vocab_size"),
+    (
+        "score_grad loss name",
+        lambda: score_grad(torch.zeros(2, 3), torch.tensor([0, 1]), loss="mse"),
+        ValueError,
+        "loss",
+    ),
+    (
+        "score_grad y range",
+        lambda: score_grad(torch.zeros(2, 3), torch.tensor([0, 3])),
+        ValueError,
+        "y",
+    ),
+    (
+        "score_grad scores int",
+        lambda: score_grad(torch.zeros(2, 3, dtype=torch.long), torch.tensor([0, 1])),
+        TypeError,
+        "scores",
+    ),
+    (
+        "score_grad batch",
+        lambda: score_grad(torch.zeros(2, 3), torch.tensor([0])),
+        ValueError,
+        "batch",
+    ),
+    ("compare manual list", lambda: compare("x", [1.0], torch.ones(1)), TypeError, "manual"),
+    (
+        "compare atol 0",
+        lambda: compare("x", torch.ones(1), torch.ones(1), atol=0),
+        ValueError,
+        "atol",
+    ),
+    ("estimate batch 0", lambda: estimate_loss_scan_bytes(0, 10), ValueError, "batch_size"),
+    ("element plot eps", lambda: plot_bce_element_loss(eps=0.0), ValueError, "eps"),
+    ("element plot s_max", lambda: plot_bce_element_loss(s_max=1e6), ValueError, "s_max"),
+    ("vocab plot report", lambda: plot_loss_vs_vocab("report"), TypeError, "report"),
+    ("scan plot scan", lambda: plot_stability_scan(None), TypeError, "scan"),
+]
+
+
+# Notebook 03's helpers (moved from test_tied_backward.py).
+W3 = torch.zeros(5, 3)  # (V, E)
+X3 = torch.tensor([[0, 1]])  # (N, T)
+Y3 = torch.tensor([2])  # (N,)
+CASES += [
+    ("split loss name", lambda: split_tied_gradient(W3, X3, Y3, loss="nll"), ValueError, "loss"),
+    ("split x out of range", lambda: split_tied_gradient(W3, X3 + 5, Y3), ValueError, "x"),
+    ("split y float", lambda: split_tied_gradient(W3, X3, Y3.float()), TypeError, "y"),
+    ("split weight 1-D", lambda: split_tied_gradient(W3[0], X3, Y3), ValueError, "weight"),
+    ("split batch", lambda: split_tied_gradient(W3, X3, torch.tensor([1, 2])), ValueError, "batch"),
+    ("output hidden E", lambda: output_side_grad(torch.zeros(1, 4), W3, Y3), ValueError, "hidden"),
+    (
+        "output weight list",
+        lambda: output_side_grad(torch.zeros(1, 3), [[0.0]], Y3),
+        TypeError,
+        "weight",
+    ),
+    ("input x rank 1", lambda: input_side_grad(X3[0], W3, Y3), ValueError, "x"),
+    ("report ids text", lambda: tied_step_report("3, five", 3), ValueError, "context_ids"),
+    ("report ids float", lambda: tied_step_report([3.0, 5.0], 3), TypeError, "context_ids"),
+    ("report ids empty", lambda: tied_step_report([], 3), ValueError, "context_ids"),
+    ("report ids range", lambda: tied_step_report([3, 500], 3), ValueError, "context_ids"),
+    ("report target range", lambda: tied_step_report([3], 500), ValueError, "target_id"),
+    ("report target str", lambda: tied_step_report([3], "3"), TypeError, "target_id"),
+    ("report lr 0", lambda: tied_step_report([3], 3, lr=0.0), ValueError, "lr"),
+    ("report loss", lambda: tied_step_report([3], 3, loss="BCE"), ValueError, "loss"),
+    ("report vocab", lambda: tied_step_report([3], 3, vocab_size=0), ValueError, "vocab_size"),
+    ("estimate E", lambda: estimate_tied_step_bytes(5, 0, 1, 1), ValueError, "embedding_dim"),
+    ("plot report", lambda: plot_gradient_row_norms("r"), TypeError, "report"),
 ]
 
 
