@@ -27,3 +27,41 @@ def finite_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
         down[index] -= h
         grad[index] = (f(up) - f(down)) / (2 * h)
     return grad
+
+
+class AllocationRecorder:
+    """Records every new tensor the ops under it create: (op, numel, dtype, bytes).
+
+    A ``TorchDispatchMode``: it sees each ATen op a call dispatches, so it counts what the code
+    really allocates rather than what a test rebuilds by hand. Outputs that the op's schema marks
+    as aliases (views, in-place and ``out=`` results) are not new memory and are skipped; fused
+    kernels' internal scratch is not visible (it never becomes a tensor).
+    """
+
+    def __init__(self) -> None:
+        import torch
+        from torch.utils._python_dispatch import TorchDispatchMode
+        from torch.utils._pytree import tree_flatten
+
+        self.created: list[tuple[str, int, object, int]] = []
+        recorder = self
+
+        class _Mode(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                out = func(*args, **(kwargs or {}))
+                if any(r.alias_info is not None for r in func._schema.returns):
+                    return out
+                for t in tree_flatten(out)[0]:
+                    if isinstance(t, torch.Tensor):
+                        nbytes = t.numel() * t.element_size()
+                        recorder.created.append((str(func), t.numel(), t.dtype, nbytes))
+                return out
+
+        self._mode = _Mode()
+
+    def __enter__(self) -> "AllocationRecorder":
+        self._mode.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._mode.__exit__(*exc)

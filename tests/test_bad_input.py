@@ -30,6 +30,7 @@ from w2v_helpers.lessons.nb01_cbow_forward import (
     check_scores_shape,
 )
 from w2v_helpers.lessons.nb02_bce_vs_ce import (
+    check_initial_losses,
     loss_scale_report,
     plot_bce_element_loss,
     plot_loss_vs_vocab,
@@ -37,21 +38,39 @@ from w2v_helpers.lessons.nb02_bce_vs_ce import (
     stability_scan,
 )
 from w2v_helpers.lessons.nb03_tied_weight_backward import (
+    check_input_side_rows,
     plot_gradient_row_norms,
     tied_step_report,
 )
-from w2v_helpers.lessons.nb04_skipgram_multilabel import skipgram_loss_report
-from w2v_helpers.lessons.nb05_negative_sampling import plot_loss_curve, plot_projection
+from w2v_helpers.lessons.nb04_skipgram_multilabel import (
+    plot_target_memory,
+    skipgram_loss_report,
+    target_memory_table,
+)
+from w2v_helpers.lessons.nb05_negative_sampling import (
+    full_scoring_cost,
+    plot_full_scoring_cost,
+    plot_loss_curve,
+    plot_projection,
+)
 from w2v_helpers.losses import bce_naive, bce_stable, ce_naive, ce_stable, softmax_entropy
 from w2v_helpers.memory import (
-    estimate_cbow_forward_bytes,
     estimate_loss_scan_bytes,
+    estimate_skipgram_target_bytes,
     estimate_tied_step_bytes,
 )
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.negative_sampling import sgns_loss
 from w2v_helpers.notebook import setup
-from w2v_helpers.targets import collapse, skipgram_bce_collapse, skipgram_bce_lean
+from w2v_helpers.targets import (
+    collapse,
+    collapse_tile_gap,
+    first_occurrences,
+    skipgram_bce_collapse,
+    skipgram_bce_lean,
+    skipgram_bce_tile,
+    skipgram_ce,
+)
 from w2v_helpers.trainer import TrainConfig, resolve_device, train_word2vec
 
 MODEL = CBOW(vocab_size=10, embedding_dim=4)
@@ -434,20 +453,205 @@ CASES += [
 ]
 
 
+# Notebook 04's target builders and losses (moved from test_targets.py): every loss validates
+# its scores and ids the same way.
+SG_SCORES = torch.zeros(2, 5)  # (N, V)
+SG_Y = torch.tensor([[0, 1], [2, 3]])  # (N, T)
+SG_BAD = [
+    ("scores list", [[0.0, 1.0]], SG_Y, TypeError, "scores must be a torch.Tensor"),
+    ("scores int", torch.zeros(2, 5, dtype=torch.long), SG_Y, TypeError, "scores must be a floa"),
+    ("scores 3-D", torch.zeros(2, 3, 5), SG_Y, ValueError, "scores must be 2-D"),
+    ("scores NaN", torch.full((2, 5), float("nan")), SG_Y, ValueError, "scores must be finite"),
+    ("y list", SG_SCORES, [[1, 2]], TypeError, "y must be a torch.Tensor"),
+    ("y float", SG_SCORES, torch.ones(2, 2), TypeError, "y must hold integer token ids"),
+    ("y 1-D", SG_SCORES, torch.tensor([1, 2]), ValueError, "y must be 2-D"),
+    ("y id == V", SG_SCORES, torch.tensor([[1, 5], [0, 0]]), ValueError, r"ids in \[0, 4\]"),
+    ("y negative", SG_SCORES, torch.tensor([[1, -1], [0, 0]]), ValueError, "y must hold ids"),
+    ("y batch", SG_SCORES, torch.tensor([[1, 2]]), ValueError, "scores has 2, y has 1"),
+]
+for loss_fn in (
+    skipgram_bce_collapse,
+    skipgram_bce_tile,
+    skipgram_bce_lean,
+    skipgram_ce,
+    collapse_tile_gap,
+):
+    CASES += [
+        (f"{loss_fn.__name__} {name}", lambda f=loss_fn, s=s, y=y: f(s, y), error, pattern)
+        for name, s, y, error, pattern in SG_BAD
+    ]
+for fn, args in (
+    (collapse, (torch.tensor([[0, 1]]), 5)),
+    (skipgram_bce_collapse, (SG_SCORES[:1], torch.tensor([[0, 1]]))),
+    (skipgram_bce_lean, (SG_SCORES[:1], torch.tensor([[0, 1]]))),
+):
+    CASES += [
+        (
+            f"{fn.__name__} duplicates 'sum'",
+            lambda f=fn, a=args: f(*a, "sum"),
+            ValueError,
+            r"duplicates must be one of \('clip', 'count', 'error'\)",
+        ),
+        (
+            f"{fn.__name__} duplicates True",
+            lambda f=fn, a=args: f(*a, True),
+            TypeError,
+            "duplicates must be one of .* got True",
+        ),
+    ]
+CASES += [
+    ("collapse vocab 0", lambda: collapse(torch.tensor([[0]]), 0), ValueError, "vocab_size must"),
+    ("collapse vocab float", lambda: collapse(torch.tensor([[0]]), 5.0), TypeError, "vocab_size"),
+    (
+        "collapse int dtype",
+        lambda: collapse(torch.tensor([[0]]), 3, dtype=torch.long),
+        TypeError,
+        "dtype must be a floating",
+    ),
+    ("collapse id == V", lambda: collapse(torch.tensor([[3]]), 3), ValueError, r"ids in \[0, 2\]"),
+    ("first_occurrences list", lambda: first_occurrences([[1, 2]]), TypeError, "y must be a torch"),
+    ("first_occurrences 1-D", lambda: first_occurrences(torch.tensor([1, 2])), ValueError, "2-D"),
+]
+
+# Notebook 04's report, memory table and figure (moved from test_skipgram_explore.py).
+CASES += [
+    (
+        "target bytes method",
+        lambda: estimate_skipgram_target_bytes(10, 2, 2, "onehot"),
+        ValueError,
+        "method must be one of",
+    ),
+    (
+        "target bytes window float",
+        lambda: estimate_skipgram_target_bytes(10, 2.5, 2, "tile"),
+        TypeError,
+        "window_size must be a positive whole number",
+    ),
+    (
+        "target bytes dtype_bytes",
+        lambda: estimate_skipgram_target_bytes(10, 2, 2, "tile", dtype_bytes=3),
+        ValueError,
+        "dtype_bytes must be 2, 4 or 8",
+    ),
+    (
+        "sg report vocab 0",
+        lambda: skipgram_loss_report(0, 4, 2),
+        ValueError,
+        "vocab_size must be at least 1",
+    ),
+    (
+        "sg report window 1001",
+        lambda: skipgram_loss_report(100, 1001, 2),
+        ValueError,
+        "window_size must be at least 1 and at most 1,000",
+    ),
+    (
+        "sg report batch str",
+        lambda: skipgram_loss_report(100, 4, "16"),
+        TypeError,
+        "batch_size must be a positive whole number",
+    ),
+    (
+        "sg report score str",
+        lambda: skipgram_loss_report(100, 4, 2, target_score="high"),
+        TypeError,
+        "target_score must be a number",
+    ),
+    (
+        "sg report score 99",
+        lambda: skipgram_loss_report(100, 4, 2, target_score=99.0),
+        ValueError,
+        r"target_score must be in \[-50, 50\]",
+    ),
+    (
+        "memory table empty",
+        lambda: target_memory_table((), (4,), 16),
+        TypeError,
+        "vocab_sizes must be a non-empty tuple",
+    ),
+    (
+        "memory table window 0",
+        lambda: target_memory_table((100,), (0,), 16),
+        ValueError,
+        r"window_sizes\[i\] must be at least 1",
+    ),
+    (
+        "memory plot vocab 0",
+        lambda: plot_target_memory(0, 4, 16),
+        ValueError,
+        "vocab_size must be at least 1",
+    ),
+]
+
+# Exercise checks' own settings (moved from test_checks_02_03.py).
+CASES += [
+    (
+        "initial losses vocab 1",
+        lambda: check_initial_losses((0.7, 9.2), vocab_size=1),
+        ValueError,
+        "vocab_size",
+    ),
+    (
+        "initial losses vocab str",
+        lambda: check_initial_losses((0.7, 9.2), vocab_size="10"),
+        TypeError,
+        "vocab_size",
+    ),
+    (
+        "input rows context empty",
+        lambda: check_input_side_rows({1}, context_ids=[], target_id=0, vocab_size=5),
+        TypeError,
+        "context_ids",
+    ),
+    (
+        "input rows context range",
+        lambda: check_input_side_rows({1}, context_ids=[1, 9], target_id=0, vocab_size=5),
+        ValueError,
+        "context_ids",
+    ),
+]
+
+# Notebook 05's cost measurement and figure (moved from test_full_scoring_cost.py), and the
+# trainer's device (moved from test_negative_sampling.py).
+COST = None
+
+
+def _cost():
+    global COST
+    if COST is None:
+        COST = full_scoring_cost((10,), batch_size=2, embedding_dim=4, repeats=1)
+    return COST
+
+
+CASES += [
+    ("cost vocab empty", lambda: full_scoring_cost(()), ValueError, "vocab_sizes"),
+    ("cost vocab 0", lambda: full_scoring_cost((0,)), ValueError, "vocab_size"),
+    ("cost batch -1", lambda: full_scoring_cost((10,), batch_size=-1), ValueError, "batch_size"),
+    ("cost E float", lambda: full_scoring_cost((10,), embedding_dim=2.5), TypeError, "embedding"),
+    ("cost repeats 0", lambda: full_scoring_cost((10,), repeats=0), ValueError, "repeats"),
+    ("cost plot K 0", lambda: plot_full_scoring_cost(_cost(), negatives=0), ValueError, "negat"),
+    ("cost plot K -1", lambda: plot_full_scoring_cost(_cost(), negatives=-1), ValueError, "negat"),
+    ("cost plot K 2.5", lambda: plot_full_scoring_cost(_cost(), negatives=2.5), TypeError, "negat"),
+    ("device tpu", lambda: resolve_device("tpu0"), ValueError, "device must be"),
+    ("device int", lambda: resolve_device(3), TypeError, "device"),
+]
+if not torch.cuda.is_available():
+    CASES.append(("device cuda absent", lambda: resolve_device("cuda"), ValueError, "no CUDA"))
+
+
 @pytest.mark.parametrize(
-    ("call", "error", "word"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+    ("call", "error", "pattern"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
-def test_bad_input_raises_a_clear_error_naming_the_parameter(call, error, word):
-    with pytest.raises(error) as info:
+def test_bad_input_raises_a_clear_error_naming_the_parameter(call, error, pattern):
+    with pytest.raises(error, match=pattern):
         call()
-    assert word in str(info.value)
+
+
+def test_case_ids_are_unique():
+    ids = [c[0] for c in CASES]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
 def test_out_of_range_id_message_says_the_allowed_range():
     with pytest.raises(ValueError, match=r"\[0, 9\].*got 10"):
         MODEL(torch.tensor([[1, 10]]))
-
-
-def test_estimate_is_pure_arithmetic_and_never_allocates():
-    # A configuration of hundreds of GiB is estimated instantly, not built.
-    assert estimate_cbow_forward_bytes(10**7, 10, 10, 10**4) > 500 * 2**30

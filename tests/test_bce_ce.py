@@ -10,12 +10,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 from oracles import finite_difference, numpy_bce, numpy_ce
 
 from w2v_helpers.gradients import compare, score_grad
 from w2v_helpers.lessons.nb02_bce_vs_ce import (
-    LossScaleReport,
     loss_scale_report,
     plot_bce_element_loss,
     plot_loss_vs_vocab,
@@ -149,11 +147,39 @@ def test_compare_prints_booleans_only_and_flags_a_mismatch():
     assert "shapes differ" in compare("shape", a, a.T)
 
 
-def test_plots_of_notebook_02_return_figures():
-    assert isinstance(plot_bce_element_loss(), Figure)
-    assert isinstance(plot_loss_vs_vocab(loss_scale_report(100, 1.0)), Figure)
-    assert isinstance(plot_stability_scan(stability_scan([1.0, 300.0], vocab_size=100)), Figure)
+def test_vocab_figure_draws_the_reports_numbers_and_the_log_2_and_log_v_lines():
+    report = loss_scale_report(1_000, 1.0)
+    (ax,) = plot_loss_vs_vocab(report).axes
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    vs = [row[0] for row in report.rows]
+    assert list(lines["CE (built-in)"].get_xdata()) == vs
+    assert list(lines["CE (built-in)"].get_ydata()) == [row[2] for row in report.rows]
+    assert list(lines["BCE (built-in)"].get_ydata()) == [row[1] for row in report.rows]
+    np.testing.assert_allclose(lines["log V"].get_ydata(), np.log(vs), rtol=1e-15)
+    assert list(lines["log 2"].get_ydata()) == [math.log(2)] * 2
 
 
-def test_loss_scale_report_type_is_exported():
-    assert isinstance(loss_scale_report(10, 1.0), LossScaleReport)
+def test_element_loss_figure_is_softplus_and_the_naive_curve_flattens_at_minus_log_eps():
+    eps = 1e-8
+    left, right = plot_bce_element_loss(eps=eps, s_max=40.0).axes
+    exact, naive = left.get_lines()[:2]
+    s = np.asarray(exact.get_xdata())
+    # rtol 1e-9: past s = 20 torch's softplus returns s itself, off by log1p(e^-s) < 2.1e-9
+    np.testing.assert_allclose(exact.get_ydata(), np.logaddexp(0.0, s), rtol=1e-9)
+    far = s > 25  # sigmoid(s) rounds to 1 in float32 here
+    np.testing.assert_allclose(np.asarray(naive.get_ydata())[far], -math.log(eps), rtol=1e-6)
+    exact_slope, naive_slope = right.get_lines()[:2]
+    np.testing.assert_allclose(exact_slope.get_ydata(), 1 / (1 + np.exp(-s)), rtol=1e-8)
+    assert np.all(np.asarray(naive_slope.get_ydata())[far] == 0)  # the lost gradient
+
+
+def test_stability_figure_marks_exactly_the_scales_where_naive_ce_is_nan():
+    scan = stability_scan([1.0, 3.0, 300.0], vocab_size=100)
+    bad = [row[0] for row in scan.rows if not math.isfinite(row[5])]
+    assert bad == [300.0]  # the figure below must mark this one and no other
+    _, ce_ax = plot_stability_scan(scan).axes
+    lines = {line.get_label(): line for line in ce_ax.get_lines()}
+    assert list(lines["naive is NaN"].get_xdata()) == bad
+    assert list(lines["naive CE"].get_xdata()) == [1.0, 3.0]
+    stable = np.asarray(lines["stable CE"].get_ydata())
+    assert np.all(stable < 1e-6)  # the stable form stays at float32 round-off

@@ -125,25 +125,3 @@ def test_output_side_grad_check_explains_typical_wrong_answers(fn, explains):
     feedback = check_output_side_grad(fn)
     assert not feedback
     assert explains in feedback.message
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "names"),
-    [
-        (lambda: check_initial_losses((0.7, 9.2), vocab_size=1), ValueError, "vocab_size"),
-        (lambda: check_initial_losses((0.7, 9.2), vocab_size="10"), TypeError, "vocab_size"),
-        (
-            lambda: check_input_side_rows({1}, context_ids=[], target_id=0, vocab_size=5),
-            TypeError,
-            "context_ids",
-        ),
-        (
-            lambda: check_input_side_rows({1}, context_ids=[1, 9], target_id=0, vocab_size=5),
-            ValueError,
-            "context_ids",
-        ),
-    ],
-)
-def test_checks_reject_bad_settings_naming_the_parameter(call, error, names):
-    with pytest.raises(error, match=names):
-        call()

@@ -5,6 +5,8 @@ import subprocess
 import sys
 
 import pytest
+import torch
+from oracles import AllocationRecorder
 
 from w2v_helpers.lessons.nb01_cbow_forward import cbow_forward_report
 from w2v_helpers.memory import (
@@ -16,6 +18,7 @@ from w2v_helpers.memory import (
     memory_budget,
     process_memory,
 )
+from w2v_helpers.models import CBOW
 
 # Runs in a fresh interpreter: how far resident memory rises above where it stood just before
 # building a CBOW and running a forward pass. Writing 5 to clear_refs resets the kernel's
@@ -43,11 +46,27 @@ print(json.dumps({"grew": status("VmHWM:") - base}))
 """
 
 
-def test_estimate_matches_the_tensors_a_forward_pass_holds():
+@pytest.mark.parametrize("tied", [False, True])
+def test_estimate_is_the_parameters_plus_what_a_forward_pass_allocates(tied):
     V, T, N, E = 300, 5, 7, 11
-    report = cbow_forward_report(V, T, N, E, time_it=False)
-    tensors = [N * T * 8] + [4 * n for n in (N * T * E, N * E, N * V)]  # ids, lookup, mean, scores
-    assert report.estimated_bytes == report.parameter_bytes + sum(tensors)
+    model = CBOW(V, E, tied=tied)
+    x = torch.randint(V, (N, T))  # (N, T) int64 ids
+    with torch.no_grad(), AllocationRecorder() as recorder:
+        model(x)
+    activations = sum(b for _, n, _, b in recorder.created if n > 1)  # scalars: id-range checks
+    params = sum(p.numel() * p.element_size() for p in model.parameters())
+    expected = params + x.numel() * x.element_size() + activations
+    assert estimate_cbow_forward_bytes(V, T, N, E, tied=tied) == expected
+    if not tied:  # the report builds the lesson's untied model
+        assert cbow_forward_report(V, T, N, E, time_it=False).estimated_bytes == expected
+
+
+def test_estimate_is_arithmetic_only_even_for_sizes_that_could_never_be_built():
+    V, T, N, E = 10**7, 10, 10, 10**4  # about 745 GiB
+    with AllocationRecorder() as recorder:
+        need = estimate_cbow_forward_bytes(V, T, N, E)
+    assert recorder.created == []
+    assert need == 4 * (2 * V * E + V + N * T * E + N * E + N * V) + 8 * N * T
 
 
 def test_estimate_is_within_25_percent_of_measured_peak_rss():

@@ -19,7 +19,7 @@ from w2v_helpers.corpus import (
     subsample,
 )
 from w2v_helpers.negative_sampling import block_loss_and_grads, sgns_loss
-from w2v_helpers.trainer import TrainConfig, resolve_device, train_word2vec
+from w2v_helpers.trainer import TrainConfig, train_word2vec
 
 
 def _logsig(x: float) -> float:
@@ -161,14 +161,3 @@ def test_trainer_is_deterministic_for_a_seed():
     assert torch.equal(a.vectors, b.vectors)
     other = train_word2vec(sentences, dataclasses.replace(config, seed=1), progress=False)
     assert not torch.equal(a.vectors, other.vectors)  # the seed is used, not fixed inside
-
-
-def test_unknown_device_string_gives_a_clear_error():
-    with pytest.raises(ValueError, match="device must be"):
-        resolve_device("tpu0")
-    with pytest.raises(TypeError, match="device"):
-        resolve_device(3)
-    assert resolve_device(None).type == "cpu"
-    if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="no CUDA"):
-            resolve_device("cuda")

@@ -10,7 +10,6 @@ import torch.nn.functional as F
 from oracles import numpy_bce
 
 from w2v_helpers.targets import (
-    DUPLICATE_POLICIES,
     collapse,
     collapse_tile_gap,
     first_occurrences,
@@ -195,73 +194,3 @@ def test_all_losses_give_a_gradient_to_the_scores():
         scores.requires_grad_()
         loss_fn(scores, y).backward()
         assert scores.grad.shape == scores.shape
-
-
-LOSSES = [
-    skipgram_bce_collapse,
-    skipgram_bce_tile,
-    skipgram_bce_lean,
-    skipgram_ce,
-    collapse_tile_gap,
-]
-
-
-@pytest.mark.parametrize("loss_fn", LOSSES)
-@pytest.mark.parametrize(
-    ("kwargs", "error", "pattern"),
-    [
-        ({"scores": [[0.0, 1.0]]}, TypeError, "scores must be a torch.Tensor"),
-        ({"scores": torch.zeros(2, 5, dtype=torch.long)}, TypeError, "scores must be a floating"),
-        ({"scores": torch.zeros(2, 3, 5)}, ValueError, "scores must be 2-D"),
-        ({"scores": torch.full((2, 5), float("nan"))}, ValueError, "scores must be finite"),
-        ({"y": [[1, 2]]}, TypeError, "y must be a torch.Tensor"),
-        ({"y": torch.ones(2, 2)}, TypeError, "y must hold integer token ids"),
-        ({"y": torch.tensor([1, 2])}, ValueError, "y must be 2-D"),
-        ({"y": torch.tensor([[1, 5], [0, 0]])}, ValueError, r"y must hold ids in \[0, 4\]"),
-        ({"y": torch.tensor([[1, -1], [0, 0]])}, ValueError, "y must hold ids"),
-        ({"y": torch.tensor([[1, 2]])}, ValueError, "batch sizes differ: scores has 2, y has 1"),
-    ],
-)
-def test_losses_reject_bad_input_naming_the_parameter(loss_fn, kwargs, error, pattern):
-    args = {"scores": torch.zeros(2, 5), "y": torch.tensor([[0, 1], [2, 3]])} | kwargs
-    with pytest.raises(error, match=pattern):
-        loss_fn(args["scores"], args["y"])
-
-
-@pytest.mark.parametrize(
-    ("fn", "args"),
-    [
-        (collapse, (torch.tensor([[0, 1]]), 5)),
-        (skipgram_bce_collapse, (torch.zeros(1, 5), torch.tensor([[0, 1]]))),
-        (skipgram_bce_lean, (torch.zeros(1, 5), torch.tensor([[0, 1]]))),
-    ],
-)
-def test_duplicate_policy_must_be_one_of_clip_count_error(fn, args):
-    with pytest.raises(ValueError, match=r"duplicates must be one of \('clip', 'count', 'error'\)"):
-        fn(*args, "sum")
-    with pytest.raises(TypeError, match="duplicates must be one of .* got True"):
-        fn(*args, True)
-    assert DUPLICATE_POLICIES == ("clip", "count", "error")
-
-
-@pytest.mark.parametrize(
-    ("vocab_size", "error", "pattern"),
-    [(0, ValueError, "vocab_size must be at least 1"), (5.0, TypeError, "vocab_size must be")],
-)
-def test_collapse_rejects_bad_vocab_size(vocab_size, error, pattern):
-    with pytest.raises(error, match=pattern):
-        collapse(torch.tensor([[0]]), vocab_size)
-
-
-def test_collapse_rejects_integer_dtype_and_ids_outside_vocab():
-    with pytest.raises(TypeError, match="dtype must be a floating"):
-        collapse(torch.tensor([[0]]), 3, dtype=torch.long)
-    with pytest.raises(ValueError, match=r"y must hold ids in \[0, 2\]"):
-        collapse(torch.tensor([[3]]), 3)
-
-
-def test_first_occurrences_rejects_non_tensors_and_wrong_rank():
-    with pytest.raises(TypeError, match="y must be a torch.Tensor"):
-        first_occurrences([[1, 2]])
-    with pytest.raises(ValueError, match="y must be 2-D"):
-        first_occurrences(torch.tensor([1, 2]))

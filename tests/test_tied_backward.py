@@ -9,7 +9,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from matplotlib.figure import Figure
 from oracles import finite_difference, numpy_bce, numpy_ce
 
 from w2v_helpers.gradients import (
@@ -20,7 +19,6 @@ from w2v_helpers.gradients import (
     split_tied_gradient,
 )
 from w2v_helpers.lessons.nb03_tied_weight_backward import (
-    TiedStepReport,
     plot_gradient_row_norms,
     tied_step_report,
 )
@@ -173,12 +171,21 @@ def test_tied_step_estimate_counts_nine_tables_and_the_activations():
     assert estimate_tied_step_bytes(500, 128, 1, 4) == expected
 
 
-def test_gradient_row_norm_plot_returns_a_figure():
-    assert isinstance(plot_gradient_row_norms(tied_step_report([3, 3, 8, 1], 42)), Figure)
-
-
-def test_tied_step_report_type_is_exported():
-    assert isinstance(tied_step_report([1], 2, vocab_size=500, embedding_dim=8), TiedStepReport)
+def test_row_norm_figure_draws_each_rows_two_parts_and_every_tied_norm_sorted():
+    report = tied_step_report([3, 3, 8, 1], 42)
+    left, right = plot_gradient_row_norms(report).axes
+    inputs, outputs = left.containers[:2]
+    marked = [1, 3, 8, 42]  # the distinct context rows and the target, in order
+    others = [v for v in range(report.vocab_size) if v not in marked]
+    expected_in = [float(report.input_norms[i]) for i in marked]
+    expected_in.append(float(np.median(report.input_norms[others].numpy())))
+    assert [bar.get_height() for bar in inputs] == pytest.approx(expected_in, rel=1e-12)
+    expected_out = [float(report.output_norms[i]) for i in marked]
+    assert [bar.get_height() for bar in outputs][:4] == pytest.approx(expected_out, rel=1e-12)
+    assert expected_in[3] == 0.0 and expected_out[3] > 0  # the target row: output side only
+    every = np.asarray(right.get_lines()[0].get_ydata())
+    expected = np.sort(np.maximum(report.tied_norms.numpy(), 1e-12))[::-1]
+    np.testing.assert_allclose(every, expected, rtol=1e-12)
 
 
 def test_rows_with_gradient_finds_the_rows_a_float32_norm_rounds_to_zero():

@@ -4,7 +4,8 @@ Vocabulary with ``min_count``, subsampling of frequent words, the unigram^0.75 n
 the dynamic window, each as a small function a notebook can show on the data. Introduced in
 ``05_negative_sampling_real_corpus.ipynb``.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives;
+L tokens of an id stream, P (centre, context) pairs, w window radius (``window``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def test_data_path(name: str) -> str:
     """Path of a file in gensim's bundled ``test/test_data`` folder (no network needed).
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        name: the file's name inside ``test/test_data``, e.g. ``"wordsim353.tsv"``; raises
+            ``FileNotFoundError`` if gensim's wheel does not have it.
     """
     import gensim  # local: gensim is heavy and only this loader needs it
 
@@ -79,6 +84,10 @@ def load_wiki_sample(max_tokens: int | None = None) -> list[list[str]]:
     letters), then cut into sentences of at most 1,000 tokens so gensim's 10,000-token limit
     never truncates anything. ``max_tokens`` keeps only the first tokens. Introduced in
     ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        max_tokens: keep only this many tokens from the start, a whole number >= 1.
+            Default: ``None`` (the whole sample).
     """
     if max_tokens is not None:
         max_tokens = check_positive_int("max_tokens", max_tokens)
@@ -91,6 +100,12 @@ def sentence_chunks(
     """Cut documents into sentences of at most ``length`` tokens, stopping at ``max_tokens``.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        documents: token sequences, one per document; a sentence never spans two documents.
+        length: the most tokens in one sentence, a whole number >= 1.
+        max_tokens: stop after this many tokens in all, a whole number >= 1. Default: ``None``
+            (no limit).
     """
     length = check_positive_int("length", length)
     budget = math.inf if max_tokens is None else check_positive_int("max_tokens", max_tokens)
@@ -128,6 +143,14 @@ class Vocabulary:
     ``words[i]`` has id ``i`` and ``counts[i]`` occurrences; ``index`` maps a word to its id.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        words: the V kept words, most frequent first.
+        counts: how often each word occurs, in the order of ``words``.
+        min_count: the threshold the words were kept at.
+
+    Shape:
+        - counts: :math:`(V)` int64.
     """
 
     words: tuple[str, ...]
@@ -151,6 +174,11 @@ def build_vocabulary(sentences: Sequence[Sequence[str]], min_count: int = 5) -> 
     """Count words and keep those seen at least ``min_count`` times (ties broken by word).
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        sentences: a list of token lists (not a list of strings); must hold at least one token.
+        min_count: the fewest occurrences a word needs to be kept, a whole number >= 1; raises
+            ``ValueError`` if no word reaches it. Default: 5.
     """
     min_count = check_positive_int("min_count", min_count)
     if isinstance(sentences, str) or not isinstance(sentences, Sequence):
@@ -183,6 +211,10 @@ def wiki_vocabulary(min_count: int = 5) -> Vocabulary:
     """The vocabulary of the Wikipedia sample at ``min_count``, built once per kernel.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        min_count: the fewest occurrences a word needs to be kept, a whole number >= 1.
+            Default: 5.
     """
     return build_vocabulary(load_wiki_sample(), min_count)
 
@@ -190,8 +222,13 @@ def wiki_vocabulary(min_count: int = 5) -> Vocabulary:
 def encode(sentences: Sequence[Sequence[str]], vocab: Vocabulary) -> torch.Tensor:
     """One int64 id stream of every in-vocabulary token (out-of-vocabulary ones dropped).
 
+    Args:
+        sentences: a list of token lists, read in order.
+        vocab: the vocabulary whose ids to use (see :func:`build_vocabulary`).
+
     Shape:
-        Output: (L,) with L = ``vocab.total`` for the sentences the vocabulary was built from.
+        - Output: :math:`(L)` int64 ids in :math:`[0, V)`, with L = ``vocab.total`` for the
+          sentences the vocabulary was built from.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
@@ -207,8 +244,13 @@ def keep_probabilities(counts: torch.Tensor, sample: float = 1e-3) -> torch.Tens
     ``p_keep = (sqrt(f / t) + 1) * t / f``, capped at 1. (Mikolov et al. 2013's paper writes
     ``1 - sqrt(t / f)`` as the *discard* probability; the released code uses this one.)
 
+    Args:
+        counts: how often each word occurs: positive whole numbers summing to at most 2**53.
+        sample: the threshold t, a number in the open interval (0, 1). Default: ``1e-3``.
+
     Shape:
-        Input: (V,) counts. Output: (V,) float64 in (0, 1].
+        - Input: ``counts`` :math:`(V)`.
+        - Output: :math:`(V)` float64 in (0, 1].
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """
@@ -225,6 +267,17 @@ def subsample(
 
     One float64 uniform draw per token, on the stream's device (the trainer calls this too).
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        ids: the id stream, a non-empty 1-D tensor of integer ids in [0, V), V = ``keep.numel()``.
+        keep: each word's keep probability, a non-empty 1-D floating tensor in [0, 1] (see
+            :func:`keep_probabilities`).
+        generator: the random generator, on ``ids``' device. Default: ``None`` (torch's global
+            one).
+
+    Shape:
+        - ids: :math:`(L)`; keep: :math:`(V)`.
+        - Output: :math:`(L')` with L' <= L, the kept ids in stream order.
     """
     if (
         not isinstance(keep, torch.Tensor)
@@ -244,6 +297,16 @@ def noise_distribution(counts: torch.Tensor, power: float = NOISE_POWER) -> torc
     """The negative-sampling noise distribution ``counts ** power / sum``, float64, shape (V,).
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        counts: how often each word occurs: non-negative whole numbers, not all 0, summing to
+            at most 2**53.
+        power: the exponent, a number in [0, 1]; 0 gives the uniform distribution, 1 the
+            unigram one. Default: ``NOISE_POWER`` (0.75, word2vec's).
+
+    Shape:
+        - Input: ``counts`` :math:`(V)`.
+        - Output: :math:`(V)` float64, summing to 1.
     """
     check_counts("counts", counts, positive=False)
     power = check_number("power", power, low=0, high=1)
@@ -263,6 +326,20 @@ def sample_noise(
     Word ``i`` fills about ``probs[i] * table_size`` slots of a table; a uniform random slot is
     a draw. The last table built is kept, and reused while ``probs`` holds the same values.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        probs: a distribution over the vocabulary: floating, non-negative, summing to 1 (see
+            :func:`noise_distribution`).
+        shape: the shape of the draw, a non-empty sequence of whole numbers >= 0, e.g.
+            ``(N, K)``.
+        generator: the random generator, on ``probs``' device. Default: ``None`` (torch's
+            global one).
+        table_size: the number of slots in the table, a whole number in [1, 100,000,000].
+            Default: 1,000,000.
+
+    Shape:
+        - probs: :math:`(V)`.
+        - Output: ``shape``, int64 ids in :math:`[0, V)` on ``probs``' device.
     """
     if isinstance(shape, str) or not isinstance(shape, Sequence) or not shape:
         raise ValueError(f"shape must be a non-empty sequence of sizes >= 0, got {shape!r}")
@@ -303,8 +380,14 @@ def window_reach(
     A centre then pairs with the b tokens on each side. ``dynamic_window_pairs`` and the trainer
     both draw with this function. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
 
+    Args:
+        length: the number of positions, a whole number >= 0.
+        window: the largest reach w, a whole number >= 1.
+        generator: the random generator, on ``device``. Default: ``None`` (torch's global one).
+        device: where to put the result. Default: ``None`` (torch's default device).
+
     Shape:
-        Output: (length,) int64.
+        - Output: ``(length,)`` int64 reaches in [1, w].
     """
     length = check_int("length", length, low=0)
     window = check_positive_int("window", window)
@@ -320,8 +403,15 @@ def dynamic_window_pairs(
     side, so a context word at distance d is used with probability (window - d + 1) / window.
     Built from shifted slices, never a Python loop over positions.
 
+    Args:
+        ids: the id stream, 1-D integer token ids (e.g. from :func:`encode` or :func:`subsample`).
+        window: the largest reach w, a whole number >= 1.
+        generator: the random generator, on ``ids``' device. Default: ``None`` (torch's global
+            one).
+
     Shape:
-        Input: (L,). Output: two (P,) tensors, centre ids and context ids.
+        - Input: ``ids`` :math:`(L)`.
+        - Output: two :math:`(P)` tensors, centre ids and context ids.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
     """

@@ -19,6 +19,15 @@ def random_cbow_batch(
 
     Returns x of shape (N, T) and y of shape (N,), int64 ids in [0, V).
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        vocab_size: V, the number of words, a whole number >= 1.
+        batch_size: N, the number of examples, a whole number >= 1.
+        window_size: T, the context words per example, a whole number >= 1.
+        generator: the random generator. Default: ``None`` (torch's global one).
+
+    Shape:
+        - Output: ``x`` :math:`(N, T)` and ``y`` :math:`(N)`, int64 ids in :math:`[0, V)`.
     """
     V = check_positive_int("vocab_size", vocab_size)
     N = check_positive_int("batch_size", batch_size)

@@ -26,6 +26,18 @@ def most_similar(
     """Nearest neighbours of ``word`` by cosine similarity (the word itself left out).
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        vectors: finite floating word vectors, one row per word of ``vocab``.
+        vocab: the vocabulary the rows belong to.
+        word: the word to look up; must be in ``vocab``.
+        topn: how many neighbours to return, a whole number in [1, V - 1]. Default: 5.
+
+    Returns:
+        ``topn`` pairs ``(word, cosine similarity rounded to 3 decimals)``, most similar first.
+
+    Shape:
+        - vectors: :math:`(V, E)`.
     """
     check_vectors("vectors", vectors, len(vocab))
     topn = check_positive_int("topn", topn, maximum=len(vocab) - 1)
@@ -44,6 +56,10 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     """Spearman rank correlation (scipy's, average ranks for ties).
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        a: the first sequence of numbers.
+        b: the second sequence of numbers, paired with ``a`` item by item (same length).
     """
     from scipy.stats import spearmanr  # local: scipy is only needed here
 
@@ -54,6 +70,13 @@ def wordsim_spearman(vectors: torch.Tensor, vocab: Vocabulary) -> float:
     """WordSim353 Spearman of cosine similarities, over pairs with both words in ``vocab``.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        vectors: finite floating word vectors, one row per word of ``vocab``.
+        vocab: the vocabulary the rows belong to.
+
+    Shape:
+        - vectors: :math:`(V, E)`.
     """
     check_vectors("vectors", vectors, len(vocab))
     unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)

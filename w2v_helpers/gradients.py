@@ -67,7 +67,16 @@ def score_grad(scores: torch.Tensor, y: torch.Tensor, *, loss: str = "bce") -> t
 
     Introduced in ``02_bce_vs_ce.ipynb``.
 
-    Shape: scores (N, V) float, y (N) int64 in [0, V); returns (N, V).
+    Args:
+        scores: the logits S.
+        y: the target ids, one per example, in :math:`[0, V)`.
+        loss: ``"bce"`` (mean BCE on one-hot targets, over N*V elements) or ``"ce"``
+            (cross-entropy, mean over N); one of ``LOSSES``. Default: ``"bce"``.
+
+    Shape:
+        - scores: :math:`(N, V)` float.
+        - y: :math:`(N)` int64 in :math:`[0, V)`.
+        - Output: :math:`(N, V)`.
     """
     check_scores("scores", scores, rank=2)
     check_token_ids("y", y, vocab_size=scores.shape[1], ranks=(1,))
@@ -88,7 +97,18 @@ def output_side_grad(
     For BCE with mean reduction this is ``(sigmoid(S) - Y)^T H / (N * V)``. Every row is touched:
     every word was scored. Introduced in ``03_tied_weight_backward.ipynb``.
 
-    Shape: hidden (N, E), weight (V, E), y (N) int64 in [0, V); returns (V, E).
+    Args:
+        hidden: H, the context means; its E must match ``weight``'s.
+        weight: W, the tied matrix, here used as the output weight.
+        y: the target ids, one per example, in :math:`[0, V)`.
+        loss: ``"bce"`` (mean BCE on one-hot targets, over N*V elements) or ``"ce"``
+            (cross-entropy, mean over N); one of ``LOSSES``. Default: ``"bce"``.
+
+    Shape:
+        - hidden: :math:`(N, E)` float.
+        - weight: :math:`(V, E)` float.
+        - y: :math:`(N)` int64 in :math:`[0, V)`.
+        - Output: :math:`(V, E)`.
     """
     weight = _check_weight(weight)
     hidden = _check_hidden(hidden, weight)
@@ -106,7 +126,18 @@ def input_side_grad(
     of the T looked-up rows, and a row looked up twice receives it twice (scatter-add).
     Introduced in ``03_tied_weight_backward.ipynb``.
 
-    Shape: x (N, T) int64 in [0, V), weight (V, E), y (N) int64; returns (V, E), zero outside x.
+    Args:
+        x: the context ids, T per example, in :math:`[0, V)`.
+        weight: W, the tied matrix, here used as the embedding table.
+        y: the target ids, one per example, in :math:`[0, V)`.
+        loss: ``"bce"`` (mean BCE on one-hot targets, over N*V elements) or ``"ce"``
+            (cross-entropy, mean over N); one of ``LOSSES``. Default: ``"bce"``.
+
+    Shape:
+        - x: :math:`(N, T)` int64 in :math:`[0, V)`.
+        - weight: :math:`(V, E)` float.
+        - y: :math:`(N)` int64 in :math:`[0, V)`.
+        - Output: :math:`(V, E)`, zero outside the rows in x.
     """
     weight = _check_weight(weight)
     V, E = weight.shape
@@ -126,6 +157,11 @@ class TiedGradients:
     """A tied gradient and its two parts, each from autograd. All tensors are (V, E).
 
     Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Shape:
+        - input_side: :math:`(V, E)`, nonzero on the context rows only.
+        - output_side: :math:`(V, E)`, nonzero on (almost) every row.
+        - tied: :math:`(V, E)`, equal to ``input_side + output_side`` up to rounding.
     """
 
     input_side: torch.Tensor  # through the embedding lookup: nonzero on the context rows only
@@ -144,7 +180,18 @@ def split_tied_gradient(
     sum to the tied gradient (the multivariable chain rule). ``weight`` itself is not modified.
     Introduced in ``03_tied_weight_backward.ipynb``.
 
-    Shape: weight (V, E), x (N, T) int64 in [0, V), y (N) int64 in [0, V).
+    Args:
+        weight: W, the tied matrix; not modified.
+        x: the context ids, T per example, in :math:`[0, V)`.
+        y: the target ids, one per example, in :math:`[0, V)`.
+        loss: ``"bce"`` (mean BCE on one-hot targets, over N*V elements) or ``"ce"``
+            (cross-entropy, mean over N); one of ``LOSSES``. Default: ``"bce"``.
+
+    Shape:
+        - weight: :math:`(V, E)` float.
+        - x: :math:`(N, T)` int64 in :math:`[0, V)`.
+        - y: :math:`(N)` int64 in :math:`[0, V)`.
+        - Output: a :class:`TiedGradients` of three :math:`(V, E)` tensors.
     """
     weight = _check_weight(weight)
     V = weight.shape[0]
@@ -182,7 +229,12 @@ def rows_with_gradient(grad: torch.Tensor) -> torch.Tensor:
     2**-75 (about 2.6e-23) rounds to 0, so a row of such entries has a norm of exactly 0 although
     it is not 0. Introduced in ``03_tied_weight_backward.ipynb``.
 
-    Shape: grad (V, E); returns (V,) bool.
+    Args:
+        grad: a gradient of W, floating and finite.
+
+    Shape:
+        - Input: grad :math:`(V, E)`.
+        - Output: :math:`(V)` bool.
     """
     check_scores("grad", grad, rank=2)
     return (grad != 0).any(dim=1)  # (V, E) -> (V,)
@@ -193,7 +245,12 @@ def row_norms(grad: torch.Tensor) -> torch.Tensor:
 
     Introduced in ``03_tied_weight_backward.ipynb``.
 
-    Shape: grad (V, E); returns (V,) float64.
+    Args:
+        grad: a gradient of W, floating and finite.
+
+    Shape:
+        - Input: grad :math:`(V, E)`.
+        - Output: :math:`(V)` float64.
     """
     check_scores("grad", grad, rank=2)
     return grad.detach().double().norm(dim=1)  # (V, E) -> (V,)
@@ -204,6 +261,17 @@ def compare(name: str, manual: torch.Tensor, reference: torch.Tensor, *, atol: f
 
     Prints booleans only, never the raw difference, so the line is the same on every machine.
     Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Args:
+        name: the label that starts the line.
+        manual: the tensor computed by hand.
+        reference: the tensor to compare it with, e.g. from autograd.
+        atol: the absolute tolerance, greater than 0. Default: 1e-6.
+
+    Shape:
+        - manual: :math:`(*)`, any shape.
+        - reference: :math:`(*)`, the same shape; if it differs, the line says so.
+        - Output: a str, not a tensor.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")

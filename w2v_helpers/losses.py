@@ -42,7 +42,15 @@ def bce_naive(scores: torch.Tensor, targets: torch.Tensor, eps: float = 1e-8) ->
     -log(eps) ≈ 18.42: the source of the disagreement with the built-in once logits grow.
     Introduced in ``02_bce_vs_ce.ipynb``.
 
-    Shape: scores and targets (*), any shape, equal; returns a scalar.
+    Args:
+        scores: the logits; finite.
+        targets: the targets, floating, each in [0, 1].
+        eps: added inside each log, in [0, 1). Default: 1e-8.
+
+    Shape:
+        - scores: :math:`(*)`, any shape, e.g. :math:`(N, V)`.
+        - targets: :math:`(*)`, the same shape as scores.
+        - Output: scalar.
     """
     _check_bce(scores, targets)
     eps = check_number("eps", eps, low=0, high=1, high_open=True)
@@ -58,7 +66,14 @@ def bce_stable(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     nothing overflows and no probability is rounded to 0 or 1. Equals ``nn.BCEWithLogitsLoss``
     for every finite logit. Introduced in ``02_bce_vs_ce.ipynb``.
 
-    Shape: scores and targets (*), any shape, equal; returns a scalar.
+    Args:
+        scores: the logits; finite.
+        targets: the targets, floating, each in [0, 1].
+
+    Shape:
+        - scores: :math:`(*)`, any shape, e.g. :math:`(N, V)`.
+        - targets: :math:`(*)`, the same shape as scores.
+        - Output: scalar.
     """
     _check_bce(scores, targets)
     per_element = scores.clamp(min=0) - scores * targets + torch.log1p(torch.exp(-scores.abs()))
@@ -72,7 +87,14 @@ def ce_naive(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     0 · (-inf) gives NaN, even in a column the one-hot does not select.
     Introduced in ``02_bce_vs_ce.ipynb``.
 
-    Shape: scores (N, V) float, y (N) int64 in [0, V); returns a scalar.
+    Args:
+        scores: the logits; finite.
+        y: the target ids, one per example, in :math:`[0, V)`.
+
+    Shape:
+        - scores: :math:`(N, V)` float.
+        - y: :math:`(N)` int64 in :math:`[0, V)`.
+        - Output: scalar.
     """
     _check_ce(scores, y)
     prob = torch.softmax(scores, dim=1)  # (N, V)
@@ -86,7 +108,14 @@ def ce_stable(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     Never forms a probability, so it stays finite for every finite logit; equals
     ``nn.CrossEntropyLoss``. Introduced in ``02_bce_vs_ce.ipynb``.
 
-    Shape: scores (N, V) float, y (N) int64 in [0, V); returns a scalar.
+    Args:
+        scores: the logits; finite.
+        y: the target ids, one per example, in :math:`[0, V)`.
+
+    Shape:
+        - scores: :math:`(N, V)` float.
+        - y: :math:`(N)` int64 in :math:`[0, V)`.
+        - Output: scalar.
     """
     _check_ce(scores, y)
     true_scores = scores.gather(1, y.unsqueeze(1)).squeeze(1)  # (N, V), (N, 1) -> (N,)
@@ -96,8 +125,15 @@ def ce_stable(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def softmax_entropy(scores: torch.Tensor) -> torch.Tensor:
     """Entropy in nats of softmax(scores) along the last axis, computed in float64.
 
-    Uniform over V words gives log V, the maximum. Shape: (*, V) -> (*).
+    Uniform over V words gives log V, the maximum.
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        scores: the logits, floating and finite; the last axis runs over the V words.
+
+    Shape:
+        - Input: scores :math:`(*, V)`.
+        - Output: :math:`(*)` float64.
     """
     check_scores("scores", scores, rank=None)
     log_prob = torch.log_softmax(scores.detach().double(), dim=-1)  # (*, V)

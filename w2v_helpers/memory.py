@@ -54,6 +54,9 @@ def format_bytes(nbytes: float) -> str:
     """Human-readable size in binary units: ``format_bytes(3 * 2**20) == '3.0 MiB'``.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        nbytes: a number of bytes; GiB is the largest unit used.
     """
     for unit in ("B", "KiB", "MiB", "GiB"):
         if abs(nbytes) < 1024 or unit == "GiB":
@@ -105,6 +108,17 @@ def check_memory(
     process-dependent number, so a refusal reads the same on every machine.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        nbytes: the bytes the new allocation needs, e.g. from an ``estimate_*_bytes`` helper.
+        what: the configuration, as the refusal names it.
+        hint: a sentence saying which knob to turn down; appended to the message if not empty.
+            Default: ``""``.
+        budget: the budget in bytes. Default: ``None``, which uses :func:`memory_budget`.
+        in_use: the bytes already held. Default: ``None``, which uses :func:`process_memory`.
+
+    Raises:
+        MemoryBudgetError: if ``in_use + nbytes`` exceeds the budget.
     """
     limit = memory_budget() if budget is None else budget
     held = process_memory() if in_use is None else in_use
@@ -126,6 +140,13 @@ def estimate_cbow_forward_bytes(
     Counts the parameters (embedding V*E, output V*E unless tied, bias V unless tied), the ids
     (N*T int64), the gathered embeddings (N*T*E), their mean (N*E) and the scores (N*V).
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        vocab_size: V.
+        window_size: T, the context words per example.
+        batch_size: N.
+        embedding_dim: E.
+        tied: count one shared (V, E) table and no bias. Default: ``False``.
     """
     V, T, N, E = vocab_size, window_size, batch_size, embedding_dim
     params = V * E if tied else 2 * V * E + V
@@ -158,6 +179,13 @@ def estimate_skipgram_target_bytes(
     - ``"lean"``: the gathered target scores (N, T) and the (N, T) bool mask of first occurrences.
 
     Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        vocab_size: V, at least 1.
+        window_size: T, the context words per example, at least 1.
+        batch_size: N, at least 1.
+        method: one of ``SKIPGRAM_TARGET_METHODS``: ``"tile"``, ``"collapse"`` or ``"lean"``.
+        dtype_bytes: bytes per element of the floating tensors: 2, 4 or 8. Default: 4 (float32).
     """
     V, T, N = _skipgram_sizes(vocab_size, window_size, batch_size)
     if method not in SKIPGRAM_TARGET_METHODS:
@@ -178,6 +206,11 @@ def estimate_skipgram_loss_report_bytes(vocab_size: int, window_size: int, batch
     (elementwise losses and a temporary), on top of about six (N, V) tensors (scores, targets,
     the softplus terms of lean and the softmax of CE). Introduced in
     ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        vocab_size: V, at least 1.
+        window_size: T, the context words per example, at least 1.
+        batch_size: N, at least 1.
     """
     V, T, N = _skipgram_sizes(vocab_size, window_size, batch_size)
     float64 = 8
@@ -191,6 +224,10 @@ def estimate_loss_scan_bytes(batch_size: int, vocab_size: int) -> int:
     Counts the scores, the one-hot targets, and three more (N, V) temporaries that the naive,
     stable and built-in losses create (probabilities, logs, per-element losses).
     Introduced in ``02_bce_vs_ce.ipynb``.
+
+    Args:
+        batch_size: N, at least 1.
+        vocab_size: V, at least 1.
     """
     N = check_positive_int("batch_size", batch_size)
     V = check_positive_int("vocab_size", vocab_size)
@@ -206,6 +243,12 @@ def estimate_tied_step_bytes(
     three more copies (tied, input side, output side) that split the gradient into its two parts,
     and their three gradients. Activations: ids (N*T int64), gathered embeddings (N*T*E), mean
     (N*E) and four (N, V) score-sized tensors. Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Args:
+        vocab_size: V, at least 1.
+        embedding_dim: E, at least 1.
+        batch_size: N, at least 1.
+        window_size: T, the context words per example, at least 1.
     """
     V = check_positive_int("vocab_size", vocab_size)
     E = check_positive_int("embedding_dim", embedding_dim)
@@ -235,6 +278,16 @@ def estimate_training_bytes(
     gathered rows (B, S, E) and (B, R, E), their gradients and capped copies (three of each), and
     seven (B, S, R) score-sized tensors (mask, labels, weights, scores, softplus, sigmoid,
     gradient). Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        vocab_size: V, at least 1.
+        tokens: L, the length of the id stream, at least 1.
+        vector_size: E, at least 1.
+        window: w, the window radius, at least 1.
+        block: S, the centres per block, at least 1.
+        noise_rows: M, the noise rows per block, at least 1.
+        chunk: the centres per chunk, at least 1; rounded up to whole blocks.
+        table_size: the length of the noise table. Default: 1,000,000.
     """
     V = check_positive_int("vocab_size", vocab_size)
     L = check_positive_int("tokens", tokens)

@@ -51,8 +51,10 @@ class CBOW(_WordModel):
     Introduced in ``01_cbow_forward.ipynb``.
 
     Args:
-        vocab_size: V, the number of words (and of output classes).
-        embedding_dim: E, the length of each word vector. Default: 128.
+        vocab_size: V, the number of words (and of output classes), a whole number in
+            [1, 10,000,000].
+        embedding_dim: E, the length of each word vector, a whole number in [1, 65,536].
+            Default: 128.
         tied: if ``True``, one ``(V, E)`` Parameter serves as both the embedding table and the
             output weight, and the output layer has no bias. Default: ``False`` (untied, with an
             output bias, as in the original lesson).
@@ -83,8 +85,9 @@ class SkipGram(_WordModel):
     ``04_skipgram_multilabel.ipynb``.
 
     Args:
-        vocab_size: V, the number of words.
-        embedding_dim: E, the length of each word vector. Default: 128.
+        vocab_size: V, the number of words, a whole number in [1, 10,000,000].
+        embedding_dim: E, the length of each word vector, a whole number in [1, 65,536].
+            Default: 128.
         tied: share one ``(V, E)`` Parameter between input and output, no bias. Default: ``False``.
 
     Shape:
@@ -116,6 +119,9 @@ def parameter_table(model: nn.Module) -> list[tuple[str, tuple[int, ...], int, i
 
     A tied Parameter appears once, under the first name that reaches it, exactly as
     ``model.parameters()`` yields it. Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        model: any ``torch.nn.Module``, e.g. a :class:`CBOW` or :class:`SkipGram`.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")

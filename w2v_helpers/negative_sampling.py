@@ -6,7 +6,8 @@ centres against every row it shares (its context tile and one set of noise rows)
 and a 0/1 label per score; its gradient is written out by hand, ``w * (sigmoid(s) - label)``,
 so the trainer needs no autograd graph. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives;
+B blocks, C rows each block scores.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def sgns_loss(centre: torch.Tensor, context: torch.Tensor, noise: torch.Tensor) 
 
     Uses ``softplus(-s) = -log sigmoid(s)``, stable for any score.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        centre: the centre words' vectors, finite floating.
+        context: the true context words' vectors, finite floating, one per centre.
+        noise: the K noise words' vectors for each centre, finite floating.
 
     Shape:
         - centre: (N, E), context: (N, E), noise: (N, K, E)
@@ -51,6 +57,12 @@ def block_loss_and_grads(
     ``loss = sum w * (softplus(s) - label * s)`` with ``s = centre @ rows^T``: a positive pair
     (label 1) costs ``softplus(-s)``, a noise pair (label 0) ``softplus(s)``, each times its
     weight (0 switches a score off). Returns ``(loss, d loss / d centre, d loss / d rows)``.
+
+    Args:
+        centre: the centre (or hidden) vectors of each block.
+        rows: the output-table rows each block scores its centres against.
+        labels: 1 for a positive (centre, row) score, 0 for a noise one.
+        weights: each score's weight in the loss; 0 leaves a score out.
 
     Shape:
         - centre: (B, N, E) blocks of N centres; rows: (B, C, E) rows each block scores

@@ -40,6 +40,12 @@ def setup(seed: int = 0, *, threads: int | None = None) -> None:
     and 4 threads (and emulated CPUs) and compares the outputs.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        seed: the seed of Python's, NumPy's and torch's generators, a whole number >= 0.
+            Default: 0.
+        threads: torch's CPU thread count, a whole number >= 1. Default: ``None``
+            (``OMP_NUM_THREADS``, or 1 when it is unset).
     """
     seed = check_int("seed", seed, low=0)
     if threads is None:

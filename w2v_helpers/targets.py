@@ -74,6 +74,9 @@ def first_occurrences(y: torch.Tensor) -> torch.Tensor:
     Sorts each row (T log T work per row), so it never builds anything of size V.
     Introduced in ``04_skipgram_multilabel.ipynb``.
 
+    Args:
+        y: the context ids, T per window; any integer dtype, each id at least 0.
+
     Shape:
         - Input: y :math:`(N, T)` int64 ids.
         - Output: :math:`(N, T)` bool.
@@ -89,6 +92,9 @@ def has_duplicates(y: torch.Tensor) -> torch.Tensor:
     """True for each window (row of ``y``) that holds some id more than once.
 
     Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        y: the context ids, T per window; any integer dtype, each id at least 0.
 
     Shape:
         - Input: y :math:`(N, T)` int64 ids.
@@ -111,11 +117,12 @@ def collapse(
     one-hot tensor is never built. Introduced in ``04_skipgram_multilabel.ipynb``.
 
     Args:
-        y: context ids.
-        vocab_size: V.
+        y: context ids, in :math:`[0, V)`.
+        vocab_size: V, at least 1.
         duplicates: ``"clip"`` gives 1 wherever the id occurs (a true 0/1 multi-hot),
             ``"count"`` gives the number of occurrences (2 or more for a repeated id: the
             pitfall), ``"error"`` raises ``ValueError`` naming the first window with a repeat.
+            Default: ``"clip"``.
         dtype: floating dtype of the result. Default: ``torch.float32``.
 
     Shape:
@@ -163,6 +170,12 @@ def skipgram_bce_collapse(
     silently and the loss of that element, softplus(s) - c·s, falls below zero and keeps falling
     as s grows. Introduced in ``04_skipgram_multilabel.ipynb``.
 
+    Args:
+        scores: the logits, one row per centre word; finite.
+        y: the context ids, T per example, in :math:`[0, V)`.
+        duplicates: what a repeated id in a window gives, one of ``DUPLICATE_POLICIES``:
+            ``"clip"``, ``"count"`` or ``"error"`` (see :func:`collapse`). Default: ``"clip"``.
+
     Shape:
         - Input: scores :math:`(N, V)` float logits; y :math:`(N, T)` int64 ids.
         - Output: scalar, the mean over all N·V elements.
@@ -179,6 +192,10 @@ def skipgram_bce_tile(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     notebook 02). Builds two (N, T, V) tensors: costs T times the memory of :func:`collapse`.
     Equal to BCE against the soft target ``one_hot(y).mean(dim=1)``.
     Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        scores: the logits, one row per centre word; finite.
+        y: the context ids, T per example, in :math:`[0, V)`.
 
     Shape:
         - Input: scores :math:`(N, V)` float logits; y :math:`(N, T)` int64 ids.
@@ -205,6 +222,12 @@ def skipgram_bce_lean(
     Only (N, V) temporaries of the scores' own size and an (N, T) gather are allocated.
     Equals :func:`skipgram_bce_collapse` for the same policy.
     Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        scores: the logits, one row per centre word; finite.
+        y: the context ids, T per example, in :math:`[0, V)`.
+        duplicates: what a repeated id in a window gives, one of ``DUPLICATE_POLICIES``:
+            ``"clip"``, ``"count"`` or ``"error"`` (see :func:`collapse`). Default: ``"clip"``.
 
     Shape:
         - Input: scores :math:`(N, V)` float logits; y :math:`(N, T)` int64 ids.
@@ -235,6 +258,10 @@ def skipgram_ce(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     Equals ``nn.CrossEntropyLoss`` on the scores repeated T times, without repeating them.
     Introduced in ``04_skipgram_multilabel.ipynb``.
 
+    Args:
+        scores: the logits, one row per centre word; finite.
+        y: the context ids, T per example, in :math:`[0, V)`.
+
     Shape:
         - Input: scores :math:`(N, V)` float logits; y :math:`(N, T)` int64 ids.
         - Output: scalar.
@@ -256,6 +283,10 @@ def collapse_tile_gap(scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     which for windows without repeats is ``-(T-1)/T · Σ_{n,t} s[n, y[n, t]] / (N·V)``.
     Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        scores: the logits, one row per centre word; finite.
+        y: the context ids, T per example, in :math:`[0, V)`.
 
     Shape:
         - Input: scores :math:`(N, V)` float logits; y :math:`(N, T)` int64 ids.

@@ -78,8 +78,10 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     """``"cpu"`` (default), ``"cuda"``/``"cuda:0"``, or ``"auto"`` (CUDA when available).
 
     Raises ValueError for a string torch does not know or a CUDA device this machine lacks.
-
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        device: one of those strings, a CPU or CUDA ``torch.device``, or ``None`` (CPU).
     """
     if device is None:
         return torch.device("cpu")
@@ -156,8 +158,10 @@ class Word2VecResult:
     ``losses`` holds the mean loss per positive pair of each chunk; ``seconds`` the wall time
     of training (subsampling and pair building included); ``raw_tokens`` the corpus tokens
     times epochs, so ``raw_tokens / seconds`` is words per second as gensim counts them.
-
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Shape:
+        - vectors, output: :math:`(V, E)`, on the CPU.
     """
 
     vocab: Vocabulary
@@ -184,8 +188,11 @@ class Word2VecResult:
 def learning_rate(config: TrainConfig, progress: float) -> float:
     """The learning rate at ``progress`` (0 at the start of training, 1 at the end of the last
     epoch): linear from ``alpha`` down to ``min_alpha``, as in word2vec and gensim.
-
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        config: the hyperparameters; only ``alpha`` and ``min_alpha`` are read.
+        progress: the fraction of training done, a number in [0, 1].
     """
     progress = check_number("progress", progress, low=0, high=1)
     return config.alpha - (config.alpha - config.min_alpha) * progress
@@ -232,12 +239,12 @@ def train_word2vec(
     Args:
         sentences: lists of tokens.
         config: hyperparameters (gensim's names and defaults); ``TrainConfig()`` if None.
-        device: where to train.
-        progress: show a tqdm bar over epochs.
-        vocab: a vocabulary to use instead of building one from ``sentences``.
+        device: where to train (see :func:`resolve_device`). Default: ``"cpu"``.
+        progress: show a tqdm bar over epochs. Default: ``True``.
+        vocab: a vocabulary to use instead of building one from ``sentences``. Default: ``None``.
 
     Shape:
-        Output vectors: (V, E)
+        - Output: ``vectors`` and ``output`` of the result, :math:`(V, E)`.
     """
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):

@@ -49,6 +49,15 @@ def check_positive_int(name: str, value: object, *, maximum: int | None = None) 
     """Return ``value`` as an int if it is a whole number in [1, maximum]; raise otherwise.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        value: the value to check; a bool is refused.
+        maximum: the largest value allowed, or ``None`` for no upper bound. Default: ``None``.
+
+    Raises:
+        TypeError: if ``value`` is not a whole number.
+        ValueError: if it is outside the range.
     """
     # bool is an Integral, but vocab_size=True is always a mistake.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -65,6 +74,12 @@ def check_int(name: str, value: object, *, low: int = 0, high: int | None = None
 
     Raises TypeError for anything else, ValueError outside the range. ``check_positive_int`` is
     the common case ``low=1``. Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        value: the value to check; a bool is refused.
+        low: the smallest value allowed. Default: 0.
+        high: the largest value allowed, or ``None`` for no upper bound. Default: ``None``.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number, got {_describe(value)}")
@@ -89,6 +104,14 @@ def check_number(
     The range is ``[low, high]``; ``low_open`` / ``high_open`` leave out an end. NaN is never in
     range. Raises TypeError for anything that is not a number, ValueError outside the range.
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        value: the value to check; a bool is refused.
+        low: the lower end of the range. Default: ``-inf``.
+        high: the upper end of the range. Default: ``inf``.
+        low_open: if ``True``, ``low`` itself is out of range. Default: ``False``.
+        high_open: if ``True``, ``high`` itself is out of range. Default: ``False``.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {_describe(value)}")
@@ -107,6 +130,16 @@ def check_counts(name: str, counts: object, *, positive: bool = True) -> torch.T
     ``positive`` also forbids zeros (a word in a vocabulary was seen at least once). The total
     must fit float64's whole numbers (2**53), so that shares computed from it are exact enough.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        counts: the counts to check, one per vocabulary word; any dtype but bool or complex.
+        positive: if ``True``, every count must be at least 1; if ``False``, zeros are allowed
+            but not all of them. Default: ``True``.
+
+    Shape:
+        - Input: counts :math:`(V)`.
+        - Output: :math:`(V)`, ``counts`` itself, unchanged.
     """
     if not isinstance(counts, torch.Tensor) or counts.dim() != 1 or counts.numel() == 0:
         raise TypeError(
@@ -133,6 +166,15 @@ def check_probabilities(name: str, probs: object, *, atol: float = 1e-6) -> torc
     """Check a distribution over a vocabulary: a 1-D floating tensor, >= 0, summing to 1.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        probs: the probabilities to check; finite, non-empty.
+        atol: how far the sum may be from 1. Default: 1e-6.
+
+    Shape:
+        - Input: probs :math:`(V)` floating.
+        - Output: :math:`(V)`, ``probs`` itself, unchanged.
     """
     if not isinstance(probs, torch.Tensor) or probs.dim() != 1 or not probs.dtype.is_floating_point:
         raise TypeError(
@@ -155,6 +197,15 @@ def check_vectors(name: str, vectors: object, vocab_size: int) -> torch.Tensor:
     """Check word vectors: a finite floating (V, E) tensor with one row per vocabulary word.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        vectors: the word vectors to check; non-empty.
+        vocab_size: V, the number of rows ``vectors`` must have.
+
+    Shape:
+        - Input: vectors :math:`(V, E)` floating.
+        - Output: :math:`(V, E)`, ``vectors`` itself, unchanged.
     """
     check_scores(name, vectors, rank=2)
     if vectors.shape[0] != vocab_size:
@@ -171,6 +222,16 @@ def check_token_ids(
     """Check that ``ids`` is an integer tensor of an allowed rank with every id in [0, V).
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        ids: the token ids to check; any integer dtype (not bool), non-empty.
+        vocab_size: V; every id must lie in :math:`[0, V)`.
+        ranks: the numbers of dimensions allowed. Default: ``(2,)``.
+
+    Shape:
+        - Input: ids of any rank in ``ranks``, e.g. :math:`(N, T)` or :math:`(N)`.
+        - Output: the same shape, ``ids`` itself, unchanged (not converted to int64).
     """
     if not isinstance(ids, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of token ids, got {_describe(ids)}")
@@ -200,6 +261,16 @@ def check_scores(
     """Check that ``scores`` is a floating tensor of the given rank (any if None), maybe finite.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        scores: the tensor to check; floating, non-empty.
+        rank: the number of dimensions required, or ``None`` for any. Default: 2.
+        finite: if ``True``, refuse NaN and infinite values. Default: ``True``.
+
+    Shape:
+        - Input: scores :math:`(N, V)` by default; any shape of rank ``rank``.
+        - Output: the same shape, ``scores`` itself, unchanged.
     """
     if not isinstance(scores, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of scores, got {_describe(scores)}")
@@ -219,6 +290,16 @@ def check_probability_targets(name: str, targets: object, like: torch.Tensor) ->
     """Check BCE targets: a floating tensor shaped like the scores with values in [0, 1].
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        targets: the targets to check; floating, each value in [0, 1].
+        like: the scores whose shape ``targets`` must have.
+
+    Shape:
+        - targets: :math:`(*)`, any shape, equal to ``like``'s.
+        - like: :math:`(*)`, e.g. :math:`(N, V)` scores.
+        - Output: :math:`(*)`, ``targets`` itself, unchanged.
     """
     if not isinstance(targets, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {_describe(targets)}")
@@ -242,6 +323,14 @@ def check_batch_sizes(**tensors: torch.Tensor) -> int:
     """Check that the tensors agree on their first dimension (the batch N); return N.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        **tensors: the tensors to compare, each passed as ``name=tensor`` so that the error
+            message can name them; at least one, each of rank 1 or more.
+
+    Shape:
+        - Input: each tensor :math:`(N, *)`.
+        - Output: N, an int.
     """
     sizes = {name: t.shape[0] for name, t in tensors.items()}
     if len(set(sizes.values())) > 1:
@@ -255,6 +344,11 @@ def parse_token_ids(name: str, ids: object) -> tuple[int, ...]:
 
     For text a learner types into a widget; the ids' range is checked by the caller, who knows V.
     Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        ids: a sequence of ints (no bools) or a string of whole numbers separated by commas;
+            1 to ``MAX_WINDOW`` (1,000) ids.
     """
     if isinstance(ids, str):
         parts = [p.strip() for p in ids.split(",") if p.strip()]

@@ -20,6 +20,11 @@ def plot_teachers_and_students(
     CBOW: many teachers (the context words) teach one student (the centre word). SkipGram: one
     teacher (the centre word) teaches many students (the context words).
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        teachers: the words in the left column, at least one.
+        students: the words in the right column, at least one.
+        title: the figure's title.
     """
     if not teachers or not students:
         raise ValueError("teachers and students must each name at least one word")

@@ -35,6 +35,16 @@ class Feedback:
 NOTHING_RETURNED = Feedback(False, "your function returns nothing yet; fill in its body.")
 
 
+def _correct(message: str) -> Feedback:
+    """The verdict on a right answer: ``Feedback(True, message)``."""
+    return Feedback(True, message)
+
+
+def _not_yet(message: str) -> Feedback:
+    """The verdict on a wrong answer: ``Feedback(False, message)``."""
+    return Feedback(False, message)
+
+
 def _not_a_function(fn: object) -> Feedback | None:
     """Feedback if the learner passed no function (yet) or something that is not callable."""
     if (missing := _unanswered(fn)) is not None:
@@ -45,7 +55,9 @@ def _not_a_function(fn: object) -> Feedback | None:
 
 
 def _call(fn: Callable[..., object], *args: torch.Tensor) -> torch.Tensor | Feedback:
-    """Call the learner's function; turn any failure or a non-tensor result into Feedback."""
+    """Call the learner's function; no function, a failure or a non-tensor result is Feedback."""
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
     try:
         got = fn(*args)
     except Exception as err:  # the learner's code: report any failure as feedback

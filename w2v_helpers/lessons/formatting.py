@@ -17,6 +17,9 @@ def format_timing(seconds: float) -> str:
     """A timing with the "(wall clock)" mark that the nbval sanitize rule looks for.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        seconds: the timing in seconds, printed in milliseconds.
     """
     return f"{seconds * 1e3:.2f} ms (wall clock)"
 
@@ -25,6 +28,11 @@ def format_rate(count: float, seconds: float, unit: str = "words") -> str:
     """A throughput with the "(wall clock)" mark that the nbval sanitize rule looks for.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        count: how many ``unit`` were processed.
+        seconds: the time they took, positive.
+        unit: what was counted. Default: ``"words"``.
     """
     if not seconds > 0:
         raise ValueError(f"seconds must be positive, got {seconds!r}")
@@ -38,6 +46,10 @@ def format_time_ratio(slow_seconds: float, fast_seconds: float) -> str:
     threads than free cores, a short step can stall while a long one does not. So it is printed,
     masked by the nbval sanitize rules, and never turned into a checked True/False.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        slow_seconds: the longer timing, positive and finite.
+        fast_seconds: the shorter timing, positive and finite.
     """
     for name, value in (("slow_seconds", slow_seconds), ("fast_seconds", fast_seconds)):
         check_number(name, value, low=0, low_open=True, high_open=True)  # seconds

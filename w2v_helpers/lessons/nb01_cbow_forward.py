@@ -22,7 +22,7 @@ from ..losses import softmax_entropy
 from ..memory import check_memory, estimate_cbow_forward_bytes, format_bytes, memory_budget
 from ..models import CBOW, parameter_table
 from ..validation import MAX_BATCH, MAX_WINDOW, check_positive_int
-from .feedback import Feedback, _call, _not_a_function, _unanswered
+from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
 from .formatting import format_timing
 from .panel import BATCH_CHOICES, DIM_CHOICES, Panel, _choice, make_panel
 
@@ -98,6 +98,14 @@ def cbow_forward_report(
 
     Refuses (``MemoryBudgetError``) any configuration whose estimate exceeds the memory budget,
     before allocating. Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        vocab_size: V, a whole number >= 1.
+        window_size: T, context ids per example, 1 to ``MAX_WINDOW`` (1,000).
+        batch_size: N, 1 to ``MAX_BATCH`` (1,000,000).
+        embedding_dim: E, a whole number >= 1.
+        seed: seeds the model's initial weights and the random ids. Default: 0.
+        time_it: time the forward pass (``seconds``); ``None`` if ``False``. Default: ``True``.
     """
     V = check_positive_int("vocab_size", vocab_size)
     T = check_positive_int("window_size", window_size, maximum=MAX_WINDOW)
@@ -145,6 +153,12 @@ def check_scores_shape(
     """Exercise: the shape of CBOW's scores for a batch of N windows of T ids over V words.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        answer: the learner's shape, a tuple, list or ``torch.Size``.
+        batch_size: N, a whole number >= 1.
+        window_size: T, a whole number >= 1.
+        vocab_size: V, a whole number >= 1.
     """
     N = check_positive_int("batch_size", batch_size)
     T = check_positive_int("window_size", window_size)
@@ -154,36 +168,31 @@ def check_scores_shape(
     try:
         got = tuple(int(d) for d in answer)  # accepts a tuple, list or torch.Size
     except (TypeError, ValueError):
-        return Feedback(False, f"give the shape as a tuple like (2, 3), got {answer!r}.")
+        return _not_yet(f"give the shape as a tuple like (2, 3), got {answer!r}.")
     if got == (N, V):
-        return Feedback(
-            True,
+        return _correct(
             f"({N}, {V}): one score per vocabulary word for each of the N={N} "
-            "examples; the window axis was averaged away.",
+            "examples; the window axis was averaged away."
         )
     if got == (N, T, V):
-        return Feedback(
-            False,
+        return _not_yet(
             f"{got} still has the window axis T={T}. CBOW averages the T "
-            "context vectors *before* the output layer, so T is gone.",
+            "context vectors *before* the output layer, so T is gone."
         )
     if got in ((N, T), (N, T, 1)):
-        return Feedback(
-            False,
+        return _not_yet(
             f"{got} is the shape of the ids going in, not the scores coming "
-            f"out: the output layer gives V={V} scores per example.",
+            f"out: the output layer gives V={V} scores per example."
         )
     if got == (V, N):
-        return Feedback(False, f"{got} is transposed: the batch axis comes first.")
+        return _not_yet(f"{got} is transposed: the batch axis comes first.")
     if got == (N,):
-        return Feedback(
-            False,
-            f"{got} would be one number per example; CBOW scores every one of the V={V} words.",
+        return _not_yet(
+            f"{got} would be one number per example; CBOW scores every one of the V={V} words."
         )
-    return Feedback(
-        False,
+    return _not_yet(
         f"{got} is not it. Follow the shapes: ids (N, T) -> embeddings "
-        "(N, T, E) -> mean (N, E) -> scores (N, ?).",
+        "(N, T, E) -> mean (N, E) -> scores (N, ?)."
     )
 
 
@@ -193,45 +202,46 @@ def check_parameter_count(
     """Exercise: how many numbers a CBOW model learns, untied (with output bias) or tied.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        answer: the learner's count, an int.
+        vocab_size: V, a whole number >= 1.
+        embedding_dim: E, a whole number >= 1.
+        tied: count the tied model (one shared table, no bias). Default: ``False``.
     """
     V = check_positive_int("vocab_size", vocab_size)
     E = check_positive_int("embedding_dim", embedding_dim)
     if (missing := _unanswered(answer)) is not None:
         return missing
     if isinstance(answer, bool) or not isinstance(answer, int):
-        return Feedback(False, f"give a whole number, got {answer!r}.")
+        return _not_yet(f"give a whole number, got {answer!r}.")
     expected = V * E if tied else 2 * V * E + V
     if answer == expected:
         how = "one shared V x E table" if tied else "V x E embeddings + V x E output weights + V"
-        return Feedback(True, f"{expected:,} = {how}.")
+        return _correct(f"{expected:,} = {how}.")
     if not tied and answer == 2 * V * E:
-        return Feedback(
-            False,
+        return _not_yet(
             f"{answer:,} counts both V x E tables but forgets the output "
-            f"layer's bias: one more number per word, V={V:,}.",
+            f"layer's bias: one more number per word, V={V:,}."
         )
     if not tied and answer == V * E + V:
-        return Feedback(
-            False,
+        return _not_yet(
             f"{answer:,} counts one V x E table plus the bias; the untied "
-            "model has two tables, embedding and output.",
+            "model has two tables, embedding and output."
         )
     if not tied and answer == V * E:
-        return Feedback(
-            False,
+        return _not_yet(
             f"{answer:,} is the embedding table alone; the output layer has "
-            "its own V x E weight and a bias of V.",
+            "its own V x E weight and a bias of V."
         )
     if tied and answer in (2 * V * E, 2 * V * E + V):
-        return Feedback(
-            False,
+        return _not_yet(
             f"{answer:,} counts the shared table twice (or adds a bias the "
-            "tied model does not have): model.parameters() yields it once.",
+            "tied model does not have): model.parameters() yields it once."
         )
-    return Feedback(
-        False,
+    return _not_yet(
         f"{answer:,} is not it. Count the numbers in each Parameter: the "
-        "embedding table is V x E; what does the output layer hold?",
+        "embedding table is V x E; what does the output layer hold?"
     )
 
 
@@ -240,9 +250,14 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
     (N, T) into (N, E), without ``nn.Embedding``. The oracle is ``F.embedding_bag(mode="mean")``.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        fn: the learner's function ``fn(weight, ids)``.
+
+    Shape:
+        - fn gets: weight :math:`(V, E)` float64, ids :math:`(N, T)` int64 in :math:`[0, V)`.
+        - fn returns: :math:`(N, E)`, each window's mean row.
     """
-    if (problem := _not_a_function(fn)) is not None:
-        return problem
     generator = torch.Generator().manual_seed(1234)
     V, E, N, T = 11, 5, 3, 4
     weight = torch.randn(V, E, generator=generator, dtype=torch.float64)  # (V, E)
@@ -252,34 +267,34 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
     if isinstance(got, Feedback):
         return got
     if got.shape == (N, T, E):
-        return Feedback(
-            False, f"shape {tuple(got.shape)} still has the window axis: average over dim=1."
-        )
+        return _not_yet(f"shape {tuple(got.shape)} still has the window axis: average over dim=1.")
     if got.shape != (N, E):
-        return Feedback(
-            False, f"expected shape ({N}, {E}) for N={N}, E={E}, got {tuple(got.shape)}."
-        )
+        return _not_yet(f"expected shape ({N}, {E}) for N={N}, E={E}, got {tuple(got.shape)}.")
     got = got.double()
     if torch.allclose(got, expected):
-        return Feedback(True, "your average matches nn.EmbeddingBag(mode='mean').")
+        return _correct("your average matches nn.EmbeddingBag(mode='mean').")
     if torch.allclose(got, expected * T):
-        return Feedback(
-            False,
+        return _not_yet(
             f"your result is T={T} times too large: that is the sum of the "
-            "context vectors, not their mean.",
+            "context vectors, not their mean."
         )
-    return Feedback(
-        False,
+    return _not_yet(
         "right shape, wrong values: pick rows with weight[ids] and average "
-        "them over the window axis.",
+        "them over the window axis."
     )
 
 
 def plot_softmax_distribution(scores: torch.Tensor, title: str = "") -> Figure:
     """One example's softmax probabilities, sorted, against the uniform 1/V line.
 
-    Shape: scores (V,) float logits of a single example.
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        scores: the float logits of a single example.
+        title: the figure's title; ``""`` gives the entropy against log V. Default: ``""``.
+
+    Shape:
+        - Input: scores :math:`(V)`.
     """
     if not isinstance(scores, torch.Tensor) or scores.dim() != 1:
         got = tuple(scores.shape) if isinstance(scores, torch.Tensor) else type(scores).__name__

@@ -11,7 +11,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
@@ -20,8 +19,8 @@ from matplotlib.figure import Figure
 from ..losses import bce_naive, bce_stable, ce_naive, ce_stable
 from ..memory import FLOAT32, check_memory, estimate_loss_scan_bytes, format_bytes
 from ..validation import MAX_BATCH, check_number, check_positive_int
-from .feedback import Feedback, _call, _not_a_function, _unanswered
-from .panel import Panel, _slow_choice, make_panel
+from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
+from .panel import Panel, _slow_choice, _slow_log_slider, make_panel
 
 __all__ = [
     "VOCAB_LADDER",
@@ -42,12 +41,9 @@ __all__ = [
 
 
 VOCAB_LADDER = (10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000)
-
-
 MAX_LOGIT_SCALE = 1_000.0
-
-
 MAX_SCAN_POINTS = 200
+LOSS_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 1_000_000, 5_000_000, 10_000_000)
 
 
 @dataclass(frozen=True)
@@ -85,6 +81,12 @@ def loss_scale_report(
     log 2 for small logits, CE scores one choice among V per row and sits near log V.
     Refuses (``MemoryBudgetError``) before allocating if the largest V is over budget.
     Introduced in ``02_bce_vs_ce.ipynb``.
+
+    Args:
+        vocab_size: the largest V, a whole number >= 2; the smaller ``VOCAB_LADDER`` sizes too.
+        logit_scale: the logits' standard deviation, in (0, ``MAX_LOGIT_SCALE``] (1,000).
+        batch_size: N, 1 to ``MAX_BATCH`` (1,000,000). Default: 16.
+        seed: seeds each V's logits and right words. Default: 0.
     """
     V = check_positive_int("vocab_size", vocab_size)
     if V < 2:
@@ -107,9 +109,7 @@ def loss_scale_report(
         ce = torch.nn.functional.cross_entropy(scores, y)
         rows.append((v, float(bce), float(ce)))
         del scores, onehot
-    return LossScaleReport(
-        vocab_size=V, logit_scale=scale, batch_size=N, rows=tuple(rows), estimated_bytes=need
-    )
+    return LossScaleReport(V, scale, N, tuple(rows), need)
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,13 @@ def stability_scan(
     ``F.binary_cross_entropy_with_logits`` and ``F.cross_entropy``. Float32, like a model. The
     draw: a ``torch.Generator`` seeded with ``seed`` gives z = randn(N, V), then the right words
     y = randint(V, (N,)). Introduced in ``02_bce_vs_ce.ipynb``.
+
+    Args:
+        scales: 1 to ``MAX_SCAN_POINTS`` (200) logit scales, each in (0, 1,000].
+        vocab_size: V, a whole number >= 1. Default: 50,000.
+        batch_size: N, 1 to ``MAX_BATCH`` (1,000,000). Default: 16.
+        eps: the naive BCE's eps, in (0, 0.5]. Default: 1e-8.
+        seed: seeds the draw of z and y. Default: 0.
     """
     if isinstance(scales, (str, bytes)) or not isinstance(scales, Sequence):
         raise TypeError(f"scales must be a sequence of numbers, got {type(scales).__name__}")
@@ -185,19 +192,16 @@ def stability_scan(
     rows = []
     for scale in checked:
         scores = scale * z  # (N, V)
-        rows.append(
-            (
-                scale,
-                float(torch.nn.functional.binary_cross_entropy_with_logits(scores, onehot)),
-                float(bce_naive(scores, onehot, eps=eps)),
-                float(bce_stable(scores, onehot)),
-                float(torch.nn.functional.cross_entropy(scores, y)),
-                float(ce_naive(scores, y)),
-                float(ce_stable(scores, y)),
-            )
+        losses = (
+            torch.nn.functional.binary_cross_entropy_with_logits(scores, onehot),
+            bce_naive(scores, onehot, eps=eps),
+            bce_stable(scores, onehot),
+            torch.nn.functional.cross_entropy(scores, y),
+            ce_naive(scores, y),
+            ce_stable(scores, y),
         )
-    widest = tuple(scale * spread for scale in checked)
-    return StabilityScan(vocab_size=V, batch_size=N, eps=eps, rows=tuple(rows), widest=widest)
+        rows.append((scale, *map(float, losses)))
+    return StabilityScan(V, N, eps, tuple(rows), tuple(scale * spread for scale in checked))
 
 
 def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
@@ -205,9 +209,14 @@ def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -
 
     Tried on float32 logits of ordinary size and on logits of size up to 200; the oracle is
     ``F.binary_cross_entropy_with_logits``. Introduced in ``02_bce_vs_ce.ipynb``.
+
+    Args:
+        fn: the learner's function ``fn(scores, targets)``.
+
+    Shape:
+        - fn gets: scores :math:`(N, V)` float32 logits, targets :math:`(N, V)` float32 one-hot.
+        - fn returns: a 0-d tensor, the mean over all N*V elements.
     """
-    if (problem := _not_a_function(fn)) is not None:
-        return problem
     generator = torch.Generator().manual_seed(2024)
     N, V = 4, 50
     y = torch.randint(V, (N,), generator=generator)  # (N,)
@@ -222,67 +231,57 @@ def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -
         if isinstance(got, Feedback):
             return got
         if got.shape == (N, V):
-            return Feedback(
-                False,
+            return _not_yet(
                 f"you return the {N} x {V} per-element losses; the built-in "
-                "averages them into one number: add .mean().",
+                "averages them into one number: add .mean()."
             )
         if got.shape == (N,):
-            return Feedback(
-                False,
-                f"you return one loss per row, shape ({N},); average over "
-                "all N*V elements instead.",
+            return _not_yet(
+                f"you return one loss per row, shape ({N},); average over all N*V elements instead."
             )
         if got.numel() != 1:
-            return Feedback(
-                False, f"return one number (a 0-d tensor), got shape {tuple(got.shape)}."
-            )
+            return _not_yet(f"return one number (a 0-d tensor), got shape {tuple(got.shape)}.")
         value = float(got)
         if not math.isfinite(value):
-            return Feedback(
-                False,
-                f"on {name} logits your loss is {value}: something overflows. "
-                "exp(s) is inf for s > 88 in float32; only ever take exp of "
-                "-|s|, which is at most 1.",
+            return _not_yet(
+                f"on {name} logits your loss is {value}: something overflows. exp(s) is inf for s "
+                "> 88 in float32; only ever take exp of -|s|, which is at most 1."
             )
         if math.isclose(value, float(expected), rel_tol=1e-5, abs_tol=1e-6):
             continue
         if math.isclose(value, float(expected) * N * V, rel_tol=1e-5):
-            return Feedback(
-                False,
+            return _not_yet(
                 f"your value is N*V = {N * V} times too large: that is the "
-                "sum of the per-element losses, not their mean.",
+                "sum of the per-element losses, not their mean."
             )
         if math.isclose(value, float(expected) * V, rel_tol=1e-5):
-            return Feedback(
-                False,
-                f"your value is V = {V} times too large: you sum over the V "
-                "words and average over the N rows; the built-in averages "
-                "over all N*V elements.",
+            return _not_yet(
+                f"your value is V = {V} times too large: you sum over the V words and average over "
+                "the N rows; the built-in averages over all N*V elements."
             )
         if math.isclose(value, -float(expected), rel_tol=1e-5):
-            return Feedback(False, "right size, wrong sign: the loss is minus the log-likelihood.")
+            return _not_yet("right size, wrong sign: the loss is minus the log-likelihood.")
         if name == "large":
-            return Feedback(
-                False,
-                f"right on ordinary logits, wrong on large ones ({value:.4f} "
-                f"instead of {float(expected):.4f}): a formula through "
-                "sigmoid then log rounds sigmoid(s) to 0 or 1. Work on the "
-                "logits: max(s, 0) - s*t + log1p(exp(-|s|)).",
+            return _not_yet(
+                f"right on ordinary logits, wrong on large ones ({value:.4f} instead of "
+                f"{float(expected):.4f}): a formula through sigmoid then log rounds sigmoid(s) to "
+                "0 or 1. Work on the logits: max(s, 0) - s*t + log1p(exp(-|s|))."
             )
-        return Feedback(
-            False,
-            f"got {value:.4f}, expected {float(expected):.4f} on ordinary "
-            "logits. Per element the loss is softplus(s) - s*t, with "
-            "softplus(s) = max(s, 0) + log1p(exp(-|s|)).",
+        return _not_yet(
+            f"got {value:.4f}, expected {float(expected):.4f} on ordinary logits. Per element the "
+            "loss is softplus(s) - s*t, with softplus(s) = max(s, 0) + log1p(exp(-|s|))."
         )
-    return Feedback(True, "your BCE matches nn.BCEWithLogitsLoss on ordinary and on huge logits.")
+    return _correct("your BCE matches nn.BCEWithLogitsLoss on ordinary and on huge logits.")
 
 
 def check_initial_losses(answer: object, *, vocab_size: int) -> Feedback:
     """Exercise: predict (BCE, CE) of an untrained model with tiny logits over V words.
 
     Accepts each within 0.01 of log 2 and log V. Introduced in ``02_bce_vs_ce.ipynb``.
+
+    Args:
+        answer: the learner's prediction, a pair ``(bce, ce)`` of numbers.
+        vocab_size: V, a whole number >= 2.
     """
     V = check_positive_int("vocab_size", vocab_size)
     if V < 2:
@@ -292,51 +291,47 @@ def check_initial_losses(answer: object, *, vocab_size: int) -> Feedback:
     try:
         bce, ce = (float(a) for a in answer)  # a tuple or list of two numbers
     except (TypeError, ValueError):
-        return Feedback(False, f"give two numbers as a tuple (bce, ce), got {answer!r}.")
+        return _not_yet(f"give two numbers as a tuple (bce, ce), got {answer!r}.")
     log2, logv = math.log(2), math.log(V)
 
     def near(a: float, b: float) -> bool:
         return abs(a - b) < 0.01
 
     if near(bce, log2) and near(ce, logv):
-        return Feedback(
-            True,
-            f"BCE ≈ log 2 = {log2:.4f} (every one of the N*V decisions is a "
-            f"coin flip) and CE ≈ log V = {logv:.4f} (one right word among "
-            f"V = {V:,} equally likely ones).",
+        return _correct(
+            f"BCE ≈ log 2 = {log2:.4f} (every one of the N*V decisions is a coin flip) and CE ≈ "
+            f"log V = {logv:.4f} (one right word among V = {V:,} equally likely ones)."
         )
     if near(bce, logv) and near(ce, log2):
-        return Feedback(False, "the two are swapped: BCE is the one that averages coin flips.")
+        return _not_yet("the two are swapped: BCE is the one that averages coin flips.")
     if near(ce, math.log2(V)) or near(ce, math.log10(V)):
-        return Feedback(
-            False,
+        return _not_yet(
             f"your CE {ce:.4f} uses the wrong logarithm: PyTorch's losses "
-            f"use the natural log, ln V = {logv:.4f}.",
+            f"use the natural log, ln V = {logv:.4f}."
         )
     if near(bce, 0.5) or near(ce, 1 / V):
-        return Feedback(
-            False,
+        return _not_yet(
             "those are probabilities (sigmoid(0) = 0.5, softmax = 1/V); the "
-            "loss is minus their log.",
+            "loss is minus their log."
         )
     if not near(bce, log2):
-        return Feedback(
-            False,
+        return _not_yet(
             f"BCE {bce:.4f} is off. With s ≈ 0, sigmoid(s) ≈ 0.5 for every "
-            "word, right or wrong: what is -log(0.5)?",
+            "word, right or wrong: what is -log(0.5)?"
         )
-    return Feedback(
-        False,
+    return _not_yet(
         f"BCE is right; CE {ce:.4f} is off. With s ≈ 0, softmax gives every "
-        "word probability 1/V; the loss is -log of the right word's.",
+        "word probability 1/V; the loss is -log of the right word's."
     )
 
 
 def plot_loss_vs_vocab(report: LossScaleReport) -> Figure:
     """BCE and CE of random logits against the vocabulary size, with log 2 and log V marked.
 
-    Draws the rows of :func:`loss_scale_report`.
-    Introduced in ``02_bce_vs_ce.ipynb``.
+    Draws the rows of :func:`loss_scale_report`. Introduced in ``02_bce_vs_ce.ipynb``.
+
+    Args:
+        report: a :class:`LossScaleReport`.
     """
     if not isinstance(report, LossScaleReport):
         raise TypeError(
@@ -350,13 +345,9 @@ def plot_loss_vs_vocab(report: LossScaleReport) -> Figure:
     ax.plot(vs, [row[1] for row in report.rows], "o-", color="tab:blue", label="BCE (built-in)")
     ax.axhline(math.log(2), ls="--", color="tab:blue", alpha=0.6, label="log 2")
     ax.axvline(report.vocab_size, color="gray", lw=0.8)
-    ax.set_xscale("log")
-    ax.set_xlabel("vocabulary size V")
-    ax.set_ylabel("loss (nats)")
+    title = f"initial losses, logits ~ {report.logit_scale:g} x N(0, 1), N={report.batch_size}"
+    ax.set(xscale="log", xlabel="vocabulary size V", ylabel="loss (nats)", title=title)
     ax.set_ylim(bottom=0)
-    ax.set_title(
-        f"initial losses, logits ~ {report.logit_scale:g} x N(0, 1), N={report.batch_size}"
-    )
     ax.legend(loc="upper left", fontsize=9)
     fig.tight_layout()
     return fig
@@ -369,6 +360,10 @@ def plot_bce_element_loss(eps: float = 1e-8, s_max: float = 40.0) -> Figure:
     float32, which flattens at -log(eps) once sigmoid(s) rounds to 1. The right panel shows each
     one's slope (autograd): the naive slope drops to 0 exactly where the word most needs a push.
     Introduced in ``02_bce_vs_ce.ipynb``.
+
+    Args:
+        eps: the naive formula's eps, in (0, 0.5). Default: 1e-8.
+        s_max: the right end of the score axis, in [1, 200]. Default: 40.
     """
     eps = check_number("eps", eps, low=0, high=0.5, low_open=True, high_open=True)
     s_max = check_number("s_max", s_max, low=1, high=200)
@@ -378,27 +373,17 @@ def plot_bce_element_loss(eps: float = 1e-8, s_max: float = 40.0) -> Figure:
     s32 = s64.detach().float().requires_grad_(True)  # (2000,)
     naive = -torch.log(1 - torch.sigmoid(s32) + eps)  # (2000,)
     (naive_slope,) = torch.autograd.grad(naive.sum(), s32)
-    s = s64.detach().numpy()
+    s, exact, naive = (t.detach().numpy() for t in (s64, exact, naive))
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    left.plot(s, exact.detach().numpy(), color="black", label="exact: softplus(s)")
-    left.plot(
-        s,
-        naive.detach().numpy(),
-        color="tab:orange",
-        ls="--",
-        lw=2,
-        label=f"naive float32, eps={eps:g}",
-    )
-    left.axhline(
-        -math.log(eps), color="gray", lw=0.8, ls=":", label=f"-log(eps) = {-math.log(eps):.2f}"
-    )
-    left.set_xlabel("score s of a wrong word (target 0)")
-    left.set_ylabel("loss term (nats)")
+    left.plot(s, exact, color="black", label="exact: softplus(s)")
+    left.plot(s, naive, color="tab:orange", ls="--", lw=2, label=f"naive float32, eps={eps:g}")
+    cap = -math.log(eps)  # where the naive loss flattens
+    left.axhline(cap, color="gray", lw=0.8, ls=":", label=f"-log(eps) = {cap:.2f}")
+    left.set(xlabel="score s of a wrong word (target 0)", ylabel="loss term (nats)")
     left.legend(fontsize=9)
     right.plot(s, exact_slope.numpy(), color="black", label="exact: sigmoid(s)")
     right.plot(s, naive_slope.numpy(), color="tab:orange", ls="--", lw=2, label="naive float32")
-    right.set_xlabel("score s of a wrong word (target 0)")
-    right.set_ylabel("d loss / d s")
+    right.set(xlabel="score s of a wrong word (target 0)", ylabel="d loss / d s")
     right.legend(fontsize=9)
     fig.suptitle("the naive BCE term caps the loss and kills the gradient of confident mistakes")
     fig.tight_layout()
@@ -413,6 +398,9 @@ def plot_stability_scan(scan: StabilityScan) -> Figure:
     float32 round-off in a mean over many elements. Non-finite naive CE values are marked with a
     red x at the top. Draws the rows of :func:`stability_scan`.
     Introduced in ``02_bce_vs_ce.ipynb``.
+
+    Args:
+        scan: a :class:`StabilityScan`.
     """
     if not isinstance(scan, StabilityScan):
         raise TypeError(
@@ -422,37 +410,25 @@ def plot_stability_scan(scan: StabilityScan) -> Figure:
     scales = [row[0] for row in scan.rows]
 
     def error(got: float, ref: float) -> float:
-        if not math.isfinite(got):
-            return top
-        return max(abs(got - ref) / max(1.0, abs(ref)), floor)
+        return max(abs(got - ref) / max(1.0, abs(ref)), floor) if math.isfinite(got) else top
 
+    pairs = list(zip(scales, scan.rows, strict=True))
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
     for ax, name, (b, n, st) in zip(axes, ("BCE", "CE"), ((1, 2, 3), (4, 5, 6)), strict=True):
-        finite = [math.isfinite(row[n]) for row in scan.rows]
-        naive = [
-            (s, error(row[n], row[b]))
-            for s, row, f in zip(scales, scan.rows, finite, strict=True)
-            if f
-        ]
-        bad = [s for s, f in zip(scales, finite, strict=True) if not f]
+        naive = [(s, error(row[n], row[b])) for s, row in pairs if math.isfinite(row[n])]
+        bad = [s for s, row in pairs if not math.isfinite(row[n])]
         stable = [error(row[st], row[b]) for row in scan.rows]
         ax.plot(*zip(*naive, strict=True), "o-", color="tab:orange", label=f"naive {name}")
         if bad:
             ax.plot(bad, [top] * len(bad), "x", color="red", ms=9, mew=2, label="naive is NaN")
         ax.plot(scales, stable, "s-", color="tab:green", ms=4, label=f"stable {name}")
         ax.axhline(1e-6, color="gray", ls=":", lw=1, label="float32 round-off")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_ylim(floor / 2, top * 5)
-        ax.set_xlabel("logit scale (std of the scores)")
-        ax.set_title(f"{name}: distance from the built-in")
+        ax.set(xscale="log", yscale="log", xlabel="logit scale (std of the scores)")
+        ax.set(ylim=(floor / 2, top * 5), title=f"{name}: distance from the built-in")
         ax.legend(fontsize=8, loc="center left")
     axes[0].set_ylabel("relative error")
     fig.tight_layout()
     return fig
-
-
-LOSS_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 1_000_000, 5_000_000, 10_000_000)
 
 
 def _loss_scale_view(vocab_size: int, logit_scale: float) -> tuple[object, Figure]:
@@ -468,14 +444,6 @@ def loss_scale_panel() -> Panel:
     """
     controls = {
         "vocab_size": _slow_choice("vocab size V", LOSS_VOCAB_CHOICES, 50_000),
-        "logit_scale": widgets.FloatLogSlider(
-            description="logit scale",
-            base=10,
-            min=-2,
-            max=2,
-            step=0.25,
-            value=0.1,
-            continuous_update=False,
-        ),
+        "logit_scale": _slow_log_slider("logit scale", -2, 2, 0.25, 0.1),
     }
     return make_panel("Initial loss against vocabulary size", controls, _loss_scale_view)

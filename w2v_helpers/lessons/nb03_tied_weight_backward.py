@@ -20,8 +20,8 @@ from ..gradients import _check_loss, row_norms, rows_with_gradient, split_tied_g
 from ..memory import check_memory, estimate_tied_step_bytes, format_bytes
 from ..models import CBOW
 from ..validation import check_int, check_number, check_positive_int, parse_token_ids
-from .feedback import Feedback, _call, _not_a_function, _unanswered
-from .panel import DIM_CHOICES, Panel, _choice, make_panel
+from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
+from .panel import DIM_CHOICES, Panel, _choice, _slow_log_slider, make_panel
 
 __all__ = [
     "TiedStepReport",
@@ -40,6 +40,9 @@ class TiedStepReport:
 
     ``str()`` gives the printout; ``plot_gradient_row_norms`` draws the norms.
     Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Shape:
+        - input_norms, output_norms, tied_norms: :math:`(V)` float64.
     """
 
     vocab_size: int
@@ -94,6 +97,16 @@ def tied_step_report(
     The gradient is split into its input-side and output-side parts with
     :func:`w2v_helpers.gradients.split_tied_gradient`. Refuses (``MemoryBudgetError``) before
     allocating if the sizes are over budget. Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Args:
+        context_ids: the context ids, a sequence of ints or a string like ``"3, 5, 8, 1"``;
+            1 to ``MAX_WINDOW`` (1,000) ids, each in [0, V).
+        target_id: the word to predict, in [0, V).
+        lr: the SGD learning rate, in (0, 1000]. Default: 0.1.
+        loss: ``"bce"`` or ``"ce"``. Default: ``"bce"``.
+        vocab_size: V, a whole number >= 1. Default: 500.
+        embedding_dim: E, a whole number >= 1. Default: 128.
+        seed: seeds the model's initial weights. Default: 0.
     """
     context = parse_token_ids("context_ids", context_ids)
     V = check_positive_int("vocab_size", vocab_size)
@@ -165,6 +178,12 @@ def check_input_side_rows(
 
     The right answer is the set of context ids (repeats count once). Introduced in
     ``03_tied_weight_backward.ipynb``.
+
+    Args:
+        answer: the learner's row ids, a set or list of ints.
+        context_ids: the example's context ids, ints in [0, V), at least one.
+        target_id: the example's target id, in [0, V).
+        vocab_size: V, a whole number >= 1.
     """
     V = check_positive_int("vocab_size", vocab_size)
     context = list(context_ids)
@@ -179,34 +198,29 @@ def check_input_side_rows(
     try:
         got = {int(i) for i in answer}
     except (TypeError, ValueError):
-        return Feedback(False, f"give the row ids as a set or list of ints, got {answer!r}.")
+        return _not_yet(f"give the row ids as a set or list of ints, got {answer!r}.")
     expected = set(context)
     if got == expected:
-        return Feedback(
-            True,
-            f"rows {sorted(expected)}: the embedding lookup reads only the "
-            "context rows, so only they get an input-side gradient (a repeated "
-            "id is one row that gets its share twice).",
+        return _correct(
+            f"rows {sorted(expected)}: the embedding lookup reads only the context rows, so only "
+            "they get an input-side gradient (a repeated id is one row that gets its share twice)."
         )
     if got == expected | {target_id}:
-        return Feedback(
-            False,
+        return _not_yet(
             f"row {target_id} (the target) is not read by the lookup; its "
-            "gradient arrives through the output side only.",
+            "gradient arrives through the output side only."
         )
     if len(got) >= V:
-        return Feedback(
-            False,
+        return _not_yet(
             "every row is the output side's footprint: every word was scored. "
-            "The input side only reaches the rows the lookup read.",
+            "The input side only reaches the rows the lookup read."
         )
     if got < expected:
-        return Feedback(
-            False,
+        return _not_yet(
             f"you miss {sorted(expected - got)}: every context id, first or "
-            "repeated, is a row the lookup read.",
+            "repeated, is a row the lookup read."
         )
-    return Feedback(False, f"{sorted(got)} is not it. Which rows does weight[x] read?")
+    return _not_yet(f"{sorted(got)} is not it. Which rows does weight[x] read?")
 
 
 def check_output_side_grad(
@@ -216,9 +230,15 @@ def check_output_side_grad(
     BCE, ``(sigmoid(H W^T) - Y)^T H / (N * V)``, shape (V, E). The oracle is autograd in float64.
 
     Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Args:
+        fn: the learner's function ``fn(hidden, weight, targets)``.
+
+    Shape:
+        - fn gets: hidden :math:`(N, E)`, weight :math:`(V, E)`, one-hot targets :math:`(N, V)`,
+          all float64.
+        - fn returns: :math:`(V, E)`, the gradient with respect to weight.
     """
-    if (problem := _not_a_function(fn)) is not None:
-        return problem
     generator = torch.Generator().manual_seed(7)
     N, V, E = 3, 11, 5
     hidden = torch.randn(N, E, generator=generator, dtype=torch.float64)  # (N, E)
@@ -232,16 +252,15 @@ def check_output_side_grad(
     if isinstance(got, Feedback):
         return got
     if got.shape == (E, V):
-        return Feedback(
-            False,
+        return _not_yet(
             f"shape {tuple(got.shape)} is transposed: W is (V, E), so its "
-            "gradient is too; write d_scores.T @ hidden.",
+            "gradient is too; write d_scores.T @ hidden."
         )
     if got.shape != (V, E):
-        return Feedback(False, f"expected shape (V, E) = ({V}, {E}), got {tuple(got.shape)}.")
+        return _not_yet(f"expected shape (V, E) = ({V}, {E}), got {tuple(got.shape)}.")
     got = got.detach().double()
     if torch.allclose(got, expected):
-        return Feedback(True, "(sigmoid(S) - Y)^T H / (N*V) matches autograd.")
+        return _correct("(sigmoid(S) - Y)^T H / (N*V) matches autograd.")
     for factor, why in (
         (
             V,
@@ -257,21 +276,19 @@ def check_output_side_grad(
         (-1, "right size, wrong sign: the gradient is sigmoid(S) - Y, prediction minus target."),
     ):
         if torch.allclose(got, expected * factor):
-            return Feedback(False, f"your gradient is {why}")
+            return _not_yet(f"your gradient is {why}")
     no_target = torch.sigmoid(hidden @ weight.T).T @ hidden / (N * V)  # (V, E)
     if torch.allclose(got, no_target):
-        return Feedback(False, "you left out the targets: the score gradient is sigmoid(S) - Y.")
+        return _not_yet("you left out the targets: the score gradient is sigmoid(S) - Y.")
     softmax = (torch.softmax(hidden @ weight.T, dim=1) - targets).T @ hidden  # (V, E)
     if any(torch.allclose(got, softmax / d) for d in (N, N * V)):
-        return Feedback(
-            False,
+        return _not_yet(
             "that is the cross-entropy gradient (softmax); BCE scores each "
-            "word on its own, with a sigmoid.",
+            "word on its own, with a sigmoid."
         )
-    return Feedback(
-        False,
+    return _not_yet(
         "right shape, wrong values. Scores S = H W^T; d loss / d S = "
-        "(sigmoid(S) - Y) / (N*V); then d loss / d W = (d S)^T H.",
+        "(sigmoid(S) - Y) / (N*V); then d loss / d W = (d S)^T H."
     )
 
 
@@ -283,6 +300,10 @@ def plot_gradient_row_norms(report: TiedStepReport, *, title: str = "") -> Figur
     largest to smallest (log scale), with the context rows (green triangles) and the target row
     (red star) marked at their ranks. Draws a :func:`tied_step_report`.
     Introduced in ``03_tied_weight_backward.ipynb``.
+
+    Args:
+        report: a :class:`TiedStepReport`.
+        title: the figure's title; ``""`` describes the step. Default: ``""``.
     """
     if not isinstance(report, TiedStepReport):
         raise TypeError(
@@ -400,15 +421,7 @@ def tied_step_panel() -> Panel:
     controls["target_id"] = widgets.BoundedIntText(
         description="target id", min=0, max=STEP_VOCAB_CHOICES[0] - 1, value=3
     )
-    controls["lr"] = widgets.FloatLogSlider(
-        description="learning rate",
-        base=10,
-        min=-3,
-        max=1,
-        step=0.25,
-        value=0.1,
-        continuous_update=False,
-    )
+    controls["lr"] = _slow_log_slider("learning rate", -3, 1, 0.25, 0.1)
     controls["loss"] = widgets.Dropdown(
         description="loss", options=[("BCE, one-hot", "bce"), ("cross-entropy", "ce")], value="bce"
     )

@@ -17,9 +17,17 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from ..memory import check_memory, format_bytes, memory_budget
+from .. import targets
+from ..memory import (
+    SKIPGRAM_TARGET_METHODS,
+    check_memory,
+    estimate_skipgram_loss_report_bytes,
+    estimate_skipgram_target_bytes,
+    format_bytes,
+    memory_budget,
+)
 from ..validation import MAX_BATCH, MAX_WINDOW, check_number, check_positive_int
-from .feedback import Feedback, _call, _is_number, _not_a_function, _unanswered
+from .feedback import Feedback, _call, _correct, _is_number, _not_yet, _unanswered
 from .formatting import format_timing
 from .panel import BATCH_CHOICES, Panel, _choice, make_panel
 
@@ -39,15 +47,14 @@ __all__ = [
 
 
 SCORE_STD = 0.6  # spread of an untrained SkipGram's scores at E=128 (PyTorch's default init)
+SKIPGRAM_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 300_000, 1_000_000, 5_000_000)
 
 
 @dataclass(frozen=True)
 class SkipGramLossReport:
     """The four SkipGram losses on one batch of scores, and what each costs.
 
-    ``str()`` gives the printout.
-
-    Introduced in ``04_skipgram_multilabel.ipynb``.
+    ``str()`` gives the printout. Introduced in ``04_skipgram_multilabel.ipynb``.
     """
 
     vocab_size: int
@@ -71,9 +78,7 @@ class SkipGramLossReport:
 
     def __str__(self) -> str:
         V, T, N = self.vocab_size, self.window_size, self.batch_size
-        losses = dict(self.losses)
-        nbytes = dict(self.target_bytes)
-        times = dict(self.seconds or ())
+        losses, nbytes, times = dict(self.losses), dict(self.target_bytes), dict(self.seconds or ())
         lines = [
             f"SkipGram losses at V={V:,} T={T} N={N}, scores ~ N(0, {SCORE_STD}^2) "
             f"+ {self.target_score:g} at context words (float64)",
@@ -115,17 +120,15 @@ def skipgram_loss_report(
     columns (training pushes those up). Everything runs in float64, so the collapse - tile gap
     printed is the maths, not float32 rounding. Refuses (``MemoryBudgetError``) any size whose
     estimate exceeds the budget, before allocating. Introduced in ``04_skipgram_multilabel.ipynb``.
-    """
-    from ..memory import estimate_skipgram_loss_report_bytes, estimate_skipgram_target_bytes
-    from ..targets import (
-        collapse_tile_gap,
-        has_duplicates,
-        skipgram_bce_collapse,
-        skipgram_bce_lean,
-        skipgram_bce_tile,
-        skipgram_ce,
-    )
 
+    Args:
+        vocab_size: V, a whole number >= 1.
+        window_size: T, context ids per centre word, 1 to ``MAX_WINDOW`` (1,000).
+        batch_size: N, 1 to ``MAX_BATCH`` (1,000,000).
+        target_score: added to the scores at the context ids, in [-50, 50]. Default: 0.
+        seed: seeds the scores and the context ids. Default: 0.
+        time_it: keep each loss's wall time (``seconds``); ``None`` if ``False``. Default: ``True``.
+    """
     V = check_positive_int("vocab_size", vocab_size)
     T = check_positive_int("window_size", window_size, maximum=MAX_WINDOW)
     N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
@@ -142,10 +145,10 @@ def skipgram_loss_report(
     raise_by = torch.full((N, T), float(target_score), dtype=torch.float64)  # (N, T)
     scores.scatter_add_(1, y, raise_by)  # (N, V) += target_score at the (N, T) context ids
     methods = (
-        ("tile", skipgram_bce_tile),
-        ("collapse", skipgram_bce_collapse),
-        ("lean", skipgram_bce_lean),
-        ("softmax CE", skipgram_ce),
+        ("tile", targets.skipgram_bce_tile),
+        ("collapse", targets.skipgram_bce_collapse),
+        ("lean", targets.skipgram_bce_lean),
+        ("softmax CE", targets.skipgram_ce),
     )
     losses, seconds = [], []
     for name, loss_fn in methods:
@@ -161,9 +164,9 @@ def skipgram_loss_report(
         target_score=float(target_score),
         losses=tuple(losses),
         gap=values["collapse"] - values["tile"],
-        gap_closed_form=float(collapse_tile_gap(scores, y)),
-        duplicate_rows=int(has_duplicates(y).sum()),
-        count_loss=float(skipgram_bce_collapse(scores, y, duplicates="count")),
+        gap_closed_form=float(targets.collapse_tile_gap(scores, y)),
+        duplicate_rows=int(targets.has_duplicates(y).sum()),
+        count_loss=float(targets.skipgram_bce_collapse(scores, y, duplicates="count")),
         target_bytes=tuple(
             (m, estimate_skipgram_target_bytes(V, T, N, m)) for m in ("tile", "collapse", "lean")
         ),
@@ -205,9 +208,12 @@ def target_memory_table(
     """Tile vs collapse vs lean target bytes for every (V, T) pair; arithmetic only.
 
     Introduced in ``04_skipgram_multilabel.ipynb``.
-    """
-    from ..memory import estimate_skipgram_target_bytes
 
+    Args:
+        vocab_sizes: the V of the rows, a non-empty tuple of whole numbers >= 1.
+        window_sizes: the T for each V, a non-empty tuple of whole numbers in [1, 1,000].
+        batch_size: N, 1 to ``MAX_BATCH`` (1,000,000).
+    """
     for name, values in (("vocab_sizes", vocab_sizes), ("window_sizes", window_sizes)):
         if not isinstance(values, (tuple, list)) or not values:
             raise TypeError(f"{name} must be a non-empty tuple of whole numbers, got {values!r}")
@@ -217,9 +223,7 @@ def target_memory_table(
         check_positive_int("vocab_sizes[i]", V)
         for T in window_sizes:
             check_positive_int("window_sizes[i]", T, maximum=MAX_WINDOW)
-            sizes = [
-                estimate_skipgram_target_bytes(V, T, N, m) for m in ("tile", "collapse", "lean")
-            ]
+            sizes = [estimate_skipgram_target_bytes(V, T, N, m) for m in SKIPGRAM_TARGET_METHODS]
             rows.append((V, T, *sizes))
     return TargetMemoryTable(batch_size=N, rows=tuple(rows), budget_bytes=memory_budget())
 
@@ -230,6 +234,11 @@ def check_context_column_gap(answer: object, *, window_size: int, score: float) 
     The window holds T distinct ids. Collapse uses target 1 there, tile the average target 1/T,
     and BCE is softplus(s) - t·s, so the answer is -(1 - 1/T)·s = -(T-1)/T·s.
     Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        answer: the learner's number (a one-element tensor is accepted).
+        window_size: T, a whole number >= 1.
+        score: s, the context column's score, a number.
     """
     T = check_positive_int("window_size", window_size)
     if not _is_number(score):
@@ -239,7 +248,7 @@ def check_context_column_gap(answer: object, *, window_size: int, score: float) 
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = float(answer)
     if not _is_number(answer):
-        return Feedback(False, f"give one number, got {answer!r}.")
+        return _not_yet(f"give one number, got {answer!r}.")
     s = float(score)
     expected = -(T - 1) / T * s
 
@@ -247,43 +256,38 @@ def check_context_column_gap(answer: object, *, window_size: int, score: float) 
         return abs(float(answer) - value) <= 1e-3 * max(1.0, abs(value))
 
     if near(expected):
-        return Feedback(
-            True,
+        return _correct(
             f"{expected:.4f} = -(T-1)/T · s: collapse wants σ(s) = 1 there, tile only 1/T, and "
-            "BCE is linear in the target, so the gap is (1 - 1/T) times -s.",
+            "BCE is linear in the target, so the gap is (1 - 1/T) times -s."
         )
     if near(-expected) and expected != 0:
-        return Feedback(
-            False,
+        return _not_yet(
             f"right size, wrong sign. With t=1 the loss is softplus(s) - s; with t=1/T it is "
-            f"softplus(s) - s/T. Collapse minus tile is -(1 - 1/T)·s = {expected:.4f}.",
+            f"softplus(s) - s/T. Collapse minus tile is -(1 - 1/T)·s = {expected:.4f}."
         )
     if near(-s):
-        return Feedback(
-            False,
+        return _not_yet(
             "-s is the gap if tile gave that column target 0. It gives 1/T: exactly one of the "
-            "T one-hot rows has a 1 there, and tile averages the T rows.",
+            "T one-hot rows has a 1 there, and tile averages the T rows."
         )
     if near(-s / T):
-        return Feedback(
-            False,
+        return _not_yet(
             "-s/T is tile's share of the target term; collapse contributes -s. Subtract: "
-            "-s - (-s/T).",
+            "-s - (-s/T)."
         )
     if near((T - 1) / T) or near(-(T - 1) / T):
-        return Feedback(False, "you have the weight (T-1)/T; multiply it by the score -s.")
-    return Feedback(
-        False,
+        return _not_yet("you have the weight (T-1)/T; multiply it by the score -s.")
+    return _not_yet(
         f"not it. Write BCE with logits as softplus(s) - t·s, then take t=1 (collapse) and "
-        f"t=1/T (tile, the mean of T one-hot rows) with T={T}, s={s:g}.",
+        f"t=1/T (tile, the mean of T one-hot rows) with T={T}, s={s:g}."
     )
 
 
-def _multi_hot_case() -> tuple[torch.Tensor, int, torch.Tensor]:
+def _multi_hot_case() -> tuple[torch.Tensor, int, torch.Tensor, int, int]:
     V = 7
     y = torch.tensor([[1, 3, 3, 5], [0, 6, 2, 4], [2, 2, 2, 2]])  # (N, T), repeats on purpose
-    expected = F.one_hot(y, V).sum(dim=1).clamp(max=1).float()  # (N, T, V) -> (N, V)
-    return y, V, expected
+    expected = F.one_hot(y, V).sum(dim=1).clamp(max=1).double()  # (N, T, V) -> (N, V)
+    return y, V, expected, *y.shape
 
 
 def check_multi_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Feedback:
@@ -291,109 +295,97 @@ def check_multi_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Feedback
 
     The oracle is the explicit ``F.one_hot(y, V).sum(dim=1).clamp(max=1)``; the test ids repeat.
     Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        fn: the learner's function ``fn(y, vocab_size)``.
+
+    Shape:
+        - fn gets: y :math:`(N, T)` int64 context ids in :math:`[0, V)`, some repeated; the int V.
+        - fn returns: :math:`(N, V)` floating 0/1 targets.
     """
-    if (problem := _not_a_function(fn)) is not None:
-        return problem
-    y, V, expected = _multi_hot_case()
-    N, T = y.shape
+    y, V, expected, N, T = _multi_hot_case()
     got = _call(fn, y.clone(), V)
     if isinstance(got, Feedback):
         return got
     if got.shape == (N, T, V):
-        return Feedback(
-            False, f"shape {tuple(got.shape)} still has the window axis: combine the T rows."
-        )
+        return _not_yet(f"shape {tuple(got.shape)} still has the window axis: combine the T rows.")
     if got.shape != (N, V):
-        return Feedback(
-            False, f"expected shape ({N}, {V}) for N={N}, V={V}, got {tuple(got.shape)}."
-        )
+        return _not_yet(f"expected shape ({N}, {V}) for N={N}, V={V}, got {tuple(got.shape)}.")
     if not got.dtype.is_floating_point:
-        return Feedback(
-            False,
+        return _not_yet(
             f"right idea, but dtype {got.dtype}: BCEWithLogitsLoss needs floating targets "
-            "(F.one_hot returns int64); add .float().",
+            "(F.one_hot returns int64); add .float()."
         )
-    got = got.double()
-    if torch.equal(got, expected.double()):
-        return Feedback(True, "a 0/1 multi-hot row per window, repeats counted once.")
-    if torch.equal(got, F.one_hot(y, V).sum(dim=1).double()):
-        return Feedback(
-            False,
+    if torch.equal(got.double(), expected):
+        return _correct("a 0/1 multi-hot row per window, repeats counted once.")
+    if torch.equal(got.double(), F.one_hot(y, V).sum(dim=1).double()):
+        return _not_yet(
             "that is the plain sum: the window [1, 3, 3, 5] gets a 2 at column 3 and [2, 2, 2, 2] "
-            "a 4 at column 2. BCE takes those without complaint and gives a wrong loss. Clip to 1.",
+            "a 4 at column 2. BCE takes those without complaint and gives a wrong loss. Clip to 1."
         )
-    return Feedback(
-        False, "right shape, wrong values: put a 1 at every id of each row, 0 elsewhere."
-    )
+    return _not_yet("right shape, wrong values: put a 1 at every id of each row, 0 elsewhere.")
 
 
 def check_lean_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
     """Exercise: ``fn(scores, y)`` must equal BCEWithLogitsLoss against the 0/1 multi-hot target,
     without building it. The oracle runs the built-in on the explicit target in float64.
-
     Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        fn: the learner's function ``fn(scores, y)``.
+
+    Shape:
+        - fn gets: scores :math:`(N, V)` float64, y :math:`(N, T)` int64 ids, some repeated.
+        - fn returns: a one-element tensor, the mean loss.
     """
-    if (problem := _not_a_function(fn)) is not None:
-        return problem
-    y, V, multi_hot = _multi_hot_case()
-    N, T = y.shape
+    y, V, multi_hot, N, T = _multi_hot_case()
     generator = torch.Generator().manual_seed(4321)
     scores = 2 * torch.randn(N, V, generator=generator, dtype=torch.float64)  # (N, V)
     bce = torch.nn.BCEWithLogitsLoss()
-    expected = bce(scores, multi_hot.double())
+    expected = bce(scores, multi_hot)
     got = _call(fn, scores.clone(), y.clone())
     if isinstance(got, Feedback):
         return got
     if got.numel() != 1:
-        shown = tuple(got.shape)
-        return Feedback(False, f"return a single-number tensor (the mean loss), got {shown}.")
+        return _not_yet(f"return a single-number tensor (the mean loss), got {tuple(got.shape)}.")
     value = float(got)
 
     def near(reference: torch.Tensor) -> bool:
         return abs(value - float(reference)) < 1e-6
 
     if near(expected):
-        return Feedback(
-            True,
+        return _correct(
             "equal to BCEWithLogitsLoss on the multi-hot target, built from "
-            "softplus and a gather alone.",
+            "softplus and a gather alone."
         )
-    counted = bce(scores, F.one_hot(y, V).sum(dim=1).double())
-    if near(counted):
-        return Feedback(
-            False,
+    if near(bce(scores, F.one_hot(y, V).sum(dim=1).double())):  # against the summed targets
+        return _not_yet(
             "this matches the *summed* targets: a repeated id's score is subtracted twice. Keep "
-            "only the first occurrence of each id in a row (e.g. with first_occurrences).",
+            "only the first occurrence of each id in a row (e.g. with first_occurrences)."
         )
     total = expected * N * V
     if near(total):
-        return Feedback(
-            False,
+        return _not_yet(
             "this is the sum over all N·V elements; BCEWithLogitsLoss takes "
-            "the mean: divide by N·V.",
+            "the mean: divide by N·V."
         )
     if near(total / (N * T)) or near(total / N):
-        return Feedback(
-            False,
+        return _not_yet(
             "wrong divisor: the collapsed loss averages over all N·V "
-            "elements, not over the N·T targets or the N rows.",
+            "elements, not over the N·T targets or the N rows."
         )
     if near(-expected):
-        return Feedback(
-            False,
-            "sign flipped: the loss is softplus(s) summed, *minus* the scores at the targets.",
+        return _not_yet(
+            "sign flipped: the loss is softplus(s) summed, *minus* the scores at the targets."
         )
-    tiled = bce(scores.unsqueeze(1).expand(N, T, V), F.one_hot(y, V).double())
-    if near(tiled):
-        return Feedback(
-            False,
+    if near(bce(scores.unsqueeze(1).expand(N, T, V), F.one_hot(y, V).double())):  # tile's loss
+        return _not_yet(
             "this is the tile loss (targets 1/T); the collapsed loss gives "
-            "each context word a target of 1.",
+            "each context word a target of 1."
         )
-    return Feedback(
-        False,
+    return _not_yet(
         "not equal to the collapsed BCE. Per element BCE is softplus(s) - t·s: sum softplus over "
-        "all N·V scores, subtract the scores at the distinct target ids, divide by N·V.",
+        "all N·V scores, subtract the scores at the distinct target ids, divide by N·V."
     )
 
 
@@ -405,20 +397,16 @@ def plot_target_memory(
     Log scale on the bytes axis; the dashed line is the memory budget of the widgets. The numbers
     come from :func:`w2v_helpers.memory.estimate_skipgram_target_bytes` (float32), which the
     notebook checks against real tensors. Introduced in ``04_skipgram_multilabel.ipynb``.
-    """
-    from ..memory import (
-        SKIPGRAM_TARGET_METHODS,
-        estimate_skipgram_target_bytes,
-        format_bytes,
-        memory_budget,
-    )
-    from ..validation import check_positive_int
 
+    Args:
+        vocab_size: V for the right panel, marked on the left; >= 1. Default: 50,000.
+        window_size: T for the left panel, marked on the right; >= 1. Default: 4.
+        batch_size: N, a whole number >= 1. Default: 16.
+    """
     V = check_positive_int("vocab_size", vocab_size)
     T = check_positive_int("window_size", window_size)
     N = check_positive_int("batch_size", batch_size)
-    vocab_grid = [10**k for k in range(2, 8)]  # 100 ... 10,000,000
-    window_grid = list(range(1, 21))
+    vocab_grid, window_grid = [10**k for k in range(2, 8)], list(range(1, 21))  # V: 100 ... 1e7
     budget = memory_budget()
     colors = {"tile": "tab:red", "collapse": "tab:blue", "lean": "tab:green"}
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
@@ -429,24 +417,18 @@ def plot_target_memory(
         right.semilogy(window_grid, by_t, "o-", color=colors[method], label=method, ms=3)
     for ax in (left, right):
         ax.axhline(budget, color="black", ls="--", lw=1, label=f"budget {format_bytes(budget)}")
-    units = [(1 << 10, "1 KiB"), (1 << 20, "1 MiB"), (1 << 30, "1 GiB"), (1 << 40, "1 TiB")]
-    left.set_yticks([b for b, _ in units], [name for _, name in units])
+    left.set_yticks([1 << 10, 1 << 20, 1 << 30, 1 << 40], ["1 KiB", "1 MiB", "1 GiB", "1 TiB"])
     left.yaxis.set_minor_locator(plt.NullLocator())
     left.axvline(V, color="gray", ls=":", lw=1)
     right.axvline(T, color="gray", ls=":", lw=1)
-    right.set_xticks([1, 5, 10, 15, 20])
-    left.set_xlabel("vocabulary size V")
-    right.set_xlabel("window size T")
-    left.set_ylabel("bytes of target tensors")
+    left.set(xlabel="vocabulary size V", ylabel="bytes of target tensors")
     left.set_title(f"against V (T={T}, N={N})")
+    right.set(xticks=[1, 5, 10, 15, 20], xlabel="window size T")
     right.set_title(f"against T (V={V:,}, N={N})")
     left.legend(loc="upper left", fontsize=8)
     fig.suptitle("tile grows with N·T·V, collapse with N·V, lean with N·T only")
     fig.tight_layout()
     return fig
-
-
-SKIPGRAM_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 300_000, 1_000_000, 5_000_000)
 
 
 def skipgram_loss_panel() -> Panel:
@@ -457,7 +439,6 @@ def skipgram_loss_panel() -> Panel:
     :func:`w2v_helpers.lessons.nb04_skipgram_multilabel.skipgram_loss_report`. Introduced in
     ``04_skipgram_multilabel.ipynb``.
     """
-
     controls = {
         "vocab_size": _choice("vocab size V", SKIPGRAM_VOCAB_CHOICES, 50_000),
         "window_size": widgets.IntSlider(description="window size T", min=1, max=50, value=4),

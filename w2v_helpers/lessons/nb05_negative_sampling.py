@@ -20,9 +20,9 @@ from matplotlib.figure import Figure
 from ..corpus import wiki_vocabulary
 from ..memory import FLOAT32, check_memory, format_bytes
 from ..validation import MAX_BATCH, check_number, check_positive_int, check_vectors
-from .feedback import Feedback, _call, _not_a_function
+from .feedback import Feedback, _call, _correct, _not_yet
 from .formatting import format_timing
-from .panel import Panel, _choice, make_panel
+from .panel import Panel, _choice, _slow_log_slider, make_panel
 
 __all__ = [
     "FullScoringCost",
@@ -73,6 +73,13 @@ def full_scoring_cost(
     Memory is the estimate of the tensors a step holds: two (V, E) tables, their gradients, and
     the (N, V) scores with their gradient and softmax. Refuses (``MemoryBudgetError``) before
     allocating a step over the budget. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        vocab_sizes: the V to time, at least one, each a whole number >= 1.
+            Default: ``(1_000, 10_000, 50_000, 100_000)``.
+        batch_size: N, 1 to ``MAX_BATCH`` (1,000,000). Default: 256.
+        embedding_dim: E, a whole number >= 1. Default: 100.
+        repeats: steps timed per V, the fastest kept; a whole number >= 1. Default: 3.
     """
     from ..models import SkipGram  # local: explore.py keeps its imports light
 
@@ -138,6 +145,13 @@ def sampling_report(
 
     ``drawn %`` is measured: ``draws`` ids from :func:`w2v_helpers.corpus.sample_noise`.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        power: the noise exponent (noise ~ count**power), in [0, 1]. Default: 0.75.
+        sample: the subsampling threshold t, in (1e-9, 0.999]. Default: 1e-3.
+        draws: noise ids drawn, 1 to 50,000,000. Default: 100,000.
+        top: how many of the most frequent words to list, 1 to 100. Default: 8.
+        seed: seeds the noise draws. Default: 0.
     """
     from ..corpus import (
         keep_probabilities,
@@ -169,9 +183,14 @@ def check_keep_probability(fn: Callable[[torch.Tensor, float], torch.Tensor]) ->
     """Exercise: ``fn(counts, t)`` returns word2vec's keep probability per word,
     ``min(1, (sqrt(f / t) + 1) * t / f)`` with ``f = counts / counts.sum()``. The oracle is the
     formula in float64 with ``math``. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        fn: the learner's function ``fn(counts, t)``.
+
+    Shape:
+        - fn gets: counts :math:`(V)` int64 word counts, t a float.
+        - fn returns: :math:`(V)` keep probabilities.
     """
-    if (problem := _not_a_function(fn)) is not None:
-        return problem
     counts = torch.tensor([5000, 2000, 500, 50, 5])
     t = 1e-2
     f = [c / 7555 for c in counts.tolist()]
@@ -180,21 +199,18 @@ def check_keep_probability(fn: Callable[[torch.Tensor, float], torch.Tensor]) ->
     if isinstance(got, Feedback):
         return got
     if got.shape != expected.shape:
-        return Feedback(
-            False, f"expected one probability per word, shape (5,), got {tuple(got.shape)}."
-        )
+        return _not_yet(f"expected one probability per word, shape (5,), got {tuple(got.shape)}.")
     got = got.detach().double()
     if torch.allclose(got, expected.double()):
-        return Feedback(True, "keep = min(1, (sqrt(f/t) + 1) * t/f), word2vec's formula.")
+        return _correct("keep = min(1, (sqrt(f/t) + 1) * t/f), word2vec's formula.")
     if bool((got > 1 + 1e-9).any()):
-        return Feedback(False, "some probabilities are above 1: cap them with .clamp(max=1).")
+        return _not_yet("some probabilities are above 1: cap them with .clamp(max=1).")
     paper = torch.tensor([math.sqrt(t / x) for x in f]).clamp(max=1).double()
     if torch.allclose(got, paper) or torch.allclose(got, (1 - paper).clamp(min=0)):
-        return Feedback(
-            False,
-            "that is the paper's sqrt(t/f) form; use the C code's formula (sqrt(f/t) + 1) * t/f.",
+        return _not_yet(
+            "that is the paper's sqrt(t/f) form; use the C code's formula (sqrt(f/t) + 1) * t/f."
         )
-    return Feedback(False, "wrong values. f is a frequency (count / total), not a count.")
+    return _not_yet("wrong values. f is a frequency (count / total), not a count.")
 
 
 def check_noise_distribution(fn: Callable[[torch.Tensor], torch.Tensor]) -> Feedback:
@@ -202,9 +218,14 @@ def check_noise_distribution(fn: Callable[[torch.Tensor], torch.Tensor]) -> Feed
 
     The oracle is the formula with ``math``. Introduced in
     ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        fn: the learner's function ``fn(counts)``.
+
+    Shape:
+        - fn gets: counts :math:`(V)` int64 word counts.
+        - fn returns: :math:`(V)` probabilities summing to 1.
     """
-    if (problem := _not_a_function(fn)) is not None:
-        return problem
     counts = torch.tensor([81, 16, 1])
     raw = [c**0.75 for c in counts.tolist()]
     expected = torch.tensor([r / sum(raw) for r in raw], dtype=torch.float64)
@@ -212,18 +233,16 @@ def check_noise_distribution(fn: Callable[[torch.Tensor], torch.Tensor]) -> Feed
     if isinstance(got, Feedback):
         return got
     if got.shape != expected.shape:
-        return Feedback(False, f"expected shape (3,), got {tuple(got.shape)}.")
+        return _not_yet(f"expected shape (3,), got {tuple(got.shape)}.")
     got = got.detach().double()
     if torch.allclose(got, expected):
-        return Feedback(True, "count^0.75, normalised: rare words are drawn more than their share.")
+        return _correct("count^0.75, normalised: rare words are drawn more than their share.")
     if torch.allclose(got, torch.tensor(raw, dtype=torch.float64)):
-        return Feedback(False, "right shape, but it does not sum to 1: divide by the sum.")
+        return _not_yet("right shape, but it does not sum to 1: divide by the sum.")
     unigram = counts.double() / counts.sum()
     if torch.allclose(got, unigram):
-        return Feedback(
-            False, "that is the plain unigram distribution: raise counts to 0.75 first."
-        )
-    return Feedback(False, "wrong values: raise the counts to the power 0.75, then normalise.")
+        return _not_yet("that is the plain unigram distribution: raise counts to 0.75 first.")
+    return _not_yet("wrong values: raise the counts to the power 0.75, then normalise.")
 
 
 def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
@@ -234,6 +253,10 @@ def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
     pair, as the original objective scores each pair: the forward matmul and its two backward
     matmuls, over V output rows (full softmax) or over 1 + ``negatives`` rows (negative sampling).
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        cost: a :class:`FullScoringCost`, from :func:`full_scoring_cost`.
+        negatives: K, noise words per pair, a whole number >= 1. Default: 5.
     """
     K = check_positive_int("negatives", negatives)
     E = cost.embedding_dim
@@ -257,6 +280,11 @@ def plot_loss_curve(losses, *, title: str = "") -> Figure:
     Refuses NaN or infinite losses (a plot would silently leave them out): a run that diverged
     stops with an error before it gets here.
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        losses: one loss per chunk, a non-empty list of finite numbers
+            (``Word2VecResult.losses``).
+        title: the figure's title; ``""`` gives "training loss". Default: ``""``.
     """
     if isinstance(losses, (str, bytes)) or not isinstance(losses, Sequence) or not losses:
         raise TypeError("losses must be a non-empty list of numbers (Word2VecResult.losses)")
@@ -278,6 +306,15 @@ def plot_projection(vectors, vocab, words, *, title: str = "") -> Figure:
     """The given words' vectors projected on their first two principal components.
 
     Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        vectors: the word vectors, finite floating, one row per word of ``vocab``.
+        vocab: the vocabulary; ``vocab.index`` maps a word to its row.
+        words: at least 3 words of ``vocab`` to project.
+        title: the figure's title; ``""`` gives a default. Default: ``""``.
+
+    Shape:
+        - Input: vectors :math:`(V, E)`.
     """
     check_vectors("vectors", vectors, len(vocab))
     if isinstance(words, str) or not isinstance(words, Sequence) or len(words) < 3:
@@ -317,15 +354,7 @@ def sampling_panel() -> Panel:
             value=0.75,
             continuous_update=False,
         ),
-        "sample": widgets.FloatLogSlider(
-            description="subsample t",
-            base=10,
-            min=-5,
-            max=-1,
-            step=0.5,
-            value=1e-3,
-            continuous_update=False,
-        ),
+        "sample": _slow_log_slider("subsample t", -5, -1, 0.5, 1e-3),
         "draws": _choice("noise draws", (1_000, 10_000, 100_000, 1_000_000), 100_000),
     }
     return make_panel("Noise and subsampling on the Wikipedia sample", controls, sampling_report)

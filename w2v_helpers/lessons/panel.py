@@ -40,6 +40,11 @@ class Panel(widgets.VBox):
     """A VBox of controls and a result view, with a one-line text form for stored notebooks.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        title: the bold header above the controls.
+        controls: the widgets, by the name of the parameter each sets.
+        view: the HTML widget that shows the result.
     """
 
     def __init__(
@@ -71,6 +76,10 @@ def render_or_refuse(render: Callable[..., object], **values: object) -> object:
     """``render(**values)``, or a refusal string if the settings are over budget or invalid.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        render: the pure function to call.
+        **values: the keyword arguments for ``render``.
     """
     try:
         return render(**values)
@@ -85,6 +94,9 @@ def render_html(result: object) -> str:
     item, anything else is shown as its ``str`` in a ``<pre>`` block.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        result: a Figure, a tuple or list of results, or anything with a ``str``.
     """
     if isinstance(result, (tuple, list)):
         return "".join(render_html(item) for item in result)
@@ -105,6 +117,11 @@ def make_panel(
     ``render`` may return text (anything with a ``str``), a matplotlib Figure, or a tuple of them.
 
     Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        title: the bold header above the controls.
+        controls: the widgets, by the name of the ``render`` parameter each sets.
+        render: the pure function, called with every control's value as a keyword argument.
     """
     view = widgets.HTML()
 
@@ -133,3 +150,18 @@ def _slow_choice(description: str, options: tuple[int, ...], value: int) -> widg
     slider = _choice(description, options, value)
     slider.continuous_update = False  # render once on release, not at every option passed
     return slider
+
+
+def _slow_log_slider(
+    description: str, low: float, high: float, step: float, value: float
+) -> widgets.FloatLogSlider:
+    """A base-10 log slider from 10**low to 10**high that renders once on release."""
+    return widgets.FloatLogSlider(
+        description=description,
+        base=10,
+        min=low,
+        max=high,
+        step=step,
+        value=value,
+        continuous_update=False,
+    )
