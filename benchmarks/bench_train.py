@@ -3,7 +3,10 @@
 Same corpus, same settings (SkipGram, window 5, 5 negatives, dim 100, min_count 5, sample 1e-3,
 20 epochs), one machine, one run. Words per second are raw corpus tokens x epochs / wall time,
 vocabulary, subsampling and pair building included for both. Quality is WordSim353's Spearman
-over the pairs whose words are both in the (shared) vocabulary. Ends with one line per device:
+over the pairs whose words are both in the (shared) vocabulary. Before them, the reference trainer
+of notebook 05 (``w2v_helpers.reference.train_sgns``: float64, a DataLoader, autograd, sparse SGD)
+runs ``BENCH_REFERENCE_EPOCHS`` (default 1) epochs with the same settings, for its words/s.
+Ends with one line per device:
 ``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours S gensim S``.
 
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
@@ -17,13 +20,41 @@ import time
 import torch
 from gensim.models import Word2Vec
 
-from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
+from w2v_helpers.corpus import (
+    build_vocabulary,
+    encode,
+    keep_probabilities,
+    load_wiki_sample,
+    noise_distribution,
+)
 from w2v_helpers.evaluation import wordsim_spearman
+from w2v_helpers.reference import train_sgns
 from w2v_helpers.trainer import TrainConfig, train_word2vec
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "20"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # ours: torch threads (see the note below)
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # gensim: worker threads
+REFERENCE_EPOCHS = int(os.environ.get("BENCH_REFERENCE_EPOCHS", "1"))
+
+
+def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
+    """Notebook 05's reference trainer, same settings; words/s counts the same raw tokens."""
+    start = time.perf_counter()
+    vocab = build_vocabulary(sentences, 5)
+    ids = [encode([s], vocab) for s in sentences]
+    result = train_sgns(
+        ids,
+        len(vocab),
+        noise_distribution(vocab.counts),
+        embedding_dim=100,
+        window=5,
+        negative=5,
+        epochs=REFERENCE_EPOCHS,
+        keep=keep_probabilities(vocab.counts, 1e-3),
+    )
+    seconds = time.perf_counter() - start
+    words = sum(map(len, sentences)) * REFERENCE_EPOCHS
+    return words / seconds, wordsim_spearman(result.snapshots[-1], vocab)
 
 
 def run_gensim(sentences: list[list[str]], workers: int) -> tuple[float, float]:
@@ -60,7 +91,12 @@ def main() -> None:
     tokens = sum(map(len, sentences))
     print(f"corpus: {tokens:,} tokens in {len(sentences):,} sentences, {EPOCHS} epochs")
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    lines = []
+    r_wps, r_rho = run_reference(sentences)
+    print(
+        f"cpu: reference (float64, {REFERENCE_EPOCHS} epoch(s)) {r_wps:,.0f} words/s, "
+        f"spearman {r_rho:.3f} after those epochs"
+    )
+    lines = [f"cpu: reference {r_wps:.0f} words/s ({REFERENCE_EPOCHS} epoch(s), float64)"]
     for device in devices:
         g_wps, g_rho = run_gensim(sentences, WORKERS)
         print(f"{device}: gensim ({WORKERS} workers) {g_wps:,.0f} words/s, spearman {g_rho:.3f}")

@@ -16,7 +16,7 @@ from w2v_helpers.corpus import (
     window_reach,
 )
 from w2v_helpers.data import random_cbow_batch
-from w2v_helpers.evaluation import most_similar, wordsim_spearman
+from w2v_helpers.evaluation import most_similar, relative_movement, wordsim_spearman
 from w2v_helpers.gradients import (
     compare,
     input_side_grad,
@@ -47,7 +47,13 @@ from w2v_helpers.lessons.nb04_skipgram_multilabel import (
     skipgram_loss_report,
     target_memory_table,
 )
-from w2v_helpers.lessons.nb05_negative_sampling import (
+from w2v_helpers.lessons.nb05_train_it_yourself import (
+    neighbours_table,
+    plot_losses,
+    snapshot_view,
+    window_demo,
+)
+from w2v_helpers.lessons.nb06_negative_sampling import (
     full_scoring_cost,
     plot_full_scoring_cost,
     plot_loss_curve,
@@ -61,7 +67,8 @@ from w2v_helpers.memory import (
 )
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.negative_sampling import sgns_loss
-from w2v_helpers.notebook import setup
+from w2v_helpers.notebook import setup, show_source
+from w2v_helpers.reference import ReferenceResult
 from w2v_helpers.targets import (
     collapse,
     collapse_tile_gap,
@@ -205,7 +212,7 @@ CASES = [
 ]
 
 
-# Notebook 05: corpus, noise sampling, trainer, evaluation and plots.
+# Notebook 06: corpus, noise sampling, trainer, evaluation and plots.
 COUNTS = torch.tensor([5, 3, 2])  # (V,)
 VOCAB = Vocabulary(words=("a", "b", "c"), counts=COUNTS, min_count=1)
 VECS = torch.randn(3, 4)  # (V, E)
@@ -611,7 +618,7 @@ CASES += [
     ),
 ]
 
-# Notebook 05's cost measurement and figure (moved from test_full_scoring_cost.py), and the
+# Notebook 06's cost measurement and figure (moved from test_full_scoring_cost.py), and the
 # trainer's device (moved from test_negative_sampling.py).
 COST = None
 
@@ -635,6 +642,97 @@ CASES += [
     ("device tpu", lambda: resolve_device("tpu0"), ValueError, "device must be"),
     ("device int", lambda: resolve_device(3), TypeError, "device"),
 ]
+
+# ---- Notebook 05 (train it yourself): its lesson helpers, relative_movement, show_source ----
+VOCAB5 = Vocabulary(words=("a", "b", "c", "d"), counts=torch.tensor([4, 3, 2, 1]), min_count=1)
+VECS5 = torch.eye(4, 3, dtype=torch.float64) + 0.5  # (V, E)
+RESULT5 = ReferenceResult(  # one epoch of two batches, built by hand
+    batch_losses=(0.7, 0.6),
+    epoch_losses=(0.65,),
+    snapshots=(VECS5, VECS5),
+    learning_rates=(0.025, 0.02),
+    epoch_ends=(2,),
+    pairs_seen=8,
+    seconds=0.0,
+)
+IDS5 = torch.tensor([0, 1, 2, 3])  # (L,)
+CASES += [
+    ("nb05 demo ids list", lambda: window_demo([0, 1], VOCAB5, 2), TypeError, "ids"),
+    (
+        "nb05 demo ids 2-D",
+        lambda: window_demo(IDS5[None], VOCAB5, 2),
+        ValueError,
+        "ids must be 1-D",
+    ),
+    (
+        "nb05 demo ids empty",
+        lambda: window_demo(IDS5[:0], VOCAB5, 2),
+        ValueError,
+        "ids must not be empty",
+    ),
+    (
+        "nb05 demo ids out of range",
+        lambda: window_demo(IDS5 + 10, VOCAB5, 2),
+        ValueError,
+        r"ids must hold ids in \[0,",
+    ),
+    ("nb05 demo ids negative", lambda: window_demo(IDS5 - 10, VOCAB5, 2), ValueError, "ids"),
+    ("nb05 demo count 0", lambda: window_demo(IDS5, VOCAB5, 2, count=0), ValueError, "count"),
+    ("nb05 demo count 51", lambda: window_demo(IDS5, VOCAB5, 2, count=51), ValueError, "count"),
+    ("nb05 demo count float", lambda: window_demo(IDS5, VOCAB5, 2, count=2.0), TypeError, "count"),
+    ("nb05 demo window 0", lambda: window_demo(IDS5, VOCAB5, 0), ValueError, "window"),
+    ("nb05 demo vocab dict", lambda: window_demo(IDS5, {"a": 0}, 2), TypeError, "vocab"),
+    (
+        "nb05 neighbours unknown word",
+        lambda: neighbours_table(VECS5, VOCAB5, ["a", "zebra"]),
+        ValueError,
+        "zebra",
+    ),
+    ("nb05 neighbours words str", lambda: neighbours_table(VECS5, VOCAB5, "a"), TypeError, "words"),
+    (
+        "nb05 neighbours words empty",
+        lambda: neighbours_table(VECS5, VOCAB5, []),
+        TypeError,
+        "words",
+    ),
+    (
+        "nb05 neighbours vocab list",
+        lambda: neighbours_table(VECS5, ["a"], ["a"]),
+        TypeError,
+        "vocab",
+    ),
+    (
+        "nb05 neighbours topn 4",
+        lambda: neighbours_table(VECS5, VOCAB5, ["a"], topn=4),
+        ValueError,
+        "topn",
+    ),
+    ("nb05 snapshot epoch -1", lambda: snapshot_view(RESULT5, VOCAB5, -1), ValueError, "epoch"),
+    ("nb05 snapshot epoch 2 of 1", lambda: snapshot_view(RESULT5, VOCAB5, 2), ValueError, "epoch"),
+    ("nb05 snapshot epoch float", lambda: snapshot_view(RESULT5, VOCAB5, 1.0), TypeError, "epoch"),
+    ("nb05 snapshot result dict", lambda: snapshot_view({}, VOCAB5, 0), TypeError, "result"),
+    ("nb05 plot_losses empty", lambda: plot_losses([]), ValueError, "batch_losses"),
+    ("nb05 plot_losses nan", lambda: plot_losses([1.0, math.nan]), ValueError, "batch_losses"),
+    ("nb05 plot_losses end -1", lambda: plot_losses([1.0], [-1]), ValueError, "epoch_ends"),
+    (
+        "nb05 movement zero row",
+        lambda: relative_movement(VECS5 * torch.tensor([[1.0], [1.0], [0.0], [1.0]]), VECS5),
+        ValueError,
+        "zero row",
+    ),
+    (
+        "nb05 movement shape mismatch",
+        lambda: relative_movement(VECS5, VECS5[:, :2]),
+        ValueError,
+        "after",
+    ),
+    ("nb05 movement rows differ", lambda: relative_movement(VECS5, VECS5[:3]), ValueError, "after"),
+    ("nb05 movement before list", lambda: relative_movement([[1.0]], VECS5), TypeError, "before"),
+    ("nb05 show_source builtin", lambda: show_source(len), TypeError, "fn"),
+    ("nb05 show_source class", lambda: show_source(Vocabulary), TypeError, "fn"),
+]
+# ---- end of notebook 05 ----
+
 if not torch.cuda.is_available():
     CASES.append(("device cuda absent", lambda: resolve_device("cuda"), ValueError, "no CUDA"))
 

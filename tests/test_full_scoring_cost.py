@@ -1,4 +1,4 @@
-"""Notebook 05's first lesson: one full-softmax step's memory, time and counted work against V.
+"""Notebook 06's first lesson: one full-softmax step's memory, time and counted work against V.
 
 Oracles: the bytes of the real model's parameters (read from ``SkipGram.parameters()``) plus the
 three (N, V) tensors of a step; the log-log slope of the counted work.
@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from w2v_helpers.lessons.nb05_negative_sampling import full_scoring_cost, plot_full_scoring_cost
+from w2v_helpers.lessons.nb06_negative_sampling import full_scoring_cost, plot_full_scoring_cost
 from w2v_helpers.memory import MemoryBudgetError
 from w2v_helpers.models import SkipGram
 

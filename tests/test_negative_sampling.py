@@ -1,4 +1,4 @@
-"""The SGNS loss, its hand-written block gradient, the corpus tools and the trainer (notebook 05).
+"""The SGNS loss, its hand-written block gradient, the corpus tools and the trainer (notebook 06).
 
 Oracles: the loss written pair by pair in float64 with math.log, central finite differences in
 float64, the closed-form keep probability and noise distribution, and a synthetic corpus whose

@@ -2,7 +2,7 @@
 
 Vocabulary with ``min_count``, subsampling of frequent words, the unigram^0.75 noise sampler and
 the dynamic window, each as a small function a notebook can show on the data. Introduced in
-``05_negative_sampling_real_corpus.ipynb``.
+``05_train_it_yourself.ipynb``.
 
 Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives;
 L tokens of an id stream, P (centre, context) pairs, w window radius (``window``).
@@ -55,7 +55,7 @@ SENTENCE_LENGTH = 1_000  # gensim truncates sentences over 10,000 tokens; we cut
 def test_data_path(name: str) -> str:
     """Path of a file in gensim's bundled ``test/test_data`` folder (no network needed).
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         name: the file's name inside ``test/test_data``, e.g. ``"wordsim353.tsv"``; raises
@@ -83,7 +83,7 @@ def load_wiki_sample(max_tokens: int | None = None) -> list[list[str]]:
     Parsed with gensim's ``WikiCorpus`` (markup stripped, lowercased, tokens of 2 to 15
     letters), then cut into sentences of at most 1,000 tokens so gensim's 10,000-token limit
     never truncates anything. ``max_tokens`` keeps only the first tokens. Introduced in
-    ``05_negative_sampling_real_corpus.ipynb``.
+    ``05_train_it_yourself.ipynb``.
 
     Args:
         max_tokens: keep only this many tokens from the start, a whole number >= 1.
@@ -99,7 +99,7 @@ def sentence_chunks(
 ) -> list[list[str]]:
     """Cut documents into sentences of at most ``length`` tokens, stopping at ``max_tokens``.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         documents: token sequences, one per document; a sentence never spans two documents.
@@ -124,7 +124,7 @@ def sentence_chunks(
 def load_wordsim353() -> list[tuple[str, str, float]]:
     """WordSim353 from gensim's test data: (word, word, human score 0..10) triples.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
     pairs = []
     with open(test_data_path(WORDSIM_FILE), encoding="utf8") as handle:
@@ -142,7 +142,7 @@ class Vocabulary:
 
     ``words[i]`` has id ``i`` and ``counts[i]`` occurrences; ``index`` maps a word to its id.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``05_train_it_yourself.ipynb``.
 
     Args:
         words: the V kept words, most frequent first.
@@ -173,7 +173,7 @@ class Vocabulary:
 def build_vocabulary(sentences: Sequence[Sequence[str]], min_count: int = 5) -> Vocabulary:
     """Count words and keep those seen at least ``min_count`` times (ties broken by word).
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``05_train_it_yourself.ipynb``.
 
     Args:
         sentences: a list of token lists (not a list of strings); must hold at least one token.
@@ -210,7 +210,7 @@ def build_vocabulary(sentences: Sequence[Sequence[str]], min_count: int = 5) -> 
 def wiki_vocabulary(min_count: int = 5) -> Vocabulary:
     """The vocabulary of the Wikipedia sample at ``min_count``, built once per kernel.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         min_count: the fewest occurrences a word needs to be kept, a whole number >= 1.
@@ -230,7 +230,7 @@ def encode(sentences: Sequence[Sequence[str]], vocab: Vocabulary) -> torch.Tenso
         - Output: :math:`(L)` int64 ids in :math:`[0, V)`, with L = ``vocab.total`` for the
           sentences the vocabulary was built from.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``05_train_it_yourself.ipynb``.
     """
     index = vocab.index
     ids = [index[w] for sentence in sentences for w in sentence if w in index]
@@ -252,7 +252,7 @@ def keep_probabilities(counts: torch.Tensor, sample: float = 1e-3) -> torch.Tens
         - Input: ``counts`` :math:`(V)`.
         - Output: :math:`(V)` float64 in (0, 1].
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``05_train_it_yourself.ipynb``.
     """
     sample = check_number("sample", sample, low=0, high=1, low_open=True, high_open=True)
     check_counts("counts", counts)
@@ -266,7 +266,7 @@ def subsample(
     """Keep each token of the (L,) id stream with probability ``keep[id]``; returns (L',).
 
     One float64 uniform draw per token, on the stream's device (the trainer calls this too).
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         ids: the id stream, a non-empty 1-D tensor of integer ids in [0, V), V = ``keep.numel()``.
@@ -296,7 +296,7 @@ def subsample(
 def noise_distribution(counts: torch.Tensor, power: float = NOISE_POWER) -> torch.Tensor:
     """The negative-sampling noise distribution ``counts ** power / sum``, float64, shape (V,).
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``05_train_it_yourself.ipynb``.
 
     Args:
         counts: how often each word occurs: non-negative whole numbers, not all 0, summing to
@@ -325,7 +325,7 @@ def sample_noise(
 
     Word ``i`` fills about ``probs[i] * table_size`` slots of a table; a uniform random slot is
     a draw. The last table built is kept, and reused while ``probs`` holds the same values.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         probs: a distribution over the vocabulary: floating, non-negative, summing to 1 (see
@@ -378,7 +378,7 @@ def window_reach(
     """word2vec's dynamic window: each of ``length`` positions draws its reach b in 1..``window``.
 
     A centre then pairs with the b tokens on each side. ``dynamic_window_pairs`` and the trainer
-    both draw with this function. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    both draw with this function. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         length: the number of positions, a whole number >= 0.
@@ -413,7 +413,7 @@ def dynamic_window_pairs(
         - Input: ``ids`` :math:`(L)`.
         - Output: two :math:`(P)` tensors, centre ids and context ids.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
     window = check_positive_int("window", window)
     L = ids.numel()

@@ -1,7 +1,7 @@
 """What trained vectors know: nearest neighbours and word-similarity correlation.
 
 Cosine similarity of the input vectors, as word2vec and gensim use it. WordSim353 ships inside
-gensim's wheel (no download). Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+gensim's wheel (no download). Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
 Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
 """
@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from .corpus import Vocabulary, load_wordsim353
 from .validation import check_positive_int, check_vectors
 
-__all__ = ["most_similar", "spearman", "wordsim_spearman"]
+__all__ = ["most_similar", "relative_movement", "spearman", "wordsim_spearman"]
 
 
 def most_similar(
@@ -25,7 +25,7 @@ def most_similar(
 ) -> list[tuple[str, float]]:
     """Nearest neighbours of ``word`` by cosine similarity (the word itself left out).
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         vectors: finite floating word vectors, one row per word of ``vocab``.
@@ -55,7 +55,7 @@ def most_similar(
 def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     """Spearman rank correlation (scipy's, average ranks for ties).
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         a: the first sequence of numbers.
@@ -69,7 +69,7 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
 def wordsim_spearman(vectors: torch.Tensor, vocab: Vocabulary) -> float:
     """WordSim353 Spearman of cosine similarities, over pairs with both words in ``vocab``.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         vectors: finite floating word vectors, one row per word of ``vocab``.
@@ -86,3 +86,29 @@ def wordsim_spearman(vectors: torch.Tensor, vocab: Vocabulary) -> float:
             human.append(score)
             model.append(float(unit[vocab.index[a]] @ unit[vocab.index[b]]))
     return spearman(human, model)
+
+
+def relative_movement(before: torch.Tensor, after: torch.Tensor) -> float:
+    """Median over rows of |after - before| / |before|: how far training moved the vectors.
+
+    Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        before: the table before training, finite floating, no zero row.
+        after: the same table after training, same shape.
+
+    Shape:
+        - before, after: :math:`(V, E)`.
+    """
+    before = check_vectors(
+        "before", before, before.shape[0] if isinstance(before, torch.Tensor) else 0
+    )
+    after = check_vectors("after", after, before.shape[0])
+    if after.shape != before.shape:
+        raise ValueError(
+            f"after must have before's shape {tuple(before.shape)}, got {tuple(after.shape)}"
+        )
+    size = before.double().norm(dim=1)  # (V,)
+    if not bool((size > 0).all()):
+        raise ValueError("before must have no zero row (movement is relative to each row's size)")
+    return float(((after.double() - before.double()).norm(dim=1) / size).quantile(0.5))  # (V,) -> 1

@@ -277,7 +277,7 @@ def estimate_training_bytes(
     S centres (S = ``block``, C = S + 2 * ``window`` tile rows, M = ``noise_rows``, R = C + M):
     gathered rows (B, S, E) and (B, R, E), their gradients and capped copies (three of each), and
     seven (B, S, R) score-sized tensors (mask, labels, weights, scores, softplus, sigmoid,
-    gradient). Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    gradient). Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         vocab_size: V, at least 1.

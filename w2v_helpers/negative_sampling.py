@@ -4,7 +4,7 @@ For a centre vector c, its true context vector o and K noise vectors n_1..n_K:
 ``loss = -log sigmoid(c . o) - sum_k log sigmoid(-c . n_k)``. The block form scores a block of
 centres against every row it shares (its context tile and one set of noise rows) with a weight
 and a 0/1 label per score; its gradient is written out by hand, ``w * (sigmoid(s) - label)``,
-so the trainer needs no autograd graph. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+so the trainer needs no autograd graph. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
 Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives;
 B blocks, C rows each block scores.
@@ -24,7 +24,7 @@ def sgns_loss(centre: torch.Tensor, context: torch.Tensor, noise: torch.Tensor) 
     """Mean SGNS loss of N (centre, context) pairs with K noise words each.
 
     Uses ``softplus(-s) = -log sigmoid(s)``, stable for any score.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         centre: the centre words' vectors, finite floating.
@@ -69,7 +69,7 @@ def block_loss_and_grads(
         - labels, weights: (B, N, C)
         - Output: scalar, (B, N, E), (B, C, E)
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
     scores = torch.bmm(centre, rows.transpose(1, 2))  # (B, N, E) x (B, E, C) -> (B, N, C)
     loss = (weights * (F.softplus(scores) - labels * scores)).sum()

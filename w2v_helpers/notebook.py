@@ -6,9 +6,13 @@ stored outputs are the reference that nbval checks. Introduced in ``01_cbow_forw
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
 import platform
 import random
+import textwrap
+from collections.abc import Callable
 from importlib.metadata import version
 
 import numpy as np
@@ -16,7 +20,7 @@ import torch
 
 from .validation import check_int
 
-__all__ = ["setup", "versions"]
+__all__ = ["setup", "show_source", "versions"]
 
 _PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets")
 
@@ -68,3 +72,23 @@ def setup(seed: int = 0, *, threads: int | None = None) -> None:
     plt.rcParams.update({"figure.figsize": (8, 3.5), "figure.dpi": 100, "axes.grid": True})
     print(versions())
     print(f"seed {seed}")
+
+
+def show_source(fn: Callable[..., object]) -> str:
+    """A function's source without its docstring: the code a notebook shows.
+
+    Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        fn: a Python function.
+    """
+    if not inspect.isfunction(fn):
+        raise TypeError(f"fn must be a Python function, got {type(fn).__name__}")
+    source = textwrap.dedent(inspect.getsource(fn))
+    lines = source.splitlines()
+    body = ast.parse(source).body[0].body  # the def's statements; a docstring is the first
+    first = body[0]
+    if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant):
+        if isinstance(first.value.value, str):  # lines are 1-based in the AST
+            lines = lines[: first.lineno - 1] + lines[first.end_lineno :]
+    return "\n".join(lines)

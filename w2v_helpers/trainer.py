@@ -8,13 +8,14 @@ M shared noise rows with two gathers, scores everything with one batched matmul
 gradient back with one ``index_add_`` per table per chunk. Every positive pair still sees
 ``negative`` noise words in expectation: a block's shared noise rows are weighted
 ``negative * n_i / M`` for a centre with ``n_i`` context words. The learning rate decays linearly
-with progress through all epochs, as in word2vec and gensim. Windows run across sentence ends.
+with progress through all epochs, as in word2vec and gensim.
 
 Where this departs from word2vec's C code and gensim (both update the tables after every pair,
-each pair with its own K noise words): updates of one chunk are computed from the same tables and
-summed (stale by up to a chunk); a block's centres share their noise rows; and a row's summed
-update in a chunk is capped at ``row_cap`` pairs, without which frequent rows diverge.
-Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+each pair with its own K noise words, and keep each window inside its sentence): updates of one
+chunk are computed from the same tables and summed (stale by up to a chunk); a block's centres
+share their noise rows; a row's summed update in a chunk is capped at ``row_cap`` pairs, without
+which frequent rows diverge; and windows run across sentence ends (the stream is one sequence).
+Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
 Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives;
 L tokens of one epoch's subsampled stream, B blocks in a chunk, S centres per block (``block``),
@@ -70,7 +71,7 @@ DIVERGED_ABOVE = 1e4  # a table entry this large means the updates are blowing u
 class TrainingDivergedError(FloatingPointError):
     """Training produced a non-finite loss or exploding vectors; the message says what to lower.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
 
 
@@ -78,7 +79,7 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     """``"cpu"`` (default), ``"cuda"``/``"cuda:0"``, or ``"auto"`` (CUDA when available).
 
     Raises ValueError for a string torch does not know or a CUDA device this machine lacks.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         device: one of those strings, a CPU or CUDA ``torch.device``, or ``None`` (CPU).
@@ -107,9 +108,11 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyperparameters, named and defaulted as in gensim's ``Word2Vec``.
+    """Hyperparameters, named as in gensim's ``Word2Vec`` and defaulted as there, except
+    ``model``: gensim's default is CBOW (``sg=0``), ours skip-gram. ``block``, ``noise_rows``,
+    ``chunk`` and ``row_cap`` are this trainer's own (gensim has no blocks).
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
 
     model: str = "skipgram"  # "skipgram" or "cbow"
@@ -158,7 +161,7 @@ class Word2VecResult:
     ``losses`` holds the mean loss per positive pair of each chunk; ``seconds`` the wall time
     of training (subsampling and pair building included); ``raw_tokens`` the corpus tokens
     times epochs, so ``raw_tokens / seconds`` is words per second as gensim counts them.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Shape:
         - vectors, output: :math:`(V, E)`, on the CPU.
@@ -188,7 +191,7 @@ class Word2VecResult:
 def learning_rate(config: TrainConfig, progress: float) -> float:
     """The learning rate at ``progress`` (0 at the start of training, 1 at the end of the last
     epoch): linear from ``alpha`` down to ``min_alpha``, as in word2vec and gensim.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         config: the hyperparameters; only ``alpha`` and ``min_alpha`` are read.
@@ -234,7 +237,7 @@ def train_word2vec(
     ``"cuda"`` or ``"auto"``. A tqdm bar counts epochs when ``progress``. Asks the memory guard
     before allocating anything sized by the settings, and stops with
     :class:`TrainingDivergedError` (naming ``alpha`` and the chunk) if the loss or the vectors
-    stop being finite. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    stop being finite. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         sentences: lists of tokens.

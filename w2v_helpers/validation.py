@@ -129,7 +129,7 @@ def check_counts(name: str, counts: object, *, positive: bool = True) -> torch.T
 
     ``positive`` also forbids zeros (a word in a vocabulary was seen at least once). The total
     must fit float64's whole numbers (2**53), so that shares computed from it are exact enough.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         name: the parameter's name, used in the error message.
@@ -165,7 +165,7 @@ def check_counts(name: str, counts: object, *, positive: bool = True) -> torch.T
 def check_probabilities(name: str, probs: object, *, atol: float = 1e-6) -> torch.Tensor:
     """Check a distribution over a vocabulary: a 1-D floating tensor, >= 0, summing to 1.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         name: the parameter's name, used in the error message.
@@ -196,7 +196,7 @@ def check_probabilities(name: str, probs: object, *, atol: float = 1e-6) -> torc
 def check_vectors(name: str, vectors: object, vocab_size: int) -> torch.Tensor:
     """Check word vectors: a finite floating (V, E) tensor with one row per vocabulary word.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         name: the parameter's name, used in the error message.

@@ -27,7 +27,7 @@ def format_timing(seconds: float) -> str:
 def format_rate(count: float, seconds: float, unit: str = "words") -> str:
     """A throughput with the "(wall clock)" mark that the nbval sanitize rule looks for.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         count: how many ``unit`` were processed.
@@ -45,7 +45,7 @@ def format_time_ratio(slow_seconds: float, fast_seconds: float) -> str:
     A ratio of two timings is as volatile as the timings: on a loaded machine, or with more
     threads than free cores, a short step can stall while a long one does not. So it is printed,
     masked by the nbval sanitize rules, and never turned into a checked True/False.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         slow_seconds: the longer timing, positive and finite.

@@ -1,4 +1,4 @@
-"""Lesson code of ``05_negative_sampling_real_corpus.ipynb`` (Negative sampling on a real corpus):
+"""Lesson code of ``06_negative_sampling_real_corpus.ipynb`` (Negative sampling on a real corpus):
 its reports, panel, figures and exercise checks. The concepts it uses live in the core modules
 (corpus, negative_sampling, trainer, evaluation, memory).
 
@@ -42,7 +42,7 @@ __all__ = [
 class FullScoringCost:
     """Time and memory of one full-vocabulary SkipGram training step for each V.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
 
     vocab_sizes: tuple[int, ...]
@@ -72,7 +72,7 @@ def full_scoring_cost(
 
     Memory is the estimate of the tensors a step holds: two (V, E) tables, their gradients, and
     the (N, V) scores with their gradient and softmax. Refuses (``MemoryBudgetError``) before
-    allocating a step over the budget. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    allocating a step over the budget. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         vocab_sizes: the V to time, at least one, each a whole number >= 1.
@@ -119,7 +119,7 @@ def full_scoring_cost(
 class SamplingReport:
     """The most frequent words: share of the corpus, noise probability, keep probability.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
 
     power: float
@@ -144,7 +144,7 @@ def sampling_report(
     """Noise and keep probabilities of the ``top`` most frequent words of the Wikipedia sample.
 
     ``drawn %`` is measured: ``draws`` ids from :func:`w2v_helpers.corpus.sample_noise`.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         power: the noise exponent (noise ~ count**power), in [0, 1]. Default: 0.75.
@@ -182,7 +182,7 @@ def sampling_report(
 def check_keep_probability(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> Feedback:
     """Exercise: ``fn(counts, t)`` returns word2vec's keep probability per word,
     ``min(1, (sqrt(f / t) + 1) * t / f)`` with ``f = counts / counts.sum()``. The oracle is the
-    formula in float64 with ``math``. Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    formula in float64 with ``math``. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         fn: the learner's function ``fn(counts, t)``.
@@ -217,7 +217,7 @@ def check_noise_distribution(fn: Callable[[torch.Tensor], torch.Tensor]) -> Feed
     """Exercise: ``fn(counts)`` returns the noise distribution ``counts**0.75 / sum``.
 
     The oracle is the formula with ``math``. Introduced in
-    ``05_negative_sampling_real_corpus.ipynb``.
+    ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         fn: the learner's function ``fn(counts)``.
@@ -252,7 +252,7 @@ def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
     the measured times are in ``cost``'s printout. Work is multiply-adds per (centre, context)
     pair, as the original objective scores each pair: the forward matmul and its two backward
     matmuls, over V output rows (full softmax) or over 1 + ``negatives`` rows (negative sampling).
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         cost: a :class:`FullScoringCost`, from :func:`full_scoring_cost`.
@@ -279,7 +279,7 @@ def plot_loss_curve(losses, *, title: str = "") -> Figure:
 
     Refuses NaN or infinite losses (a plot would silently leave them out): a run that diverged
     stops with an error before it gets here.
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         losses: one loss per chunk, a non-empty list of finite numbers
@@ -305,7 +305,7 @@ def plot_loss_curve(losses, *, title: str = "") -> Figure:
 def plot_projection(vectors, vocab, words, *, title: str = "") -> Figure:
     """The given words' vectors projected on their first two principal components.
 
-    Introduced in ``05_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
         vectors: the word vectors, finite floating, one row per word of ``vocab``.
@@ -341,8 +341,8 @@ def sampling_panel() -> Panel:
     """Vary the noise exponent, the subsampling threshold and the number of draws; see each
     frequent word's corpus share, noise probability, measured draw rate and keep probability.
 
-    Behind it: :func:`w2v_helpers.lessons.nb05_negative_sampling.sampling_report`. Introduced in
-    ``05_negative_sampling_real_corpus.ipynb``.
+    Behind it: :func:`w2v_helpers.lessons.nb06_negative_sampling.sampling_report`. Introduced in
+    ``06_negative_sampling_real_corpus.ipynb``.
     """
 
     controls = {
