@@ -1,13 +1,15 @@
 """Ours vs gensim's Word2Vec on the Wikipedia sample bundled with gensim: words/s and quality.
 
 Same corpus, same settings (SkipGram, window 5, 5 negatives, dim 100, min_count 5, sample 1e-3,
-20 epochs), one machine, one run. Words per second are raw corpus tokens x epochs / wall time,
+20 epochs), one machine, ``BENCH_ROUNDS`` (default 3) rounds with seeds 0, 1, 2, gensim and ours
+alternating. Words per second are raw corpus tokens x epochs / wall time,
 vocabulary, subsampling and pair building included for both. Quality is WordSim353's Spearman
 over the pairs whose words are both in the (shared) vocabulary. Before them, the reference trainer
 of notebook 05 (``w2v_helpers.reference.train_sgns``: float64, a DataLoader, autograd, sparse SGD)
 runs ``BENCH_REFERENCE_EPOCHS`` (default 1) epochs with the same settings, for its words/s.
 Ends with one line per device:
-``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours S gensim S``.
+``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours A gensim B (ratio min-max X-Y,
+3 rounds)``, medians over the rounds; the seed-to-seed spread of Spearman is printed above it.
 
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
 """
@@ -15,6 +17,7 @@ Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``m
 from __future__ import annotations
 
 import os
+import statistics
 import time
 
 import torch
@@ -35,6 +38,7 @@ EPOCHS = int(os.environ.get("BENCH_EPOCHS", "20"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # ours: torch threads (see the note below)
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # gensim: worker threads
 REFERENCE_EPOCHS = int(os.environ.get("BENCH_REFERENCE_EPOCHS", "1"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # seeds 0, 1, ...: one round each
 
 
 def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
@@ -57,7 +61,7 @@ def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
     return words / seconds, wordsim_spearman(result.snapshots[-1], vocab)
 
 
-def run_gensim(sentences: list[list[str]], workers: int) -> tuple[float, float]:
+def run_gensim(sentences: list[list[str]], workers: int, seed: int) -> tuple[float, float]:
     start = time.perf_counter()
     model = Word2Vec(
         sentences,
@@ -69,7 +73,7 @@ def run_gensim(sentences: list[list[str]], workers: int) -> tuple[float, float]:
         sample=1e-3,
         epochs=EPOCHS,
         workers=workers,
-        seed=0,
+        seed=seed,
     )
     seconds = time.perf_counter() - start
     vocab = build_vocabulary(sentences, 5)
@@ -77,8 +81,8 @@ def run_gensim(sentences: list[list[str]], workers: int) -> tuple[float, float]:
     return sum(map(len, sentences)) * EPOCHS / seconds, wordsim_spearman(vectors, vocab)
 
 
-def run_ours(sentences: list[list[str]], device: str) -> tuple[float, float]:
-    config = TrainConfig(model="skipgram", epochs=EPOCHS)
+def run_ours(sentences: list[list[str]], device: str, seed: int) -> tuple[float, float]:
+    config = TrainConfig(model="skipgram", epochs=EPOCHS, seed=seed)
     result = train_word2vec(sentences, config, device=device, progress=False)
     return result.words_per_second, result.wordsim353()
 
@@ -98,15 +102,29 @@ def main() -> None:
     )
     lines = [f"cpu: reference {r_wps:.0f} words/s ({REFERENCE_EPOCHS} epoch(s), float64)"]
     for device in devices:
-        g_wps, g_rho = run_gensim(sentences, WORKERS)
-        print(f"{device}: gensim ({WORKERS} workers) {g_wps:,.0f} words/s, spearman {g_rho:.3f}")
-        o_wps, o_rho = run_ours(sentences, device)
+        rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
+        for seed in range(ROUNDS):  # alternate the two, so a busy moment hits both
+            g_wps, g_rho = run_gensim(sentences, WORKERS, seed)
+            o_wps, o_rho = run_ours(sentences, device, seed)
+            rounds.append((o_wps, g_wps, o_rho, g_rho))
+            print(
+                f"{device}: round {seed + 1} (seed {seed}): gensim ({WORKERS} workers) "
+                f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours (torch threads {THREADS}) "
+                f"{o_wps:,.0f} words/s, spearman {o_rho:.3f}; ratio {o_wps / g_wps:.2f}"
+            )
+        ratios = sorted(o / g for o, g, _, _ in rounds)
+        o_wps, g_wps, o_rho, g_rho = (
+            statistics.median(column) for column in zip(*rounds, strict=True)
+        )
         print(
-            f"{device}: ours (torch threads {THREADS}) {o_wps:,.0f} words/s, spearman {o_rho:.3f}"
+            f"{device}: spearman over {ROUNDS} seeds: ours {min(r[2] for r in rounds):.3f} to "
+            f"{max(r[2] for r in rounds):.3f}, gensim {min(r[3] for r in rounds):.3f} to "
+            f"{max(r[3] for r in rounds):.3f}"
         )
         lines.append(
             f"{device}: ours {o_wps:.0f} words/s, gensim {g_wps:.0f} words/s, "
-            f"ratio {o_wps / g_wps:.2f}, spearman ours {o_rho:.3f} gensim {g_rho:.3f}"
+            f"ratio {statistics.median(ratios):.2f}, spearman ours {o_rho:.3f} gensim {g_rho:.3f} "
+            f"(ratio min-max {ratios[0]:.2f}-{ratios[-1]:.2f}, {ROUNDS} rounds)"
         )
     print("\n".join(lines))
 

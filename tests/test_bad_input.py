@@ -16,7 +16,14 @@ from w2v_helpers.corpus import (
     window_reach,
 )
 from w2v_helpers.data import random_cbow_batch
-from w2v_helpers.evaluation import most_similar, relative_movement, wordsim_spearman
+from w2v_helpers.evaluation import (
+    most_similar,
+    neighbour_overlap,
+    relative_movement,
+    spearman_difference,
+    word_pairs,
+    wordsim_spearman,
+)
 from w2v_helpers.gradients import (
     compare,
     input_side_grad,
@@ -733,6 +740,52 @@ CASES += [
 ]
 # ---- end of notebook 05 ----
 
+# Notebook 06's evaluation: word pairs with coverage and intervals, neighbour agreement.
+EV_VOCAB = Vocabulary(("tiger", "cat", "king", "queen"), torch.tensor([4, 3, 2, 1]), 1)
+EV_VEC = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))  # (V, E)
+CASES += [
+    ("pairs dataset", lambda: word_pairs(EV_VEC, EV_VOCAB, "men"), ValueError, "dataset must be"),
+    ("pairs too few", lambda: word_pairs(EV_VEC, EV_VOCAB), ValueError, "need 10"),
+    ("pairs bootstrap 10", lambda: word_pairs(EV_VEC, EV_VOCAB, bootstrap=10), ValueError, "boot"),
+    (
+        "pairs bootstrap float",
+        lambda: word_pairs(EV_VEC, EV_VOCAB, bootstrap=1e3),
+        TypeError,
+        "boot",
+    ),
+    ("pairs vectors rows", lambda: word_pairs(EV_VEC[:3], EV_VOCAB), ValueError, "vectors"),
+    ("pairs seed -1", lambda: word_pairs(EV_VEC, EV_VOCAB, seed=-1), ValueError, "seed"),
+    (
+        "difference rows",
+        lambda: spearman_difference(EV_VEC, EV_VEC[:2], EV_VOCAB),
+        ValueError,
+        "vectors_b",
+    ),
+    (
+        "overlap topn",
+        lambda: neighbour_overlap(EV_VEC, EV_VEC, torch.tensor([0]), topn=4),
+        ValueError,
+        "topn",
+    ),
+    (
+        "overlap ids",
+        lambda: neighbour_overlap(EV_VEC, EV_VEC, torch.tensor([9]), topn=1),
+        ValueError,
+        "words",
+    ),
+    (
+        "overlap shapes",
+        lambda: neighbour_overlap(EV_VEC, EV_VEC[:3], torch.tensor([0])),
+        ValueError,
+        "vectors_b",
+    ),
+    (
+        "overlap NaN",
+        lambda: neighbour_overlap(EV_VEC * math.nan, EV_VEC, torch.tensor([0])),
+        ValueError,
+        "vectors_a",
+    ),
+]
 if not torch.cuda.is_available():
     CASES.append(("device cuda absent", lambda: resolve_device("cuda"), ValueError, "no CUDA"))
 

@@ -36,6 +36,7 @@ __all__ = [
     "encode",
     "keep_probabilities",
     "load_wiki_sample",
+    "load_word_pairs",
     "load_wordsim353",
     "noise_distribution",
     "sample_noise",
@@ -121,19 +122,31 @@ def sentence_chunks(
     return out
 
 
-def load_wordsim353() -> list[tuple[str, str, float]]:
-    """WordSim353 from gensim's test data: (word, word, human score 0..10) triples.
+def load_word_pairs(name: str) -> list[tuple[str, str, float]]:
+    """A word-pair file from gensim's test data: (word, word, human score) triples, lowercased.
 
     Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        name: the file, e.g. ``"wordsim353.tsv"`` or ``"simlex999.txt"`` (tab-separated, ``#``
+            comment lines).
     """
     pairs = []
-    with open(test_data_path(WORDSIM_FILE), encoding="utf8") as handle:
+    with open(test_data_path(name), encoding="utf8") as handle:
         for line in handle:
             if line.startswith("#") or not line.strip():
                 continue
             a, b, score = line.rstrip("\n").split("\t")
             pairs.append((a.lower(), b.lower(), float(score)))
     return pairs
+
+
+def load_wordsim353() -> list[tuple[str, str, float]]:
+    """WordSim353 from gensim's test data: (word, word, human score 0..10) triples.
+
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+    """
+    return load_word_pairs(WORDSIM_FILE)
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .corpus import Vocabulary, load_wordsim353
-from .validation import check_positive_int, check_vectors
+from .corpus import Vocabulary, load_word_pairs, load_wordsim353
+from .validation import check_int, check_positive_int, check_token_ids, check_vectors
 
-__all__ = ["most_similar", "relative_movement", "spearman", "wordsim_spearman"]
+__all__ = [
+    "WordPairsResult",
+    "most_similar",
+    "neighbour_overlap",
+    "relative_movement",
+    "spearman",
+    "spearman_difference",
+    "word_pairs",
+    "wordsim_spearman",
+]
 
 
 def most_similar(
@@ -112,3 +123,160 @@ def relative_movement(before: torch.Tensor, after: torch.Tensor) -> float:
     if not bool((size > 0).all()):
         raise ValueError("before must have no zero row (movement is relative to each row's size)")
     return float(((after.double() - before.double()).norm(dim=1) / size).quantile(0.5))  # (V,) -> 1
+
+
+WORD_PAIR_FILES = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
+MAX_BOOTSTRAP = 100_000
+MIN_PAIRS = 10  # fewer pairs say nothing about a rank correlation
+
+
+@dataclass(frozen=True)
+class WordPairsResult:
+    """Spearman correlation of cosine similarity with human scores, with coverage and a 95% CI.
+
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+    """
+
+    dataset: str
+    spearman: float
+    pairs_used: int  # pairs with both words in the vocabulary
+    pairs_total: int
+    ci_low: float  # 2.5th percentile of the bootstrap (pairs resampled with replacement)
+    ci_high: float  # 97.5th percentile
+
+    def __str__(self) -> str:
+        return (
+            f"{self.dataset}: Spearman {self.spearman:.3f} (95% CI {self.ci_low:.3f} to "
+            f"{self.ci_high:.3f}), {self.pairs_used} of {self.pairs_total} pairs"
+        )
+
+
+def _pair_scores(
+    vectors: torch.Tensor, vocab: Vocabulary, dataset: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(human scores, cosine similarities) of the pairs both in ``vocab``; the dataset's size."""
+    if dataset not in WORD_PAIR_FILES:
+        raise ValueError(f"dataset must be one of {tuple(WORD_PAIR_FILES)}, got {dataset!r}")
+    check_vectors("vectors", vectors, len(vocab))
+    unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E) float64: no rank flips by rounding
+    pairs = load_word_pairs(WORD_PAIR_FILES[dataset])
+    used = [(a, b, s) for a, b, s in pairs if a in vocab.index and b in vocab.index]
+    if len(used) < MIN_PAIRS:
+        raise ValueError(
+            f"only {len(used)} {dataset} pairs have both words in vocab; need {MIN_PAIRS}"
+        )
+    rows = torch.tensor([[vocab.index[a], vocab.index[b]] for a, b, _ in used])  # (P, 2)
+    cosine = (unit[rows[:, 0]] * unit[rows[:, 1]]).sum(1).numpy()  # (P,)
+    return np.array([s for _, _, s in used]), cosine, len(pairs)
+
+
+def _bootstrap_spearman(human: np.ndarray, model: np.ndarray, rounds: int, seed: int) -> np.ndarray:
+    """Spearman of ``rounds`` resamples of the pairs (with replacement), ties ranked on average."""
+    from scipy.stats import rankdata  # local: scipy is only needed here
+
+    draw = np.random.default_rng(seed).integers(0, len(human), size=(rounds, len(human)))
+    a, b = rankdata(human[draw], axis=1), rankdata(model[draw], axis=1)  # (rounds, P)
+    a, b = a - a.mean(1, keepdims=True), b - b.mean(1, keepdims=True)
+    spread = np.sqrt((a * a).sum(1) * (b * b).sum(1))  # 0 when a resample repeats one pair
+    return (a * b).sum(1) / np.where(spread > 0, spread, np.nan)  # (rounds,) NaN: undefined
+
+
+def word_pairs(
+    vectors: torch.Tensor,
+    vocab: Vocabulary,
+    dataset: str = "wordsim353",
+    *,
+    bootstrap: int = 1_000,
+    seed: int = 0,
+) -> WordPairsResult:
+    """Spearman of cosine similarity against human scores, its coverage and a bootstrap 95% CI.
+
+    Pairs with a word outside ``vocab`` are left out and counted (``pairs_used`` of
+    ``pairs_total``). The interval resamples the used pairs with replacement ``bootstrap`` times
+    (seeded) and takes the 2.5th and 97.5th percentiles. Introduced in
+    ``06_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        vectors: finite floating word vectors, one row per word of ``vocab``.
+        vocab: the vocabulary the rows belong to.
+        dataset: ``"wordsim353"`` (relatedness) or ``"simlex999"`` (similarity), both from
+            gensim's test data. Default: ``"wordsim353"``.
+        bootstrap: resamples for the interval, a whole number in [100, 100,000]. Default: 1,000.
+        seed: seeds the resampling. Default: 0.
+
+    Shape:
+        - vectors: :math:`(V, E)`.
+    """
+    rounds = check_int("bootstrap", bootstrap, low=100, high=MAX_BOOTSTRAP)
+    seed = check_int("seed", seed, low=0)
+    human, model, total = _pair_scores(vectors, vocab, dataset)
+    low, high = np.nanpercentile(_bootstrap_spearman(human, model, rounds, seed), [2.5, 97.5])
+    return WordPairsResult(dataset, spearman(human, model), len(human), total, low, high)
+
+
+def spearman_difference(
+    vectors_a: torch.Tensor,
+    vectors_b: torch.Tensor,
+    vocab: Vocabulary,
+    dataset: str = "wordsim353",
+    *,
+    bootstrap: int = 1_000,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Spearman of ``vectors_a`` minus that of ``vectors_b`` on the same pairs, with a paired
+    bootstrap 95% interval: (difference, low, high). An interval that holds 0 says the two are
+    not told apart by this dataset. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        vectors_a: one set of word vectors, one row per word of ``vocab``.
+        vectors_b: another, same vocabulary.
+        vocab: the vocabulary of both.
+        dataset: ``"wordsim353"`` or ``"simlex999"``. Default: ``"wordsim353"``.
+        bootstrap: resamples, a whole number in [100, 100,000]. Default: 1,000.
+        seed: seeds the resampling (both sets see the same resamples). Default: 0.
+
+    Shape:
+        - vectors_a, vectors_b: :math:`(V, E)`.
+    """
+    rounds = check_int("bootstrap", bootstrap, low=100, high=MAX_BOOTSTRAP)
+    seed = check_int("seed", seed, low=0)
+    check_vectors("vectors_a", vectors_a, len(vocab))
+    check_vectors("vectors_b", vectors_b, len(vocab))
+    human, model_a, _ = _pair_scores(vectors_a, vocab, dataset)
+    _, model_b, _ = _pair_scores(vectors_b, vocab, dataset)
+    paired = _bootstrap_spearman(human, model_a, rounds, seed) - _bootstrap_spearman(
+        human, model_b, rounds, seed
+    )  # (rounds,) the same resamples for both
+    low, high = np.nanpercentile(paired, [2.5, 97.5])
+    return spearman(human, model_a) - spearman(human, model_b), float(low), float(high)
+
+
+def neighbour_overlap(
+    vectors_a: torch.Tensor, vectors_b: torch.Tensor, words: torch.Tensor, topn: int = 10
+) -> float:
+    """Mean share of the ``topn`` nearest neighbours (cosine) two sets of vectors agree on.
+
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        vectors_a: one set of word vectors, finite floating.
+        vectors_b: another for the same vocabulary, same shape.
+        words: the ids of the words to compare, 1-D, in [0, V).
+        topn: neighbours per word, a whole number in [1, V - 1]. Default: 10.
+
+    Shape:
+        - vectors_a, vectors_b: :math:`(V, E)`; words: :math:`(W)`.
+    """
+    V = vectors_a.shape[0] if isinstance(vectors_a, torch.Tensor) else 0
+    check_vectors("vectors_a", vectors_a, V)
+    check_vectors("vectors_b", vectors_b, V)
+    topn = check_positive_int("topn", topn, maximum=V - 1)
+    words = check_token_ids("words", words, vocab_size=V, ranks=(1,))
+    tops = []
+    for vectors in (vectors_a, vectors_b):
+        unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E)
+        sims = unit[words] @ unit.T  # (W, E) @ (E, V) -> (W, V)
+        sims[torch.arange(len(words)), words] = -math.inf  # a word is not its own neighbour
+        tops.append(sims.topk(topn, dim=1).indices)  # (W, topn)
+    shared = [len(set(a) & set(b)) for a, b in zip(tops[0].tolist(), tops[1].tolist(), strict=True)]
+    return sum(shared) / (topn * len(shared))

@@ -25,6 +25,8 @@ from .formatting import format_timing
 from .panel import Panel, _choice, _slow_log_slider, make_panel
 
 __all__ = [
+    "ReferenceComparison",
+    "reference_comparison",
     "FullScoringCost",
     "full_scoring_cost",
     "SamplingReport",
@@ -358,3 +360,81 @@ def sampling_panel() -> Panel:
         "draws": _choice("noise draws", (1_000, 10_000, 100_000, 1_000_000), 100_000),
     }
     return make_panel("Noise and subsampling on the Wikipedia sample", controls, sampling_report)
+
+
+@dataclass(frozen=True)
+class ReferenceComparison:
+    """The fast trainer's settings against notebook 05's reference trainer, on one small slice.
+
+    Agreement is the share of the 10 nearest neighbours (cosine) the vectors share with the
+    reference's (seed 0), over 200 words of middling frequency (ranks 20 to 219); the
+    reference with another seed gives the noise floor. Introduced in
+    ``06_negative_sampling_real_corpus.ipynb``.
+    """
+
+    tokens: int
+    kept_per_epoch: float  # expected tokens left after subsampling (float64 sum)
+    rows: tuple[tuple[str, float, float], ...]  # (setting, agreement, seconds)
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.tokens:,} tokens, E=50, window 5, K=5, 5 epochs, alpha 0.05; agreement = "
+            "shared top-10 neighbours with the reference (seed 0), ranks 20-219",
+            f"an epoch keeps about {self.kept_per_epoch:,.0f} tokens after subsampling: "
+            f"{self.kept_per_epoch / 4096:.1f} chunks of 4,096 centres",
+            f"  {'setting':<44} agreement",
+        ]
+        lines += [f"  {n:<44} {a:9.2f}   {format_timing(s)}" for n, a, s in self.rows]
+        return "\n".join(lines)
+
+
+REFERENCE_SETTINGS = (  # name, TrainConfig changes from the fast trainer's defaults
+    ("fast trainer, defaults (chunk 4096)", {}),
+    ("fast trainer, chunk 256", {"chunk": 256}),
+    ("fast trainer, chunk 256, no row cap", {"chunk": 256, "row_cap": math.inf}),
+    ("fast trainer, chunk 256, own 5 noise words", {"chunk": 256, "block": 1, "noise_rows": 5}),
+)
+
+
+def reference_comparison(max_tokens: int = 50_000) -> ReferenceComparison:
+    """Train the reference (two seeds) and the fast trainer (each setting) on the first tokens.
+
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        max_tokens: the slice, a whole number in [10,000, 100,000]. Default: 50,000.
+    """
+    import dataclasses
+
+    from ..corpus import (
+        build_vocabulary,
+        encode,
+        keep_probabilities,
+        load_wiki_sample,
+        noise_distribution,
+    )
+    from ..evaluation import neighbour_overlap
+    from ..reference import train_sgns
+    from ..trainer import TrainConfig, train_word2vec
+
+    tokens = check_positive_int("max_tokens", max_tokens, maximum=100_000)
+    if tokens < 10_000:
+        raise ValueError(f"max_tokens must be at least 10,000, got {tokens:,}")
+    sentences = load_wiki_sample(max_tokens=tokens)
+    vocab = build_vocabulary(sentences, min_count=5)
+    ids = [encode([s], vocab) for s in sentences]
+    words = torch.arange(20, min(220, len(vocab)))  # (W,) ids of middling frequency
+    probs, keep = noise_distribution(vocab.counts), keep_probabilities(vocab.counts, 1e-3)
+    runs = []
+    for seed in (0, 1):
+        result = train_sgns(ids, len(vocab), probs, epochs=5, lr=0.05, keep=keep, seed=seed)
+        runs.append((f"reference, another seed ({seed})", result))
+    reference = runs[0][1].snapshots[-1]  # (V, E)
+    name, other = runs[1]  # another seed of the reference: the noise floor
+    rows = [(name, neighbour_overlap(other.snapshots[-1], reference, words), other.seconds)]
+    base = TrainConfig(vector_size=50, epochs=5, alpha=0.05)
+    for name, changes in REFERENCE_SETTINGS:
+        fast = train_word2vec(sentences, dataclasses.replace(base, **changes), progress=False)
+        rows.append((name, neighbour_overlap(fast.vectors, reference, words), fast.seconds))
+    kept = float((keep * vocab.counts.double()).sum())
+    return ReferenceComparison(sum(map(len, sentences)), kept, tuple(rows))
