@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from w2v_helpers import trainer
 from w2v_helpers.corpus import load_wiki_sample
 from w2v_helpers.memory import MemoryBudgetError
+from w2v_helpers.reference import SGNSModel
 from w2v_helpers.trainer import (
     TrainConfig,
     TrainingDivergedError,
@@ -180,3 +181,32 @@ def test_memory_guard_refuses_before_allocating_the_tables(monkeypatch):
     with pytest.raises(MemoryBudgetError, match="vector_size"):
         train_word2vec(sentences, config, progress=False)
     assert not allocated
+
+
+@pytest.mark.parametrize("position", [0, 3, 9, 21])
+def test_one_centre_update_equals_the_reference_trainers_sgd_step(position):
+    """The fast trainer with one centre per block, its own K noise rows and no cap takes the
+    same step as notebook 05's reference (SGNSModel, summed loss, torch.optim.SGD)."""
+    K, lr = 3, 0.05
+    config = TrainConfig(block=1, chunk=1, window=2, negative=K, noise_rows=K, row_cap=math.inf)
+    run = make_run(config)
+    reach = torch.tensor([2, 1] * 11)  # (L,)
+    noise = torch.tensor([[1, 7, 1]])  # (B, M)
+    r = int(reach[position])
+    contexts = [
+        int(STREAM[q])
+        for q in range(position - r, position + r + 1)
+        if q != position and 0 <= q < len(STREAM)
+    ]
+    reference = SGNSModel(run.w_in.shape[0], run.w_in.shape[1])
+    with torch.no_grad():
+        reference.inputs.weight.copy_(run.w_in)
+        reference.outputs.weight.copy_(run.w_out)
+    optimizer = torch.optim.SGD(reference.parameters(), lr=lr)
+    centre = torch.full((len(contexts),), int(STREAM[position]))  # (T,) one pair per context
+    losses = reference(centre, torch.tensor(contexts), noise.expand(len(contexts), K))  # (T,)
+    losses.sum().backward()
+    optimizer.step()
+    trainer._skipgram_update(run, trainer._tile(STREAM, reach, position, config), noise, lr)
+    torch.testing.assert_close(run.w_in, reference.inputs.weight.detach(), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(run.w_out, reference.outputs.weight.detach(), rtol=1e-12, atol=1e-12)

@@ -105,7 +105,7 @@ def render_html(result: object) -> str:
         result.savefig(buffer, format="png", bbox_inches="tight")
         plt.close(result)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        return f'<img src="data:image/png;base64,{data}"/>'
+        return f'<img style="max-width:100%" src="data:image/png;base64,{data}"/>'
     return f'<pre style="line-height:1.25">{html.escape(str(result))}</pre>'
 
 
