@@ -413,16 +413,3 @@ CASES = [
         "Lower embedding_dim, epochs",
     ),
 ]
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "pattern"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
-def test_reference_bad_input_raises_a_clear_error_naming_the_parameter(call, error, pattern):
-    with pytest.raises(error, match=pattern):
-        call()
-
-
-def test_reference_case_ids_are_unique():
-    ids = [c[0] for c in CASES]
-    assert len(ids) == len(set(ids))

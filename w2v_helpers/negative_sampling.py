@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .validation import check_batch_sizes, check_scores
+from .validation import check_pair_vectors
 
 __all__ = ["block_loss_and_grads", "sgns_loss"]
 
@@ -35,15 +35,7 @@ def sgns_loss(centre: torch.Tensor, context: torch.Tensor, noise: torch.Tensor) 
         - centre: (N, E), context: (N, E), noise: (N, K, E)
         - Output: scalar
     """
-    check_scores("centre", centre, rank=2)
-    check_scores("context", context, rank=2)
-    check_scores("noise", noise, rank=3)
-    check_batch_sizes(centre=centre, context=context, noise=noise)
-    if not centre.shape[1] == context.shape[1] == noise.shape[2]:
-        raise ValueError(
-            f"centre, context and noise must share the embedding dim E, got "
-            f"{centre.shape[1]}, {context.shape[1]} and {noise.shape[2]}"
-        )
+    check_pair_vectors(centre, context, noise)
     positive = (centre * context).sum(-1)  # (N, E) * (N, E) -> (N,)
     negative = torch.bmm(noise, centre.unsqueeze(-1)).squeeze(-1)  # (N, K, E) x (N, E, 1) -> (N, K)
     return (F.softplus(-positive) + F.softplus(negative).sum(-1)).mean()

@@ -36,9 +36,9 @@ from .validation import (
     check_batch_sizes,
     check_int,
     check_number,
+    check_pair_vectors,
     check_positive_int,
     check_probabilities,
-    check_scores,
     check_token_ids,
 )
 
@@ -219,15 +219,7 @@ def sgns_gradients(
         - centre: :math:`(N, E)`, context: :math:`(N, E)`, noise: :math:`(N, K, E)`.
         - Output: :math:`(N, E)`, :math:`(N, E)`, :math:`(N, K, E)`.
     """
-    check_scores("centre", centre, rank=2)
-    check_scores("context", context, rank=2)
-    check_scores("noise", noise, rank=3)
-    check_batch_sizes(centre=centre, context=context, noise=noise)
-    if not centre.shape[1] == context.shape[1] == noise.shape[2]:
-        raise ValueError(
-            f"centre, context and noise must share the embedding dim E, got "
-            f"{centre.shape[1]}, {context.shape[1]} and {noise.shape[2]}"
-        )
+    check_pair_vectors(centre, context, noise)
     positive = (centre * context).sum(-1)  # (N,)
     negative = torch.bmm(noise, centre.unsqueeze(-1)).squeeze(-1)  # (N, K, E) x (N, E, 1) -> (N, K)
     g_pos = (torch.sigmoid(positive) - 1).unsqueeze(-1)  # (N, 1)

@@ -22,6 +22,7 @@ __all__ = [
     "MAX_BATCH",
     "MAX_WINDOW",
     "check_batch_sizes",
+    "check_pair_vectors",
     "check_counts",
     "check_int",
     "check_number",
@@ -367,3 +368,27 @@ def parse_token_ids(name: str, ids: object) -> tuple[int, ...]:
     if not 1 <= len(ids) <= MAX_WINDOW:
         raise ValueError(f"{name} must hold 1 to {MAX_WINDOW} ids, got {len(ids)}")
     return tuple(ids)
+
+
+def check_pair_vectors(centre: object, context: object, noise: object) -> None:
+    """Check the vectors of N (centre, context) pairs and their K noise words each.
+
+    Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        centre: the centre words' vectors, finite floating.
+        context: the true context words' vectors, finite floating, one per centre.
+        noise: the K noise words' vectors for each centre, finite floating.
+
+    Shape:
+        - centre: :math:`(N, E)`, context: :math:`(N, E)`, noise: :math:`(N, K, E)`.
+    """
+    check_scores("centre", centre, rank=2)
+    check_scores("context", context, rank=2)
+    check_scores("noise", noise, rank=3)
+    check_batch_sizes(centre=centre, context=context, noise=noise)
+    if not centre.shape[1] == context.shape[1] == noise.shape[2]:
+        raise ValueError(
+            f"centre, context and noise must share the embedding dim E, got "
+            f"{centre.shape[1]}, {context.shape[1]} and {noise.shape[2]}"
+        )
