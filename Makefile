@@ -86,7 +86,7 @@ clean:
 bench-losses: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
 
-# Not part of `make test`: our trainer vs gensim's Word2Vec, words/s and WordSim353 (notebook 06).
+# Not part of `make test`: our trainer vs gensim's Word2Vec, words/s and WordSim353 (notebook 07).
 .PHONY: bench-train
 bench-train: $(STAMP)
 	$(BIN)/python benchmarks/bench_train.py

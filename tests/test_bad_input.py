@@ -61,9 +61,9 @@ from w2v_helpers.lessons.nb05_train_it_yourself import (
     snapshot_view,
     window_demo,
 )
-from w2v_helpers.lessons.nb06_negative_sampling import (
-    full_scoring_cost,
-    plot_full_scoring_cost,
+from w2v_helpers.lessons.nb06_negative_sampling import full_scoring_cost, plot_full_scoring_cost
+from w2v_helpers.lessons.nb07_fast_trainer_vs_gensim import (
+    neighbours_report,
     plot_loss_curve,
     plot_projection,
 )
@@ -376,6 +376,42 @@ CASES += [
     ("projection two words", lambda: plot_projection(VECS, VOCAB, ["a", "b"]), TypeError, "words"),
     ("loss curve nan", lambda: plot_loss_curve([1.0, float("nan")]), ValueError, "losses"),
     ("loss curve empty", lambda: plot_loss_curve([]), TypeError, "losses"),
+    (
+        "neighbours unknown word",
+        lambda: neighbours_report("zebra", VOCAB, {"x": VECS}),
+        ValueError,
+        r"word must be in the vocabulary \(3 words\)",
+    ),
+    (
+        "neighbours topn 0",
+        lambda: neighbours_report("a", VOCAB, {"x": VECS}, 0),
+        ValueError,
+        "topn must be at least 1",
+    ),
+    (
+        "neighbours topn 21",
+        lambda: neighbours_report("a", VOCAB, {"x": VECS}, 21),
+        ValueError,
+        "topn.*at most 20",
+    ),
+    (
+        "neighbours a tensor",
+        lambda: neighbours_report("a", VOCAB, VECS),
+        TypeError,
+        "vectors must be a dict",
+    ),
+    (
+        "neighbours three tables",
+        lambda: neighbours_report("a", VOCAB, dict.fromkeys("xyz", VECS)),
+        TypeError,
+        "one or two tables",
+    ),
+    (
+        "neighbours wrong rows",
+        lambda: neighbours_report("a", VOCAB, {"x": VECS[:2]}),
+        ValueError,
+        "vectors",
+    ),
 ]
 
 

@@ -82,6 +82,8 @@ def test_pairs_len_getitem_and_dataloader_batches_agree():
         centre, context = pairs[i]
         assert centre.dim() == context.dim() == 0 and centre.dtype == torch.int64
         assert (int(centre), int(context)) == (int(pairs.centres[i]), int(pairs.contexts[i]))
+    centre, context = pairs[[2, 0, 2]]  # a list of indices: a whole batch at once
+    assert centre.tolist() == pairs.centres[[2, 0, 2]].tolist() and context.shape == (3,)
     batches = list(DataLoader(pairs, batch_size=4))  # default collate: (N,) tensors
     assert batches[0][0].shape == (4,)
     assert torch.equal(torch.cat([c for c, _ in batches]), pairs.centres)
@@ -261,6 +263,34 @@ def test_first_steps_with_batch_size_1_are_word2vec_per_pair_updates(monkeypatch
     np.testing.assert_allclose(result.snapshots[1].numpy(), w_in, rtol=1e-14, atol=1e-16)
 
 
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_pairs_are_visited_shuffled_or_in_stream_order_each_epoch(monkeypatch, shuffle):
+    """The oracle is SkipGramPairs built with train_sgns's window seed for each epoch: each
+    epoch visits exactly its pairs once, in their stream order when shuffle=False."""
+    visited = []  # (centre, context) in the order the steps see them
+    forward = SGNSModel.forward
+
+    def recording(self, centre, context, noise):
+        visited.extend(zip(centre.tolist(), context.tolist(), strict=True))
+        return forward(self, centre, context, noise)
+
+    monkeypatch.setattr(SGNSModel, "forward", recording)
+    probs = torch.full((44,), 1 / 44, dtype=torch.float64)
+    epochs, seed = 3, 2
+    train_sgns(
+        SENTENCES, 44, probs, embedding_dim=3, window=2, epochs=epochs, batch_size=7, seed=seed,
+        shuffle=shuffle,
+    )  # fmt: skip
+    start = 0
+    for epoch in range(epochs):
+        pairs = SkipGramPairs(SENTENCES, 2, seed=reference._seed(seed, reference.WINDOWS, epoch))
+        stream = list(zip(pairs.centres.tolist(), pairs.contexts.tolist(), strict=True))
+        seen, start = visited[start : start + len(stream)], start + len(stream)
+        assert sorted(seen) == sorted(stream)
+        assert (seen == stream) is (not shuffle), epoch
+    assert start == len(visited)
+
+
 def _two_groups(sentences_per_group=40, length=10, seed=0):
     """Words 0-9 occur only with each other, as do words 10-19."""
     g = torch.Generator().manual_seed(seed)
@@ -393,6 +423,7 @@ CASES = [
     ("train batch huge", lambda: _train(batch_size=65_537), ValueError, "batch_size"),
     ("train dim 0", lambda: _train(embedding_dim=0), ValueError, "embedding_dim"),
     ("train seed -1", lambda: _train(seed=-1), ValueError, "seed"),
+    ("train shuffle str", lambda: _train(shuffle="no"), TypeError, "shuffle must be True or False"),
     ("train no sentences", lambda: _train(sentences=[]), ValueError, "sentences"),
     ("train float sentence", lambda: _train(sentences=[Z[0]]), TypeError, r"sentences\[0\]"),
     ("train id >= V", lambda: _train(sentences=[ONE, TWO * 5]), ValueError, r"sentences\[1\]"),

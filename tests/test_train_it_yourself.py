@@ -242,6 +242,11 @@ def _noise_float(counts, num_pairs, negative, generator):
     return _noise_right(counts, num_pairs, negative, generator).double()
 
 
+def _noise_without_replacement(counts, num_pairs, negative, generator):
+    draws = torch.multinomial(counts.double() ** 0.75, num_pairs * negative, generator=generator)
+    return draws.view(num_pairs, negative)
+
+
 def _noise_one_based(counts, num_pairs, negative, generator):
     return _noise_right(counts, num_pairs, negative, generator) + 1
 
@@ -261,8 +266,9 @@ def test_noise_sampler_check_accepts_multinomial_over_counts_to_the_three_quarte
         (_noise_flat, "(20000, 5)"),
         (_noise_float, "float64"),
         (_noise_one_based, "ids must be in [0, 5]"),
+        (_noise_without_replacement, "replacement=True"),
     ],
-    ids=["plain counts", "uniform", "no generator", "flat", "float", "out of range"],
+    ids=["plain counts", "uniform", "no generator", "flat", "float", "out of range", "no replace"],
 )
 def test_noise_sampler_check_explains_each_typical_mistake(sampler, explains):
     feedback = check_noise_sampler(sampler)

@@ -22,7 +22,7 @@ tests (all but the browser test) must pass too. A failed variant's full report g
 ``artifacts/portability/<variant>-run<k>.txt``. Variants that need AVX-512 are skipped, and said
 so, on a CPU without it.
 
-Then notebook 06's two trainings (ours and gensim's, ten epochs of float32 SGD) run under every
+Then notebook 07's two trainings (ours and gensim's, ten epochs of float32 SGD) run under every
 variant that changes a kernel, and the largest difference of their vectors from this CPU's is
 printed: how much room its printed results have.
 
@@ -177,7 +177,7 @@ print(json.dumps({k: digest(v.numpy() if hasattr(v, "numpy") else v) for k, v in
 """
 
 
-# Notebook 06's two trainings (same settings as its cells), saved for comparison across variants.
+# Notebook 07's two trainings (same settings as its cells), saved for comparison across variants.
 TRAINED = r"""
 import sys
 import numpy as np
@@ -196,7 +196,7 @@ np.savez(sys.argv[1], ours=ours.vectors.double().numpy(), gensim=theirs.wv[list(
 
 
 def trained_vectors(settings: dict[str, str], path: Path) -> dict[str, np.ndarray]:
-    """Notebook 06's trained vectors (ours and gensim's) under a variant's environment."""
+    """Notebook 07's trained vectors (ours and gensim's) under a variant's environment."""
     subprocess.run(
         [sys.executable, "-c", TRAINED, str(path)],
         env=variant_env(settings),
@@ -209,7 +209,7 @@ def trained_vectors(settings: dict[str, str], path: Path) -> dict[str, np.ndarra
 
 
 def trained_spread(names: list[str]) -> None:
-    """How far notebook 06's trained vectors move between variants, relative to their size."""
+    """How far notebook 07's trained vectors move between variants, relative to their size."""
     with tempfile.TemporaryDirectory() as folder:
         reference = trained_vectors(VARIANTS["native-1t"][0], Path(folder) / "native.npz")
         worst = dict.fromkeys(reference, 0.0)
@@ -221,7 +221,7 @@ def trained_spread(names: list[str]) -> None:
             worst = {k: max(worst[k], spread[k]) for k in worst}
             print(f"  {name:24} " + ", ".join(f"{k} {v:.1e}" for k, v in spread.items()))
     print(
-        "trained vectors (notebook 06), largest difference from this CPU's, relative to the "
+        "trained vectors (notebook 07), largest difference from this CPU's, relative to the "
         "largest entry: " + ", ".join(f"{k} {v:.1e}" for k, v in worst.items())
     )
 
@@ -263,7 +263,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="run only these variants")
     parser.add_argument("--no-margins", action="store_true", help="skip the margins probe")
     parser.add_argument(
-        "--no-trained", action="store_true", help="skip comparing notebook 06's trained vectors"
+        "--no-trained", action="store_true", help="skip comparing notebook 07's trained vectors"
     )
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
@@ -303,7 +303,7 @@ def main(argv: list[str]) -> int:
                 flush=True,
             )
     if not args.no_trained and effective:
-        print("notebook 06's trained vectors under each variant that changes a kernel:")
+        print("notebook 07's trained vectors under each variant that changes a kernel:")
         trained_spread(effective)
     margins_ok = True
     if not args.no_margins:

@@ -71,6 +71,7 @@ def test_data_path(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)  # parsing takes seconds; the tuples are immutable, safe to share
 def _wiki_documents() -> tuple[tuple[str, ...], ...]:
     from gensim.corpora.wikicorpus import WikiCorpus
 

@@ -36,7 +36,7 @@ def most_similar(
 ) -> list[tuple[str, float]]:
     """Nearest neighbours of ``word`` by cosine similarity (the word itself left out).
 
-    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
 
     Args:
         vectors: finite floating word vectors, one row per word of ``vocab``.
@@ -134,7 +134,7 @@ MIN_PAIRS = 10  # fewer pairs say nothing about a rank correlation
 class WordPairsResult:
     """Spearman correlation of cosine similarity with human scores, with coverage and a 95% CI.
 
-    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
     """
 
     dataset: str
@@ -194,7 +194,7 @@ def word_pairs(
     Pairs with a word outside ``vocab`` are left out and counted (``pairs_used`` of
     ``pairs_total``). The interval resamples the used pairs with replacement ``bootstrap`` times
     (seeded) and takes the 2.5th and 97.5th percentiles. Introduced in
-    ``06_negative_sampling_real_corpus.ipynb``.
+    ``07_fast_trainer_vs_gensim.ipynb``.
 
     Args:
         vectors: finite floating word vectors, one row per word of ``vocab``.
@@ -225,7 +225,7 @@ def spearman_difference(
 ) -> tuple[float, float, float]:
     """Spearman of ``vectors_a`` minus that of ``vectors_b`` on the same pairs, with a paired
     bootstrap 95% interval: (difference, low, high). An interval that holds 0 says the two are
-    not told apart by this dataset. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+    not told apart by this dataset. Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
 
     Args:
         vectors_a: one set of word vectors, one row per word of ``vocab``.

@@ -7,11 +7,12 @@ loop: the slow, obviously-correct baseline the fast blocked trainer (:mod:`w2v_h
 is compared against. It runs in float64 on the CPU so that printed numbers are the same on every
 CPU: CPUs may sum a dot product in different orders, and float64 keeps that near 1e-16.
 
-Where it departs from word2vec's C code (and gensim): a batch's pairs are scored with the same
-tables and updated together (``batch_size=1`` goes pair by pair); within a pair every output row
-is updated from its value before the pair (C updates a row at once, so a noise word drawn twice
-sees its first update); and a noise word equal to the word being predicted (here the context
-word) is kept, where C skips it. Introduced in ``05_train_it_yourself.ipynb``.
+Where it departs from word2vec's C code (and gensim): pairs are visited shuffled, where C reads
+the text in order (``shuffle=False`` does too); a batch's pairs are scored with the same tables
+and updated together (``batch_size=1`` goes pair by pair); within a pair every output row is
+updated from its value before the pair (C updates a row at once, so a noise word drawn twice sees
+its first update); and a noise word equal to the word being predicted (here the context word) is
+kept, where C skips it. Introduced in ``05_train_it_yourself.ipynb``.
 
 Shape glossary: N pairs in a batch, K negatives (noise words per pair), V vocabulary,
 E embedding dim, L tokens of a sentence, P (centre, context) pairs.
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 
 from .corpus import dynamic_window_pairs, subsample
 from .memory import check_memory
@@ -80,8 +81,8 @@ class SkipGramPairs(Dataset):
 
     Shape:
         - sentences: a list of :math:`(L)` integer tensors.
-        - centres, contexts: :math:`(P)` int64; an item is a pair of 0-d int64 tensors, and a
-          ``DataLoader`` batch a pair of :math:`(N)` tensors.
+        - centres, contexts: :math:`(P)` int64; an item is a pair of 0-d int64 tensors; a list
+          of N indices, like a ``DataLoader`` batch, gives a pair of :math:`(N)` tensors.
 
     Example::
 
@@ -108,8 +109,8 @@ class SkipGramPairs(Dataset):
     def __len__(self) -> int:
         return self.centres.numel()
 
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.centres[i], self.contexts[i]  # two 0-d int64 tensors
+    def __getitem__(self, i: int | list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.centres[i], self.contexts[i]  # two 0-d int64 tensors, or two (N,) for a list
 
 
 def _check_sentences(sentences: object, vocab_size: int | None = None) -> list[torch.Tensor]:
@@ -310,18 +311,20 @@ def train_sgns(
     lr: float = 0.025,
     seed: int = 0,
     keep: torch.Tensor | None = None,
+    shuffle: bool = True,
 ) -> ReferenceResult:
     """Train SGNS the plain way: a Dataset, a DataLoader, two Embeddings, autograd and SGD.
 
     Each epoch subsamples every sentence with ``keep`` (if given), draws new dynamic windows
-    (:class:`SkipGramPairs`) and visits the pairs in a new random order, ``batch_size`` at a
-    time, each with ``negative`` noise words. The step uses the batch's *summed* loss, so each
-    pair's update is exactly word2vec's per-pair step at rate ``lr``; the pairs of one batch are
-    applied together, not one after another. The rate falls linearly from ``lr`` to
-    ``lr * 1e-4`` with the fraction of training done (epochs plus the share of this epoch's
-    batches; epochs can differ in pairs). Generators seeded from ``seed`` draw everything; torch's
-    global one is left alone. Raises :class:`~w2v_helpers.trainer.TrainingDivergedError` on a
-    non-finite batch loss or, after an epoch, a vector entry over 1e4.
+    (:class:`SkipGramPairs`) and visits the pairs in a new random order (or, with ``shuffle=False``,
+    in stream order as word2vec does), ``batch_size`` at a time, each with ``negative`` noise words.
+    The step uses the batch's *summed* loss, so each pair's update is exactly word2vec's per-pair
+    step at rate ``lr``; the pairs of one batch are applied together, not one after another. The
+    rate falls linearly from ``lr`` to ``lr * 1e-4`` with the fraction of training done (epochs plus
+    the share of this epoch's batches; epochs can differ in pairs). Generators seeded from ``seed``
+    draw everything; torch's global one is left alone. Raises
+    :class:`~w2v_helpers.trainer.TrainingDivergedError` on a non-finite batch loss or, after an
+    epoch, a vector entry over 1e4.
     Introduced in ``05_train_it_yourself.ipynb``.
 
     Args:
@@ -339,6 +342,8 @@ def train_sgns(
         keep: each word's keep probability for subsampling (see
             :func:`~w2v_helpers.corpus.keep_probabilities`), or ``None`` to keep every token.
             Default: ``None``.
+        shuffle: visit each epoch's pairs in a random order (``True``) or in stream order
+            (``False``, word2vec's). Default: ``True``.
 
     Shape:
         - sentences: a list of :math:`(L)` tensors; noise_probs, keep: :math:`(V)`.
@@ -360,7 +365,9 @@ def train_sgns(
         if len(dataset) == 0:
             raise ValueError(f"epoch {epoch + 1} has no pairs: give sentences of 2 or more tokens")
         order = torch.Generator().manual_seed(_seed(seed, ORDER, epoch))
-        loader = DataLoader(dataset, batch_size, shuffle=True, generator=order)
+        visit = RandomSampler(dataset, generator=order) if shuffle else SequentialSampler(dataset)
+        batches = BatchSampler(visit, batch_size, drop_last=False)  # a batch's ids fetched at once
+        loader = DataLoader(dataset, batch_size=None, sampler=batches, generator=order)
         epoch_total = 0.0
         for batch, (centre, context) in enumerate(loader):  # (N,), (N,)
             progress = (epoch + batch / len(loader)) / epochs  # 0 at the start, < 1 at the end
@@ -423,6 +430,8 @@ def _check_training(**args: object) -> list[torch.Tensor]:
     N = check_positive_int("batch_size", args["batch_size"], maximum=MAX_BATCH)
     check_number("lr", args["lr"], low=0, high=MAX_LR, low_open=True)
     check_int("seed", args["seed"], low=0, high=(MAX_SEED - 1_000) // 1_000)
+    if not isinstance(args["shuffle"], bool):
+        raise TypeError(f"shuffle must be True or False, got {args['shuffle']!r}")
     sentences = _check_sentences(args["sentences"], vocab_size=V)
     check_probabilities("noise_probs", args["noise_probs"])
     for name in ("noise_probs", "keep"):

@@ -27,7 +27,7 @@ def format_timing(seconds: float) -> str:
 def format_rate(count: float, seconds: float, unit: str = "words") -> str:
     """A throughput with the "(wall clock)" mark that the nbval sanitize rule looks for.
 
-    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
 
     Args:
         count: how many ``unit`` were processed.
