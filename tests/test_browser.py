@@ -70,6 +70,18 @@ ALL_CELLS_RAN = """() => {
   return w.sessionContext.session.kernel.status === 'idle';
 }"""
 
+SOLUTIONS_SHOWN = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const open = [];
+  let solutions = 0;
+  nb.widgets.forEach((cell, i) => {
+    const tags = cell.model.getMetadata('tags') || [];
+    if (!tags.includes('solution')) return;
+    solutions += 1;
+    if (!cell.inputHidden || !cell.outputHidden) open.push(i);
+  });
+  return {solutions, open};
+}"""
 OUTPUT_TYPES = """() => {
   const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
   const found = [];
@@ -339,6 +351,11 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, noteb
         # A workspace of its own per notebook: no tab of an earlier test stays open.
         page.goto(f"{lab}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={TOKEN}")
         page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        # As a learner opens it: every solution collapsed, its source and its output hidden.
+        shown = page.evaluate(SOLUTIONS_SHOWN)
+        assert shown["solutions"] > 0 and not shown["open"], f"{notebook.name}: {shown}"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-opened.png"))
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_timeout(500)
         page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_ALL_TIMEOUT_MS, polling=500)

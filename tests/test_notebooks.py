@@ -109,6 +109,27 @@ def test_notebook_has_navigation_at_top_and_bottom_and_a_concept(notebook):
     assert nb.metadata.get("course", {}).get("concept"), f"{path.name}: set metadata course.concept"
 
 
+def test_solutions_open_collapsed_with_their_outputs_hidden(notebook):
+    path, nb = notebook
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert solutions, f"{path.name}: no solution cell"
+    for cell in solutions:
+        hidden = cell.metadata.get("jupyter", {})
+        assert hidden.get("source_hidden") is True and hidden.get("outputs_hidden") is True
+        assert cell.outputs, "a hidden solution still runs; nbval checks its stored output"
+
+
+def test_badges_appear_only_for_a_configured_repository(monkeypatch):
+    course = navigation.lessons()
+    monkeypatch.setattr(navigation, "repository", lambda: "")
+    assert "mybinder" not in navigation.navigation_markdown(course, 0)
+    assert "Launch" not in navigation.readme_table(course)
+    monkeypatch.setattr(navigation, "repository", lambda: "someone/w2v")
+    url = "https://mybinder.org/v2/gh/someone/w2v/HEAD?labpath=notebooks%2F01_cbow_forward.ipynb"
+    assert navigation.navigation_markdown(course, 0).endswith(f"]({url})")
+    assert f"]({url}) |" in navigation.readme_table(course)
+
+
 def test_navigation_cells_and_readme_table_are_up_to_date():
     stale = navigation.stale()
     assert not stale, f"run `make navigation`: {[p.name for p in stale]}"

@@ -5,11 +5,14 @@
 
 Each notebook gets a navigation cell at the top and at the bottom (previous · contents · next,
 and a launch-on-Binder badge), tagged ``navigation`` so the next run replaces rather than adds.
+Cells tagged ``solution`` get JupyterLab's ``jupyter.source_hidden`` and ``outputs_hidden``
+metadata, so a learner sees a collapsed solution and expands it on purpose.
 The README's table (number, title, concept, helpers introduced, badge) is rebuilt between the
 ``<!-- notebooks:start -->`` and ``<!-- notebooks:end -->`` markers. A notebook's concept comes
 from its metadata ``course.concept``; its helpers are the ``w2v_helpers`` names it imports that no
-earlier notebook imported. The repository behind the badges is ``[project.urls] Repository`` in
-pyproject.toml.
+earlier notebook imported. The badges point at ``[tool.w2v-course] repository`` in pyproject.toml
+(``owner/name`` on GitHub); while it is empty there are no badges, rather than badges that lead
+nowhere.
 """
 
 from __future__ import annotations
@@ -42,10 +45,12 @@ class Lesson:
 
 
 def repository() -> str:
-    """'owner/name' of the GitHub repository, from pyproject.toml."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    url = project["urls"]["Repository"]
-    return urllib.parse.urlparse(url).path.strip("/")
+    """'owner/name' of the course's GitHub repository from pyproject.toml, or '' if unset."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    name = config["tool"]["w2v-course"]["repository"].strip().strip("/")
+    if name and (name.count("/") != 1 or any(c.isspace() for c in name)):
+        raise ValueError(f"[tool.w2v-course] repository must be 'owner/name', got {name!r}")
+    return name
 
 
 def binder_url(path: Path) -> str:
@@ -54,7 +59,8 @@ def binder_url(path: Path) -> str:
 
 
 def badge(path: Path) -> str:
-    return f"[![Launch on Binder]({BADGE_IMAGE})]({binder_url(path)})"
+    """A launch-on-Binder badge, or '' while no repository is configured."""
+    return f"[![Launch on Binder]({BADGE_IMAGE})]({binder_url(path)})" if repository() else ""
 
 
 def imported_helpers(nb: nbformat.NotebookNode) -> list[str]:
@@ -101,7 +107,8 @@ def navigation_markdown(course: list[Lesson], index: int) -> str:
     if index + 1 < len(course):
         nxt = course[index + 1]
         parts.append(f"[{nxt.number} · {nxt.title} →]({nxt.path.name})")
-    return " | ".join(parts) + " &nbsp; " + badge(course[index].path)
+    launch = badge(course[index].path)
+    return " | ".join(parts) + (f" &nbsp; {launch}" if launch else "")
 
 
 def with_navigation(nb: nbformat.NotebookNode, text: str) -> nbformat.NotebookNode:
@@ -111,21 +118,24 @@ def with_navigation(nb: nbformat.NotebookNode, text: str) -> nbformat.NotebookNo
     for cell, where in ((top, "top"), (bottom, "bottom")):
         cell.metadata["tags"] = [NAV_TAG]
         cell["id"] = f"navigation-{where}"
+    for cell in cells:
+        if "solution" in cell.metadata.get("tags", []):
+            cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
     nb.cells = [top, *cells, bottom]
     return nb
 
 
 def readme_table(course: list[Lesson]) -> str:
+    launch = bool(repository())
     rows = [
-        "| # | Notebook | Concept | Helpers introduced | Launch |",
-        "|---|----------|---------|--------------------|--------|",
+        "| # | Notebook | Concept | Helpers introduced |" + (" Launch |" if launch else ""),
+        "|---|----------|---------|--------------------|" + ("--------|" if launch else ""),
     ]
     for lesson in course:
         helpers = ", ".join(f"`{h}`" for h in lesson.helpers)
         link = f"[{lesson.title}](notebooks/{lesson.path.name})"
-        rows.append(
-            f"| {lesson.number} | {link} | {lesson.concept} | {helpers} | {badge(lesson.path)} |"
-        )
+        row = f"| {lesson.number} | {link} | {lesson.concept} | {helpers} |"
+        rows.append(row + (f" {badge(lesson.path)} |" if launch else ""))
     return "\n".join(rows)
 
 
