@@ -2,9 +2,12 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from w2v_helpers.lessons.feedback import Feedback
 from w2v_helpers.lessons.nb01_cbow_forward import (
+    check_cbow_module,
     check_context_mean,
     check_parameter_count,
     check_scores_shape,
@@ -90,3 +93,101 @@ def test_context_mean_explains_typical_wrong_answers(fn, explains):
 def test_feedback_prints_a_verdict_first():
     assert repr(Feedback(True, "fine")).startswith("✔ Correct")
     assert repr(Feedback(False, "no")).startswith("✘ Not yet")
+
+
+# ---- check_cbow_module: classes written as a learner would ----
+
+
+class _Cbow(nn.Module):
+    def __init__(self, vocab_size, embedding_dim, reduce="mean", bias=True, tied=False, head=True):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.output = None if tied else nn.Linear(embedding_dim, vocab_size, bias=bias)
+        self.tied_bias = nn.Parameter(torch.zeros(vocab_size)) if tied else None
+        self.reduce, self.head = reduce, head
+
+    def forward(self, ids):
+        vectors = self.embedding(ids)  # (N, T, E)
+        hidden = {"mean": vectors.mean(1), "sum": vectors.sum(1), "none": vectors}[self.reduce]
+        if not self.head:
+            return hidden
+        if self.output is None:
+            return hidden @ self.embedding.weight.T + self.tied_bias
+        return self.output(hidden)
+
+
+class _CbowByHand(nn.Module):
+    """Right, written with raw Parameters and the output table read first."""
+
+    def __init__(self, vocab_size, embedding_dim):
+        super().__init__()
+        self.w_out = nn.Parameter(torch.randn(vocab_size, embedding_dim) * 0.1)
+        self.w_in = nn.Parameter(torch.randn(vocab_size, embedding_dim))
+        self.b = nn.Parameter(torch.zeros(vocab_size))
+
+    def forward(self, ids):
+        return F.linear(self.w_in[ids].mean(dim=1), self.w_out, self.b)
+
+
+def _variant(**kwargs):
+    return type(
+        "CBOWModule",
+        (_Cbow,),
+        {"__init__": lambda self, V, E: _Cbow.__init__(self, V, E, **kwargs)},
+    )
+
+
+@pytest.mark.parametrize("cls", [_variant(), _CbowByHand], ids=["modules", "parameters"])
+def test_cbow_module_check_accepts_a_right_module(cls):
+    feedback = check_cbow_module(cls)
+    assert feedback.ok, feedback.message
+    assert "81 parameters" in feedback.message  # 2 * 9 * 4 + 9
+
+
+class _Stub(nn.Module):
+    """The notebook's scaffold, run as given."""
+
+    def __init__(self, vocab_size, embedding_dim):
+        super().__init__()
+        ...
+
+    def forward(self, ids): ...
+
+
+class _Unused(_Cbow):
+    def __init__(self, V, E):
+        super().__init__(V, E)
+        self.extra = nn.Linear(1, 1, bias=False)
+
+
+@pytest.mark.parametrize(
+    ("cls", "explains"),
+    [
+        (_variant(reduce="sum"), "you summed the 5 context vectors"),
+        (_variant(reduce="none"), "average over the window axis"),
+        (_variant(head=False), "add the output layer"),
+        (_variant(bias=False), "needs its bias"),
+        (_variant(tied=True), "tied"),
+        (_Unused, "expected an embedding"),
+        (_variant()(9, 4), "pass the class itself"),
+        (_Stub, "no parameters yet"),
+        (type("Broken", (nn.Module,), {"__init__": lambda self, V, E: 1 / 0}), "ZeroDivisionError"),
+        (type("Plain", (), {"__init__": lambda self, V, E: None}), "subclass nn.Module"),
+    ],
+    ids=[
+        "sum",
+        "no mean",
+        "no output layer",
+        "no bias",
+        "tied",
+        "extra",
+        "instance",
+        "stub",
+        "raises",
+        "not a module",
+    ],
+)
+def test_cbow_module_check_explains_each_typical_mistake(cls, explains):
+    feedback = check_cbow_module(cls)
+    assert not feedback.ok
+    assert explains in feedback.message, feedback.message

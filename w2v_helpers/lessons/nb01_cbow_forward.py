@@ -32,6 +32,7 @@ __all__ = [
     "check_scores_shape",
     "check_parameter_count",
     "check_context_mean",
+    "check_cbow_module",
     "plot_softmax_distribution",
     "VOCAB_CHOICES",
     "cbow_forward_panel",
@@ -281,6 +282,86 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
     return _not_yet(
         "right shape, wrong values: pick rows with weight[ids] and average "
         "them over the window axis."
+    )
+
+
+def _cbow_oracles(model: torch.nn.Module, ids: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Scores a CBOW with the model's own tables would give, both ways round, and as a sum."""
+    tables = [p.detach() for p in model.parameters() if p.dim() == 2]  # two (V, E)
+    bias = next(p.detach() for p in model.parameters() if p.dim() == 1)  # (V,)
+    out = {}
+    for name, (inputs, outputs) in (("mean", tables), ("mean, swapped", tables[::-1])):
+        out[name] = inputs[ids].mean(1) @ outputs.T + bias  # (N, T, E) -> (N, E) -> (N, V)
+        out[name.replace("mean", "sum")] = inputs[ids].sum(1) @ outputs.T + bias  # (N, V)
+    return out
+
+
+def check_cbow_module(cls: type) -> Feedback:
+    """Exercise: ``cls(vocab_size, embedding_dim)`` builds an untied CBOW ``nn.Module`` whose
+    forward maps ids (N, T) to scores (N, V): look up, average over the window, score.
+
+    The oracle recomputes the scores from the module's own parameters (whichever table it reads
+    first); a wrong answer is told which step is missing. Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        cls: the learner's class, built as ``cls(vocab_size, embedding_dim)``.
+
+    Shape:
+        - forward gets: ids :math:`(N, T)` int64; returns :math:`(N, V)` scores.
+    """
+    if not isinstance(cls, type):
+        return _not_yet("pass the class itself (CBOWModule), not an instance or a call.")
+    V, E, N, T = 9, 4, 3, 5
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(7)
+            model = cls(V, E)
+    except Exception as err:  # the learner's code: report any failure as feedback
+        return _not_yet(f"building {cls.__name__}({V}, {E}) raised {type(err).__name__}: {err}")
+    if not isinstance(model, torch.nn.Module):
+        return _not_yet("subclass nn.Module and call super().__init__() first.")
+    shapes = sorted(tuple(p.shape) for p in model.parameters())
+    if not shapes:
+        return _not_yet("your class has no parameters yet: build its two layers in __init__.")
+    if shapes == [(V,), (V, E)]:
+        return _not_yet(
+            "one (V, E) table doing both jobs is a *tied* CBOW (notebook 03); here the output "
+            "layer has its own weight: nn.Linear(E, V)."
+        )
+    if shapes == [(V, E), (V, E)]:
+        return _not_yet("the output layer needs its bias too (nn.Linear's default).")
+    if shapes != [(V,), (V, E), (V, E)]:
+        return _not_yet(
+            f"expected an embedding (V, E), a weight (V, E), a bias (V,); got {shapes}."
+        )
+    ids = torch.randint(V, (N, T), generator=torch.Generator().manual_seed(8))  # (N, T)
+    try:
+        scores = model(ids)
+    except Exception as err:  # the learner's code: report any failure as feedback
+        return _not_yet(f"model(ids) raised {type(err).__name__}: {err}")
+    if not isinstance(scores, torch.Tensor) or scores.dim() == 0:
+        return _not_yet("forward must return the scores tensor.")
+    if tuple(scores.shape) == (N, T, V):
+        return _not_yet(f"shape {(N, T, V)}: average over the window axis (dim=1) before scoring.")
+    if tuple(scores.shape) == (N, E):
+        return _not_yet(
+            f"shape {(N, E)} is the hidden vector: add the output layer to score V words."
+        )
+    if tuple(scores.shape) != (N, V):
+        return _not_yet(f"expected scores of shape ({N}, {V}), got {tuple(scores.shape)}.")
+    oracles = _cbow_oracles(model, ids)
+    got = scores.detach().double()
+    if any(torch.allclose(got, oracles[k].double(), atol=1e-5) for k in ("sum", "sum, swapped")):
+        return _not_yet(f"you summed the {T} context vectors: CBOW averages them (.mean(dim=1)).")
+    if not any(
+        torch.allclose(got, oracles[k].double(), atol=1e-5) for k in ("mean", "mean, swapped")
+    ):
+        return _not_yet("right shape, wrong values: look up, .mean(dim=1), then the output layer.")
+    scores.sum().backward()
+    if any(p.grad is None for p in model.parameters()):
+        return _not_yet("a parameter gets no gradient: every one must be used in forward.")
+    return _correct(
+        f"{cls.__name__} scores like CBOW: {2 * V * E + V} parameters, (N, T) -> (N, V)."
     )
 
 
