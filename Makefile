@@ -3,6 +3,7 @@
 #   make lab         open the course in JupyterLab
 #   make test        ruff + unit tests + nbval (strict) over every notebook
 #   make regenerate  re-execute every notebook in place and strip volatile metadata
+#   make student     write the student edition to student/ (solutions removed, exercises cleared)
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -21,7 +22,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup lab test lint format unit nbval regenerate navigation binder kernel-memory portability margins clean
+.PHONY: setup lab test lint format unit nbval regenerate student navigation binder kernel-memory portability margins clean
 
 setup: $(STAMP)
 
@@ -55,6 +56,9 @@ nbval: $(STAMP)
 
 regenerate: $(STAMP)
 	$(BIN)/python tools/regenerate.py $(NB)
+
+student: $(STAMP)
+	$(BIN)/python tools/student.py
 
 navigation: $(STAMP)
 	$(BIN)/python tools/navigation.py
