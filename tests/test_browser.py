@@ -333,6 +333,21 @@ def move_every_control(page, panel_dom, factory) -> list[str]:
     return moved
 
 
+def whole_page_screenshot(page, path: Path) -> None:
+    """Grow the viewport to the notebook's height (JupyterLab scrolls inside it), then shoot."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate(
+        "document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)"
+    )
+    height = page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll("
+        "'.jp-WindowedPanel-outer, .jp-WindowedPanel-inner')).map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 150, 30_000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, notebook):
     console_errors: list[str] = []
@@ -354,8 +369,8 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, noteb
         # As a learner opens it: every solution collapsed, its source and its output hidden.
         shown = page.evaluate(SOLUTIONS_SHOWN)
         assert shown["solutions"] > 0 and not shown["open"], f"{notebook.name}: {shown}"
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-opened.png"))
+        whole_page_screenshot(page, ARTIFACTS / f"{notebook.stem}-opened.png")
+        page.set_viewport_size({"width": 1400, "height": 1000})
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_timeout(500)
         page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
@@ -381,16 +396,7 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, noteb
             assert move_every_control(page, panel_dom, factories[title]), f"{title}: nothing moved"
 
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.evaluate(
-            "document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)"
-        )
-        height = page.evaluate(
-            "Math.max(...Array.from(document.querySelectorAll("
-            "'.jp-WindowedPanel-outer, .jp-WindowedPanel-inner')).map(e => e.scrollHeight))"
-        )
-        page.set_viewport_size({"width": 1400, "height": min(int(height) + 150, 30_000)})
-        page.wait_for_timeout(800)
-        page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"))
+        whole_page_screenshot(page, ARTIFACTS / f"{notebook.stem}.png")
         assert not console_errors, f"{notebook.name}: browser console errors {console_errors}"
         outside = {url for url in blocked if url != navigation.BADGE_IMAGE}
         assert not outside, f"{notebook.name}: the page tried to reach {sorted(outside)}"
