@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+from test_hierarchical_softmax import CASES as HS_CASES
 from test_reference import CASES as REFERENCE_CASES
 
 from w2v_helpers.corpus import (
@@ -825,6 +826,8 @@ CASES += [
 ]
 # Notebook 05's reference trainer: its cases live beside its tests, checked here.
 CASES += [(f"reference {name}", *rest) for name, *rest in REFERENCE_CASES]
+# Hierarchical softmax (notebook 08): likewise.
+CASES += [(f"hs {name}", *rest) for name, *rest in HS_CASES]
 
 if not torch.cuda.is_available():
     CASES.append(("device cuda absent", lambda: resolve_device("cuda"), ValueError, "no CUDA"))

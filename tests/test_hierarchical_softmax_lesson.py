@@ -1,0 +1,124 @@
+"""Notebook 08 (hierarchical softmax): its lesson module.
+
+Oracles: NumPy's entropy and weighted means for the path-length report; sigmoid(shift) ** steps
+and a brute-force sum over the ten words for the path report; each exercise check fed the right
+answer and each typical mistake written out as a learner would.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from w2v_helpers.hierarchical_softmax import build_huffman_tree
+from w2v_helpers.lessons.nb08_hierarchical_softmax import (
+    EXERCISE_COUNTS,
+    check_code,
+    check_path_probability,
+    path_lengths,
+    path_panel,
+    path_report,
+    plot_tree,
+)
+
+
+def test_path_lengths_against_numpy():
+    counts = torch.tensor([50, 20, 20, 5, 3, 1, 1])
+    report = path_lengths(counts)
+    lengths = build_huffman_tree(counts).lengths.numpy()
+    p = counts.numpy() / counts.numpy().sum()
+    assert report.per_word == pytest.approx(lengths.mean(), rel=1e-15)
+    assert report.per_token == pytest.approx((p * lengths).sum(), rel=1e-15)
+    assert report.entropy_bits == pytest.approx(-(p * np.log2(p)).sum(), rel=1e-12)
+    assert report.entropy_bits <= report.per_token < report.entropy_bits + 1  # Huffman's bound
+    assert report.longest == lengths.max() and str(report).startswith("V = 7 words")
+
+
+@pytest.mark.parametrize(("word", "shift"), [("the", 0.0), ("of", 2.0), ("that", -1.5)])
+def test_path_report_steps_are_sigmoid_of_the_shift_and_all_words_sum_to_one(word, shift):
+    report = path_report(word, shift)
+    n = len(report.code)
+    assert len(report.steps) == n
+    for _, bit, x, p in report.steps:
+        assert x == pytest.approx(shift * (1 - 2 * bit), abs=1e-12)
+        assert p == pytest.approx(1 / (1 + math.exp(-shift)), rel=1e-12)
+    assert f"= {(1 / (1 + math.exp(-shift))) ** n:.4f}, the product" in str(report)
+    assert report.total == pytest.approx(1.0, abs=1e-12)
+
+
+def test_path_report_refuses_a_word_outside_the_tree_and_a_far_shift():
+    with pytest.raises(ValueError, match="word must be one of the tree's words"):
+        path_report("zebra")
+    with pytest.raises(ValueError, match="shift"):
+        path_report("the", 4.0)
+
+
+def test_path_panel_shows_its_pure_function_and_follows_its_controls():
+    panel = path_panel()
+    assert panel.text().startswith(str(path_report("the", 0.0)))
+    panel.controls["word"].value = "in"
+    panel.controls["shift"].value = 1.5
+    assert panel.text().startswith(str(path_report("in", 1.5)))
+
+
+def test_plot_tree_labels_every_word_and_refuses_a_big_vocabulary():
+    counts = torch.tensor([9, 4, 2, 1])
+    fig = plot_tree(["a", "b", "c", "d"], counts, build_huffman_tree(counts))
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert {"a\n9", "b\n4", "c\n2", "d\n1"} <= texts
+    assert {"0", "1", "2"} <= texts  # the three inner nodes
+    big = torch.ones(40, dtype=torch.long)
+    with pytest.raises(ValueError, match="2 to 32 words"):
+        plot_tree([str(i) for i in range(40)], big, build_huffman_tree(big))
+
+
+def test_check_code_accepts_the_code_and_names_each_mistake():
+    right = build_huffman_tree(torch.tensor(EXERCISE_COUNTS)).code(3)
+    assert right == "0101"  # worked out by hand in the notebook's solution
+    assert check_code(right).ok
+    for answer, explains in [
+        (right[::-1], "read leaf first"),
+        ("1010", "every bit flipped"),
+        ("01", "that is 2 steps"),
+        ("0110", "right length, wrong bits"),
+        (101, "a string of 0s and 1s"),
+        (..., "replace the ..."),
+    ]:
+        feedback = check_code(answer)
+        assert not feedback.ok and explains in feedback.message, (answer, feedback.message)
+
+
+def _right(hidden, inner, codes, points):
+    return torch.sigmoid((1 - 2 * codes.double()) * (inner[points] @ hidden)).prod()
+
+
+def _right_by_logs(hidden, inner, codes, points):
+    x = inner[points] @ hidden
+    return torch.where(codes == 0, torch.sigmoid(x), 1 - torch.sigmoid(x)).log().sum().exp()
+
+
+@pytest.mark.parametrize("fn", [_right, _right_by_logs])
+def test_check_path_probability_accepts_right_answers(fn):
+    assert check_path_probability(fn).ok
+
+
+@pytest.mark.parametrize(
+    ("fn", "explains"),
+    [
+        (lambda h, w, c, p: torch.sigmoid((2 * c.double() - 1) * (w[p] @ h)).prod(), "swapped"),
+        (lambda h, w, c, p: torch.sigmoid((1 - 2 * c.double()) * (w[p] @ h)).sum(), "added"),
+        (
+            lambda h, w, c, p: torch.nn.functional.logsigmoid(
+                (1 - 2 * c.double()) * (w[p] @ h)
+            ).sum(),
+            "log-probability",
+        ),
+        (lambda h, w, c, p: torch.sigmoid(w[p] @ h), "one number"),
+        (lambda h, w, c, p: torch.sigmoid(w[p] @ h).prod(), "expected"),
+    ],
+    ids=["sides swapped", "sum", "log", "per step", "ignores codes"],
+)
+def test_check_path_probability_names_each_mistake(fn, explains):
+    feedback = check_path_probability(fn)
+    assert not feedback.ok and explains in feedback.message, feedback.message

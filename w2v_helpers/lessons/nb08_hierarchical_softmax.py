@@ -1,0 +1,336 @@
+"""Lesson code of ``08_hierarchical_softmax.ipynb`` (Hierarchical softmax): its reports, panel,
+figures and exercise checks. The concepts it uses live in the core modules
+(hierarchical_softmax, corpus).
+
+Shape glossary: V vocabulary, E embedding dim, D the longest path (code length).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+from ..corpus import wiki_vocabulary
+from ..hierarchical_softmax import HuffmanTree, build_huffman_tree, hs_log_probabilities
+from ..memory import check_memory
+from ..validation import check_counts, check_number
+from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
+from .panel import Panel, make_panel
+
+__all__ = [
+    "TREE_WORDS",
+    "EXERCISE_COUNTS",
+    "PathLengths",
+    "path_lengths",
+    "plot_tree",
+    "plot_code_lengths",
+    "PathReport",
+    "path_report",
+    "path_panel",
+    "check_code",
+    "check_path_probability",
+]
+
+TREE_WORDS = 10  # the small tree: the sample's 10 most frequent words
+PANEL_DIM = 8  # E of the panel's random node vectors
+EXERCISE_COUNTS = (20, 8, 5, 3, 1)  # words a to e of exercise 1
+
+
+@dataclass(frozen=True)
+class PathLengths:
+    """How long the Huffman paths are: per word, per token, against log2 V and the entropy.
+
+    A Huffman code's average length per token L satisfies H <= L < H + 1, with H the entropy of
+    the word distribution in bits. Introduced in ``08_hierarchical_softmax.ipynb``.
+    """
+
+    vocab_size: int
+    longest: int
+    per_word: float  # mean code length over the V words
+    per_token: float  # mean over the tokens: sum(count * length) / sum(count)
+    entropy_bits: float  # of the unigram distribution
+
+    def __str__(self) -> str:
+        return "\n".join(
+            [
+                f"V = {self.vocab_size:,} words; log2 V = {math.log2(self.vocab_size):.2f}",
+                f"code length: {self.per_word:.2f} per word on average, longest {self.longest}",
+                f"per token (weighted by counts): {self.per_token:.3f} steps",
+                f"entropy of the word distribution: {self.entropy_bits:.3f} bits "
+                f"(a Huffman code needs between that and 1 more)",
+            ]
+        )
+
+
+def path_lengths(counts: torch.Tensor) -> PathLengths:
+    """Build the tree of ``counts`` and measure its paths. Introduced in
+    ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        counts: each word's count, positive integers, 2 to 2,000,000 words.
+
+    Shape:
+        - counts: :math:`(V)`.
+    """
+    counts = check_counts("counts", counts)
+    tree = build_huffman_tree(counts)
+    c, n = counts.double(), tree.lengths.double()  # (V,), (V,)
+    p = c / c.sum()  # (V,)
+    return PathLengths(
+        vocab_size=counts.numel(),
+        longest=int(tree.lengths.max()),
+        per_word=float(n.mean()),
+        per_token=float((p * n).sum()),
+        entropy_bits=float(-(p * p.log2()).sum()),
+    )
+
+
+def plot_tree(words, counts: torch.Tensor, tree: HuffmanTree) -> Figure:
+    """Draw a small Huffman tree: leaves with their word and count, edges with their bit.
+
+    Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        words: the V words (2 to 32), in the order of ``counts``.
+        counts: their counts.
+        tree: their tree (:func:`~w2v_helpers.hierarchical_softmax.build_huffman_tree`).
+
+    Shape:
+        - counts: :math:`(V)`.
+    """
+    V = tree.vocab_size
+    if not 2 <= V <= 32 or len(words) != V or counts.numel() != V:
+        raise ValueError(f"plot_tree draws 2 to 32 words with one count each, got V={V}")
+    codes = [tree.code(w) for w in range(V)]
+    x_leaf = {w: rank for rank, w in enumerate(sorted(range(V), key=lambda w: codes[w]))}
+    below: dict[int, list[int]] = {}  # inner node -> the leaves under it
+    for w in range(V):
+        for node in tree.points[w, : tree.lengths[w]].tolist():
+            below.setdefault(node, []).append(w)
+    place = {("n", k): (sum(x_leaf[w] for w in ws) / len(ws), 0.0) for k, ws in below.items()}
+    fig, ax = plt.subplots(figsize=(min(2 + 0.9 * V, 14), 1.2 + 0.7 * int(tree.lengths.max())))
+    for w in range(V):
+        path = tree.points[w, : tree.lengths[w]].tolist()
+        for depth, node in enumerate(path):
+            place[("n", node)] = (place[("n", node)][0], -depth)
+            child = ("n", path[depth + 1]) if depth + 1 < len(path) else ("w", w)
+            cx = x_leaf[w] if child[0] == "w" else place[child][0]
+            px = place[("n", node)][0]
+            ax.plot([px, cx], [-depth, -depth - 1], color="0.6", lw=1, zorder=1)
+            ax.annotate(codes[w][depth], ((px + cx) / 2, -depth - 0.5), ha="center", fontsize=8,
+                        color="tab:red", backgroundcolor="white")  # fmt: skip
+        ax.annotate(f"{words[w]}\n{int(counts[w]):,}", (x_leaf[w], -len(path) - 0.15),
+                    ha="center", va="top", fontsize=8)  # fmt: skip
+    xs, ys = zip(*(place[key] for key in place), strict=True)
+    ax.scatter(xs, ys, s=120, color="tab:blue", zorder=2)
+    for (_, node), (x, y) in place.items():
+        ax.annotate(str(node), (x, y), ha="center", va="center", fontsize=7, color="white")
+    ax.set_title("Huffman tree: inner nodes numbered as word2vec makes them; 0/1 on each edge")
+    ax.set_axis_off()
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_code_lengths(counts: torch.Tensor, tree: HuffmanTree) -> Figure:
+    """Each word's code length against -log2 of its frequency (the ideal length).
+
+    Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        counts: the V word counts.
+        tree: their tree.
+
+    Shape:
+        - counts: :math:`(V)`.
+    """
+    counts = check_counts("counts", counts)
+    if counts.numel() != tree.vocab_size:
+        raise ValueError(f"counts must match the tree's V={tree.vocab_size:,}")
+    ideal = -(counts.double() / counts.sum()).log2()  # (V,)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter(ideal, tree.lengths, s=6, alpha=0.3)
+    top = float(max(ideal.max(), tree.lengths.max())) + 1
+    ax.plot([0, top], [0, top], color="red", lw=1, label="length = -log2(frequency)")
+    ax.set(
+        xlabel="-log2(frequency)",
+        ylabel="code length (steps)",
+        title="Frequent words get short paths",
+    )
+    ax.legend()
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+@dataclass(frozen=True)
+class PathReport:
+    """One word's path for one hidden vector: each step's node, bit, score and probability.
+
+    Introduced in ``08_hierarchical_softmax.ipynb``.
+    """
+
+    word: str
+    code: str
+    shift: float
+    steps: tuple[tuple[int, int, float, float], ...]  # (node, bit, h . node, p(step))
+    total: float  # sum over the whole vocabulary of p(word | h)
+
+    def __str__(self) -> str:
+        prob = math.prod(p for *_, p in self.steps)
+        lines = [
+            f"{self.word!r}: code {self.code}, {len(self.code)} steps; h = {self.shift:+.2f} x the "
+            "vector that scores +1 on its bit's side at every node of its path"
+        ]
+        for i, (node, bit, x, p) in enumerate(self.steps, 1):
+            side = "sigmoid(+x)" if bit == 0 else "sigmoid(-x)"
+            lines.append(f"  step {i}: node {node:>2}, bit {bit}, x = h.node = {x:+.3f}, "
+                         f"{side} = {p:.3f}")  # fmt: skip
+        lines.append(f"p({self.word!r} | h) = {prob:.4f}, the product of the steps")
+        lines.append(f"all {TREE_WORDS} words' probabilities sum to {self.total:.12f}")
+        return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=1)
+def _small_tree() -> tuple[tuple[str, ...], torch.Tensor, HuffmanTree, torch.Tensor]:
+    """The sample's most frequent words, their tree and seeded node vectors (float64)."""
+    vocab = wiki_vocabulary(5)
+    counts = vocab.counts[:TREE_WORDS]  # (W,)
+    g = torch.Generator().manual_seed(0)
+    inner = torch.randn(TREE_WORDS - 1, PANEL_DIM, generator=g, dtype=torch.float64)  # (W-1, E)
+    return vocab.words[:TREE_WORDS], counts, build_huffman_tree(counts), inner
+
+
+def path_report(word: str = "the", shift: float = 0.0) -> PathReport:
+    """Walk ``word``'s path in the small tree with h = shift times the path's own direction.
+
+    The direction u solves ``inner[path] u = s`` (least norm), with s = +1 for bit 0 and -1 for
+    bit 1: every step's score is then shift times its side, so each step's probability is
+    sigmoid(shift) and the word's is sigmoid(shift) ** steps. Introduced in
+    ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        word: one of the sample's 10 most frequent words. Default: ``"the"``.
+        shift: how far h goes along the direction, a number in [-3, 3]. Default: 0.0.
+    """
+    words, _, tree, inner = _small_tree()
+    if word not in words:
+        raise ValueError(f"word must be one of the tree's words {list(words)}, got {word!r}")
+    shift = check_number("shift", shift, low=-3, high=3)
+    check_memory(8 * TREE_WORDS * TREE_WORDS * PANEL_DIM, "the small tree's probabilities")
+    w = words.index(word)
+    n = int(tree.lengths[w])
+    points, bits = tree.points[w, :n], tree.codes[w, :n]  # (n,), (n,)
+    sides = (1 - 2 * bits).double()  # (n,): +1 for bit 0, -1 for bit 1
+    direction = torch.linalg.pinv(inner[points]) @ sides  # (E, n) @ (n,) -> (E,), n <= E
+    hidden = shift * direction  # (E,)
+    x = inner[points] @ hidden  # (n, E) @ (E,) -> (n,)
+    p = torch.sigmoid(sides * x)  # (n,)
+    total = float(hs_log_probabilities(hidden[None], inner, tree).exp().sum())
+    steps = tuple(
+        (int(a), int(b), float(c), float(d)) for a, b, c, d in zip(points, bits, x, p, strict=True)
+    )
+    return PathReport(word, tree.code(w), shift, steps, total)
+
+
+def path_panel() -> Panel:
+    """Pick a word; move the hidden vector along its path; watch each step's probability.
+
+    Behind it: :func:`w2v_helpers.lessons.nb08_hierarchical_softmax.path_report`. Introduced in
+    ``08_hierarchical_softmax.ipynb``.
+    """
+    words = _small_tree()[0]
+    controls = {
+        "word": widgets.Dropdown(description="word", options=words, value=words[0]),
+        "shift": widgets.FloatSlider(description="move h", min=-3, max=3, step=0.25, value=0),
+    }
+    return make_panel("A word's path, step by step", controls, path_report)
+
+
+def check_code(answer: object) -> Feedback:
+    """Exercise: the code of word ``d`` (count 3) in the tree of counts 20, 8, 5, 3, 1.
+
+    The oracle is :func:`~w2v_helpers.hierarchical_softmax.build_huffman_tree`. Introduced in
+    ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        answer: a string of 0s and 1s, root first.
+    """
+    if (missing := _unanswered(answer)) is not None:
+        return missing
+    if not isinstance(answer, str) or set(answer) - {"0", "1"} or not answer:
+        return _not_yet(f"answer with a string of 0s and 1s, e.g. '010', got {answer!r}.")
+    right = build_huffman_tree(torch.tensor(EXERCISE_COUNTS)).code(3)
+    if answer == right:
+        return _correct(f"word d's code is {right}: {len(right)} steps from the root.")
+    if len(answer) != len(right):
+        return _not_yet(
+            f"that is {len(answer)} steps; word d sits {len(right)} merges below the root: "
+            "merge the two smallest counts each time and count the merges above d."
+        )
+    flipped = "".join("1" if c == "0" else "0" for c in right)
+    hints = [
+        hint
+        for wrong, hint in (
+            (right[::-1], "read leaf first (a code is read from the root down)"),
+            (flipped, "every bit flipped (in a merge, the second node taken gets 1)"),
+        )
+        if answer == wrong
+    ]
+    if hints:
+        return _not_yet("those are word d's bits " + ", or ".join(hints) + ".")
+    return _not_yet("right length, wrong bits: redo the merges; the second node taken gets bit 1.")
+
+
+def check_path_probability(fn: Callable[..., object]) -> Feedback:
+    """Exercise: ``fn(hidden, inner, codes, points)`` returns one word's probability.
+
+    ``codes`` and ``points`` are that word's path (root first). The oracle is
+    :func:`~w2v_helpers.hierarchical_softmax.hs_log_probabilities` in float64. Introduced in
+    ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        fn: the learner's function.
+
+    Shape:
+        - fn gets: hidden :math:`(E)`, inner :math:`(V - 1, E)` float64, codes and points
+          :math:`(D)` int64 (one word's real steps only); returns a 0-d tensor.
+    """
+    g = torch.Generator().manual_seed(3)
+    counts = torch.tensor([9, 7, 5, 4, 2, 1])
+    tree = build_huffman_tree(counts)
+    hidden = torch.randn(4, generator=g, dtype=torch.float64)  # (E,)
+    inner = torch.randn(5, 4, generator=g, dtype=torch.float64)  # (V - 1, E)
+    full = hs_log_probabilities(hidden[None], inner, tree)[0].exp()  # (V,)
+    w = 5  # the rarest word: the longest path
+    n = int(tree.lengths[w])
+    got = _call(
+        fn, hidden.clone(), inner.clone(), tree.codes[w, :n].clone(), tree.points[w, :n].clone()
+    )
+    if isinstance(got, Feedback):
+        return got
+    if got.numel() != 1:
+        return _not_yet(f"return one number (a 0-d tensor), got shape {tuple(got.shape)}.")
+    value, right = float(got), float(full[w])
+    if math.isclose(value, right, rel_tol=1e-9):
+        return _correct(f"p = {right:.6f}, the product of {n} sigmoids along the path.")
+    x = inner[tree.points[w, :n]] @ hidden  # (n,)
+    sign = (1 - 2 * tree.codes[w, :n]).double()  # (n,)
+    if math.isclose(value, float(torch.sigmoid(-sign * x).prod()), rel_tol=1e-9):
+        return _not_yet(
+            "every step's side is swapped: bit 0 takes sigmoid(+h.node), bit 1 sigmoid(-h.node)."
+        )
+    if math.isclose(value, float(torch.sigmoid(sign * x).sum()), rel_tol=1e-9):
+        return _not_yet(
+            "you added the steps' probabilities: multiply them (each step is a choice)."
+        )
+    if math.isclose(value, float(torch.nn.functional.logsigmoid(sign * x).sum()), rel_tol=1e-9):
+        return _not_yet("that is the log-probability: take its exp, or multiply the sigmoids.")
+    return _not_yet(f"got {value:.6f}, expected {right:.6f}: one sigmoid per step, multiplied.")
