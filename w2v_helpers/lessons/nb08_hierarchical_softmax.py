@@ -194,7 +194,8 @@ class PathReport:
             lines.append(f"  step {i}: node {node:>2}, bit {bit}, x = h.node = {x:+.3f}, "
                          f"{side} = {p:.3f}")  # fmt: skip
         lines.append(f"p({self.word!r} | h) = {prob:.4f}, the product of the steps")
-        lines.append(f"all {TREE_WORDS} words' probabilities sum to {self.total:.12f}")
+        near = abs(self.total - 1) < 1e-12
+        lines.append(f"all {TREE_WORDS} words' probabilities sum to 1 (|sum - 1| < 1e-12): {near}")
         return "\n".join(lines)
 
 
