@@ -16,6 +16,13 @@ from w2v_helpers.lessons.nb03_tied_weight_backward import tied_step_panel, tied_
 from w2v_helpers.lessons.panel import Panel, render_or_refuse
 
 PANEL_FACTORIES = list(panel_factories().values())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_kernel(fresh_kernel_budget):
+    """Every panel here renders as in a fresh kernel (see conftest.fresh_kernel_budget)."""
+
+
 _RULES = configparser.ConfigParser()
 _RULES.read(Path(__file__).with_name("nbval_sanitize.cfg"))
 
