@@ -349,10 +349,7 @@ def whole_page_screenshot(page, path: Path) -> None:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(
-    lab, browser, notebook, fresh_kernel_budget
-):
-    # fresh_kernel_budget: the twins drawn here must render as the fresh lab kernel does
+def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, notebook):
     console_errors: list[str] = []
     blocked: list[str] = []
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
