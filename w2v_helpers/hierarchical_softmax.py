@@ -11,8 +11,9 @@ The tree is built as word2vec's C code builds it (``CreateBinaryTree``): words s
 most frequent first (ties keep their given order); the two smallest of the remaining leaves and
 inner nodes are merged, a leaf winning a tie against an inner node only if strictly smaller;
 the second node merged is its parent's 1-child. Inner node ``V - 2`` is the root, and inner nodes
-are numbered in the order they were made. gensim's ``hs=1`` builds the same shape with a heap, so
-its codes can differ where counts tie, not in their lengths' weighted sum.
+are numbered in the order they were made. gensim's ``hs=1`` merges with a heap instead: where
+counts tie it may pair other nodes, so its codes can differ, but every Huffman tree has the same
+count-weighted code length (the tests compare both on one corpus).
 
 Shape glossary: N batch, V vocabulary, E embedding dim, D the longest path (code length).
 """
