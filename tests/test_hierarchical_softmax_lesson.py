@@ -19,6 +19,7 @@ from w2v_helpers.lessons.nb08_hierarchical_softmax import (
     path_lengths,
     path_panel,
     path_report,
+    plot_cost_per_example,
     plot_tree,
 )
 
@@ -122,3 +123,15 @@ def test_check_path_probability_accepts_right_answers(fn):
 def test_check_path_probability_names_each_mistake(fn, explains):
     feedback = check_path_probability(fn)
     assert not feedback.ok and explains in feedback.message, feedback.message
+
+
+def test_cost_plot_draws_v_k_plus_1_and_the_weighted_path_length():
+    counts = torch.arange(400, 0, -1)  # 400 words, most frequent first
+    fig = plot_cost_per_example(counts, negative=5)
+    full, ns, hs = fig.axes[0].get_lines()
+    assert list(full.get_xdata()) == [10, 30, 100, 300, 400] == list(full.get_ydata())
+    assert list(ns.get_ydata()) == [6] * 5
+    expected = [path_lengths(counts[:v]).per_token for v in (10, 30, 100, 300, 400)]
+    assert list(hs.get_ydata()) == pytest.approx(expected, rel=1e-15)
+    with pytest.raises(ValueError, match="at least 10 words"):
+        plot_cost_per_example(torch.tensor([3, 2, 1]))

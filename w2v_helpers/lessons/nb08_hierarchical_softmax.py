@@ -31,6 +31,7 @@ __all__ = [
     "path_lengths",
     "plot_tree",
     "plot_code_lengths",
+    "plot_cost_per_example",
     "PathReport",
     "path_report",
     "path_panel",
@@ -164,6 +165,39 @@ def plot_code_lengths(counts: torch.Tensor, tree: HuffmanTree) -> Figure:
         ylabel="code length (steps)",
         title="Frequent words get short paths",
     )
+    ax.legend()
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_cost_per_example(counts: torch.Tensor, negative: int = 5) -> Figure:
+    """Dot products per example against V: full softmax (V), negative sampling (K + 1) and
+    hierarchical softmax (the count-weighted path length of the tree of the V most frequent
+    words), for vocabularies cut from ``counts`` at sizes 10, 30, 100, ... up to all of them.
+
+    Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        counts: word counts, most frequent first, at least 10 words.
+        negative: K, noise words per pair, a whole number in [1, 64]. Default: 5.
+
+    Shape:
+        - counts: :math:`(V)`.
+    """
+    counts = check_counts("counts", counts)
+    K = int(check_number("negative", negative, low=1, high=64))
+    if counts.numel() < 10:
+        raise ValueError(f"counts must hold at least 10 words, got {counts.numel()}")
+    sizes = [v for v in (10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000) if v < counts.numel()]
+    sizes.append(counts.numel())
+    hs = [path_lengths(counts[:v]).per_token for v in sizes]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.loglog(sizes, sizes, marker="o", label="full softmax: V")
+    ax.loglog(sizes, [K + 1] * len(sizes), marker="o", label=f"negative sampling: K + 1 = {K + 1}")
+    ax.loglog(sizes, hs, marker="o", label="hierarchical softmax: path length per token")
+    ax.set(xlabel="vocabulary size V", ylabel="dot products per example",
+           title="Cost of one example's output layer")  # fmt: skip
     ax.legend()
     fig.tight_layout()
     plt.close(fig)
