@@ -3,7 +3,10 @@
 import pytest
 import torch
 
-from w2v_helpers.memory import DEFAULT_BUDGET, process_memory
+from w2v_helpers import memory
+
+# What a kernel holds once torch and the helpers are imported: this process, before any test.
+FRESH_KERNEL_BYTES = memory.process_memory()
 
 
 @pytest.fixture(autouse=True)
@@ -14,11 +17,12 @@ def _deterministic(monkeypatch):
 
 
 @pytest.fixture
-def fresh_kernel_budget(monkeypatch):
-    """The default budget on top of what this process holds now.
+def fresh_kernel_memory(monkeypatch):
+    """The guard sees what a fresh kernel holds, not this session's leftovers.
 
-    The guard counts what the process already holds. A learner's kernel holds one notebook;
-    this test session holds the leftovers of every test before it (caches, the allocator's
-    pages). A panel's defaults must render as they would in a fresh kernel.
+    The guard adds what the process already holds to what a step needs. A learner's kernel holds
+    one notebook; this test session holds the leftovers of every test before it (caches, the
+    allocator's pages). Panels drawn here must decide as a fresh kernel does, and print the same
+    text (the budget itself is untouched, so the printed budget matches the notebook's).
     """
-    monkeypatch.setenv("W2V_MEMORY_BUDGET", str(process_memory() + DEFAULT_BUDGET))
+    monkeypatch.setattr(memory, "process_memory", lambda: FRESH_KERNEL_BYTES)

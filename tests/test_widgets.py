@@ -19,8 +19,8 @@ PANEL_FACTORIES = list(panel_factories().values())
 
 
 @pytest.fixture(autouse=True)
-def _fresh_kernel(fresh_kernel_budget):
-    """Every panel here renders as in a fresh kernel (see conftest.fresh_kernel_budget)."""
+def _fresh_kernel(fresh_kernel_memory):
+    """Every panel here decides as in a fresh kernel (see conftest.fresh_kernel_memory)."""
 
 
 _RULES = configparser.ConfigParser()
