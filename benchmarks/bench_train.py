@@ -7,15 +7,19 @@ vocabulary, subsampling and pair building included for both. Quality is WordSim3
 over the pairs whose words are both in the (shared) vocabulary. Before them, the reference trainer
 of notebook 05 (``w2v_helpers.reference.train_sgns``: float64, a DataLoader, autograd, sparse SGD)
 runs ``BENCH_REFERENCE_EPOCHS`` (default 1) epochs with the same settings, for its words/s.
-Ends with one line per device:
+Then the same comparison with hierarchical softmax instead of negative sampling (gensim's
+``hs=1, negative=0``; ours ``hs=True, negative=0`` with notebook 08's ``chunk``).
+Ends with two lines per device:
 ``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours A gensim B (ratio min-max X-Y,
-3 rounds)``, medians over the rounds; the seed-to-seed spread of Spearman is printed above it.
+3 rounds)`` and the same after ``cpu hs:``, medians over the rounds; the seed-to-seed spread of
+Spearman is printed above them.
 
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import statistics
 import time
@@ -31,6 +35,7 @@ from w2v_helpers.corpus import (
     noise_distribution,
 )
 from w2v_helpers.evaluation import wordsim_spearman
+from w2v_helpers.lessons.nb08_hierarchical_softmax import HS_CHUNK
 from w2v_helpers.reference import train_sgns
 from w2v_helpers.trainer import TrainConfig, train_word2vec
 
@@ -39,6 +44,8 @@ THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # ours: torch threads (see 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # gensim: worker threads
 REFERENCE_EPOCHS = int(os.environ.get("BENCH_REFERENCE_EPOCHS", "1"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # seeds 0, 1, ...: one round each
+# Hierarchical softmax: gensim's hs=1, negative=0; ours the same, with notebook 08's chunk.
+HS_SETTINGS = dict(hs=True, negative=0, chunk=HS_CHUNK)
 
 
 def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
@@ -61,13 +68,16 @@ def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
     return words / seconds, wordsim_spearman(result.snapshots[-1], vocab)
 
 
-def run_gensim(sentences: list[list[str]], workers: int, seed: int) -> tuple[float, float]:
+def run_gensim(
+    sentences: list[list[str]], workers: int, seed: int, hs: bool = False
+) -> tuple[float, float]:
     start = time.perf_counter()
     model = Word2Vec(
         sentences,
         vector_size=100,
         window=5,
-        negative=5,
+        negative=0 if hs else 5,
+        hs=int(hs),
         sg=1,
         min_count=5,
         sample=1e-3,
@@ -81,10 +91,42 @@ def run_gensim(sentences: list[list[str]], workers: int, seed: int) -> tuple[flo
     return sum(map(len, sentences)) * EPOCHS / seconds, wordsim_spearman(vectors, vocab)
 
 
-def run_ours(sentences: list[list[str]], device: str, seed: int) -> tuple[float, float]:
+def run_ours(
+    sentences: list[list[str]], device: str, seed: int, hs: bool = False
+) -> tuple[float, float]:
     config = TrainConfig(model="skipgram", epochs=EPOCHS, seed=seed)
+    if hs:  # notebook 08's settings: see HS_SETTINGS
+        config = dataclasses.replace(config, **HS_SETTINGS)
     result = train_word2vec(sentences, config, device=device, progress=False)
     return result.words_per_second, result.wordsim353()
+
+
+def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
+    """ROUNDS rounds of gensim then ours, alternating; the summary line of the medians."""
+    label = f"{device} hs" if hs else device
+    rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
+    for seed in range(ROUNDS):  # alternate the two, so a busy moment hits both
+        g_wps, g_rho = run_gensim(sentences, WORKERS, seed, hs)
+        o_wps, o_rho = run_ours(sentences, device, seed, hs)
+        rounds.append((o_wps, g_wps, o_rho, g_rho))
+        print(
+            f"{label}: round {seed + 1} (seed {seed}): gensim ({WORKERS} workers) "
+            f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours (torch threads {THREADS}) "
+            f"{o_wps:,.0f} words/s, spearman {o_rho:.3f}; ratio {o_wps / g_wps:.2f}",
+            flush=True,
+        )
+    ratios = sorted(o / g for o, g, _, _ in rounds)
+    o_wps, g_wps, o_rho, g_rho = (statistics.median(column) for column in zip(*rounds, strict=True))
+    print(
+        f"{label}: spearman over {ROUNDS} seeds: ours {min(r[2] for r in rounds):.3f} to "
+        f"{max(r[2] for r in rounds):.3f}, gensim {min(r[3] for r in rounds):.3f} to "
+        f"{max(r[3] for r in rounds):.3f}"
+    )
+    return (
+        f"{label}: ours {o_wps:.0f} words/s, gensim {g_wps:.0f} words/s, "
+        f"ratio {statistics.median(ratios):.2f}, spearman ours {o_rho:.3f} gensim {g_rho:.3f} "
+        f"(ratio min-max {ratios[0]:.2f}-{ratios[-1]:.2f}, {ROUNDS} rounds)"
+    )
 
 
 def main() -> None:
@@ -102,30 +144,8 @@ def main() -> None:
     )
     lines = [f"cpu: reference {r_wps:.0f} words/s ({REFERENCE_EPOCHS} epoch(s), float64)"]
     for device in devices:
-        rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
-        for seed in range(ROUNDS):  # alternate the two, so a busy moment hits both
-            g_wps, g_rho = run_gensim(sentences, WORKERS, seed)
-            o_wps, o_rho = run_ours(sentences, device, seed)
-            rounds.append((o_wps, g_wps, o_rho, g_rho))
-            print(
-                f"{device}: round {seed + 1} (seed {seed}): gensim ({WORKERS} workers) "
-                f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours (torch threads {THREADS}) "
-                f"{o_wps:,.0f} words/s, spearman {o_rho:.3f}; ratio {o_wps / g_wps:.2f}"
-            )
-        ratios = sorted(o / g for o, g, _, _ in rounds)
-        o_wps, g_wps, o_rho, g_rho = (
-            statistics.median(column) for column in zip(*rounds, strict=True)
-        )
-        print(
-            f"{device}: spearman over {ROUNDS} seeds: ours {min(r[2] for r in rounds):.3f} to "
-            f"{max(r[2] for r in rounds):.3f}, gensim {min(r[3] for r in rounds):.3f} to "
-            f"{max(r[3] for r in rounds):.3f}"
-        )
-        lines.append(
-            f"{device}: ours {o_wps:.0f} words/s, gensim {g_wps:.0f} words/s, "
-            f"ratio {statistics.median(ratios):.2f}, spearman ours {o_rho:.3f} gensim {g_rho:.3f} "
-            f"(ratio min-max {ratios[0]:.2f}-{ratios[-1]:.2f}, {ROUNDS} rounds)"
-        )
+        for hs in (False, True):
+            lines.append(compare(sentences, device, hs))
     print("\n".join(lines))
 
 

@@ -73,6 +73,7 @@ from w2v_helpers.memory import (
     estimate_loss_scan_bytes,
     estimate_skipgram_target_bytes,
     estimate_tied_step_bytes,
+    estimate_training_bytes,
 )
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.negative_sampling import sgns_loss
@@ -233,6 +234,9 @@ def config(**kwargs):
     return lambda: TrainConfig(**kwargs)
 
 
+ESTIMATE = dict(vector_size=4, window=2, block=4, noise_rows=4, chunk=8)
+
+
 CASES += [
     ("config alpha 10", config(alpha=10.0), ValueError, "alpha"),
     ("config alpha inf", config(alpha=float("inf")), ValueError, "alpha"),
@@ -249,6 +253,23 @@ CASES += [
     ("config epochs float", config(epochs=2.5), TypeError, "epochs"),
     ("config vector_size 10**7", config(vector_size=10**7), ValueError, "vector_size"),
     ("config negative 0", config(negative=0), ValueError, "negative"),
+    ("config negative 0 says hs", config(negative=0), ValueError, "hs=True"),
+    ("config negative -1 with hs", config(negative=-1, hs=True), ValueError, "negative"),
+    ("config hs 2", config(hs=2), TypeError, "hs"),
+    ("config hs text", config(hs="yes"), TypeError, "hs"),
+    *(
+        (
+            f"training estimate {name}",
+            lambda kw=kw: estimate_training_bytes(9, 9, **ESTIMATE, **kw),
+            error,
+            name,
+        )  # fmt: skip
+        for name, kw, error in (
+            ("path_length", {"path_length": -1}, ValueError),
+            ("path_length", {"path_length": 2.5}, TypeError),
+            ("model", {"model": "glove"}, ValueError),
+        )
+    ),
     ("config negative 1000", config(negative=1000), ValueError, "negative"),
     ("config noise_rows 10**7", config(noise_rows=10**7), ValueError, "noise_rows"),
     ("config block 0", config(block=0), ValueError, "block"),

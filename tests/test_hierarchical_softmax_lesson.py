@@ -1,8 +1,9 @@
 """Notebook 08 (hierarchical softmax): its lesson module.
 
-Oracles: NumPy's entropy and weighted means for the path-length report; sigmoid(shift) ** steps
-and a brute-force sum over the ten words for the path report; each exercise check fed the right
-answer and each typical mistake written out as a learner would.
+Oracles: a loop over words with word2vec's keep formula for the slot count; word_pairs called
+directly for the training table; NumPy's entropy and weighted means for the path-length report;
+sigmoid(shift) ** steps and a brute-force sum over the ten words for the path report; each
+exercise check fed the right answer and each typical mistake written out as a learner would.
 """
 
 import math
@@ -11,6 +12,9 @@ import numpy as np
 import pytest
 import torch
 
+from w2v_helpers.chunk_updates import slot_use
+from w2v_helpers.corpus import wiki_vocabulary
+from w2v_helpers.evaluation import word_pairs
 from w2v_helpers.hierarchical_softmax import build_huffman_tree
 from w2v_helpers.lessons.nb08_hierarchical_softmax import (
     EXERCISE_COUNTS,
@@ -21,6 +25,7 @@ from w2v_helpers.lessons.nb08_hierarchical_softmax import (
     path_report,
     plot_cost_per_example,
     plot_tree,
+    training_table,
 )
 
 
@@ -135,3 +140,51 @@ def test_cost_plot_draws_v_k_plus_1_and_the_weighted_path_length():
     assert list(hs.get_ydata()) == pytest.approx(expected, rel=1e-15)
     with pytest.raises(ValueError, match="at least 10 words"):
         plot_cost_per_example(torch.tensor([3, 2, 1]))
+
+
+def test_slot_use_counts_the_grid_against_a_loop_over_words():
+    counts = torch.tensor([4000, 900, 300, 120, 50, 20, 9, 3])
+    tree = build_huffman_tree(counts)
+    total = float(counts.sum())
+    kept = steps = 0.0
+    for word, c in enumerate(counts.tolist()):
+        f = c / total
+        keep = min(1.0, (math.sqrt(f / 1e-3) + 1) * 1e-3 / f)  # word2vec's C formula
+        kept += c * keep
+        steps += c * keep * int(tree.lengths[word])
+    use = slot_use(counts, window=3, sample=1e-3)
+    assert use.slots == 7 * int(tree.lengths.max())
+    assert use.pairs == 4.0  # 2 x the mean of 1, 2, 3
+    assert use.steps == pytest.approx(steps / kept, rel=1e-12)
+    assert f"{use.pairs * use.steps / use.slots:.0%}" in str(use)
+
+
+def fake_result(vectors, vocab, seconds):
+    from w2v_helpers.trainer import TrainConfig, Word2VecResult
+
+    config = TrainConfig(epochs=3)
+    return Word2VecResult(vocab, vectors, None, config, seconds=seconds, raw_tokens=3_000)
+
+
+def test_training_table_scores_each_run_with_word_pairs_and_tests_the_difference():
+    vocab = wiki_vocabulary(5)
+    g = torch.Generator().manual_seed(0)
+    vectors = [torch.randn(len(vocab), 8, generator=g) for _ in range(4)]  # (V, E) each
+    names = ("negative sampling", "hierarchical softmax")
+    ours = {n: fake_result(v, vocab, 2.0) for n, v in zip(names, vectors[:2], strict=True)}
+    gensim = {n: (v, 1.0) for n, v in zip(names, vectors[2:], strict=True)}
+    table = training_table(ours, gensim, vocab)
+    expected = [word_pairs(v, vocab).spearman for v in vectors]
+    assert [row[1] for row in table.rows] == pytest.approx(expected, abs=1e-15)
+    assert [row[0] for row in table.rows][::3] == [
+        "ours, negative sampling",
+        "gensim, hierarchical softmax",
+    ]
+    assert math.isnan(table.rows[2][2]) and not math.isnan(table.rows[0][2])
+    diff, low, high = table.hs_minus_gensim
+    assert diff == pytest.approx(expected[1] - expected[3], abs=1e-12) and low < diff < high
+    text = str(table)
+    assert "1,500 words/s (wall clock)" in text and "3,000 words/s (wall clock)" in text
+    assert f"holds 0: {low <= 0 <= high}" in text
+    with pytest.raises(ValueError, match="ours must be a dict"):
+        training_table({"negative sampling": ours["negative sampling"]}, gensim, vocab)

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from w2v_helpers import trainer
+from w2v_helpers import chunk_updates, trainer
 from w2v_helpers.corpus import load_wiki_sample
 from w2v_helpers.memory import MemoryBudgetError
 from w2v_helpers.reference import SGNSModel
@@ -45,7 +45,7 @@ def test_tile_mask_matches_a_brute_force_loop(block, window, chunk):
     config = TrainConfig(block=block, window=window, chunk=chunk, noise_rows=2)
     reach = torch.randint(1, window + 1, STREAM.shape, generator=torch.Generator().manual_seed(1))
     for start in range(0, len(STREAM), chunk):
-        got = trainer._tile(STREAM, reach, start, config)
+        got = chunk_updates.tile_chunk(STREAM, reach, start, config)
         expected = brute_force_mask(STREAM.tolist(), reach.tolist(), start, config)
         assert torch.equal(got.mask, expected)
         ok = got.centre_ok  # (B, S)
@@ -56,11 +56,11 @@ def test_tile_mask_matches_a_brute_force_loop(block, window, chunk):
 def make_run(config, seed=0):
     """A run on float64 tables with nonzero output rows (zeros would hide half the gradient)."""
     g = torch.Generator().manual_seed(seed)
-    return trainer._Run(
+    return chunk_updates.Tables(
         w_in=torch.randn(V, 6, generator=g, dtype=torch.float64),
         w_out=torch.randn(V, 6, generator=g, dtype=torch.float64),
-        noise=torch.full((V,), 1.0 / V, dtype=torch.float64),
-        generator=g,
+        inner=None,
+        paths=None,
         config=config,
     )
 
@@ -89,10 +89,10 @@ def test_one_centre_update_is_a_plain_sgns_sgd_step(model, position):
     )
     run = make_run(config)
     reach = torch.tensor([2, 1] * 11)  # (L,)
-    chunk = trainer._tile(STREAM, reach, position, config)
+    chunk = chunk_updates.tile_chunk(STREAM, reach, position, config)
     noise = torch.tensor([[1, 7, 1]])  # (B, M), a repeated noise word on purpose
     before_in, before_out = run.w_in.clone(), run.w_out.clone()
-    update = trainer._skipgram_update if model == "skipgram" else trainer._cbow_update
+    update = getattr(chunk_updates, f"{model}_ns_update")
     loss, count = update(run, chunk, noise, lr)
     r = int(reach[position])
     contexts = [
@@ -122,8 +122,8 @@ def test_row_cap_scales_a_rows_summed_update_to_cap_pairs():
         config = TrainConfig(**base, row_cap=row_cap)
         runs[name] = make_run(config)
         before = runs[name].w_out.clone()
-        chunk = trainer._tile(stream, reach, 0, config)
-        trainer._skipgram_update(runs[name], chunk, noise, 0.1)
+        chunk = chunk_updates.tile_chunk(stream, reach, 0, config)
+        chunk_updates.skipgram_ns_update(runs[name], chunk, noise, 0.1)
         runs[name].change = runs[name].w_out - before
     # every centre has 2 context words except the stream's ends (1): n_pos = 1,2,2,2 | 2,2,2,1
     n_pos = [1, 2, 2, 2, 2, 2, 2, 1]
@@ -147,13 +147,13 @@ def test_learning_rate_is_linear_from_alpha_to_min_alpha():
 @pytest.mark.parametrize("model", ["skipgram", "cbow"])
 def test_schedule_decays_over_all_epochs_not_the_first(monkeypatch, model):
     seen = []
-    real = trainer._skipgram_update if model == "skipgram" else trainer._cbow_update
+    real = getattr(trainer, f"{model}_ns_update")
 
-    def recording(run, chunk, neg_ids, lr):
+    def recording(tables, chunk, neg_ids, lr):
         seen.append(lr)
-        return real(run, chunk, neg_ids, lr)
+        return real(tables, chunk, neg_ids, lr)
 
-    monkeypatch.setattr(trainer, f"_{model}_update", recording)
+    monkeypatch.setattr(trainer, f"{model}_ns_update", recording)
     sentences = load_wiki_sample(max_tokens=20_000)
     config = TrainConfig(model=model, epochs=3, chunk=1024, min_count=3, alpha=0.03)
     train_word2vec(sentences, config, progress=False)
@@ -207,6 +207,7 @@ def test_one_centre_update_equals_the_reference_trainers_sgd_step(position):
     losses = reference(centre, torch.tensor(contexts), noise.expand(len(contexts), K))  # (T,)
     losses.sum().backward()
     optimizer.step()
-    trainer._skipgram_update(run, trainer._tile(STREAM, reach, position, config), noise, lr)
+    chunk = chunk_updates.tile_chunk(STREAM, reach, position, config)
+    chunk_updates.skipgram_ns_update(run, chunk, noise, lr)
     torch.testing.assert_close(run.w_in, reference.inputs.weight.detach(), rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(run.w_out, reference.outputs.weight.detach(), rtol=1e-12, atol=1e-12)

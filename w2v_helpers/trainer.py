@@ -15,12 +15,15 @@ each pair with its own K noise words, and keep each window inside its sentence):
 chunk are computed from the same tables and summed (stale by up to a chunk); a block's centres
 share their noise rows; a row's summed update in a chunk is capped at ``row_cap`` pairs, without
 which frequent rows diverge; and windows run across sentence ends (the stream is one sequence).
-Introduced in ``06_negative_sampling_real_corpus.ipynb``.
+With ``hs=True`` the output side is word2vec's hierarchical softmax instead (or as well, with
+``negative > 0``, as in gensim): a Huffman tree over the vocabulary, one vector per inner node,
+and each centre scored along its path (``chunk_updates``, ``hierarchical_softmax``). The chunk
+updates live in ``chunk_updates``. Introduced in ``06_negative_sampling_real_corpus.ipynb``;
+hierarchical softmax in ``08_hierarchical_softmax.ipynb``.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives;
-L tokens of one epoch's subsampled stream, B blocks in a chunk, S centres per block (``block``),
-w window radius (``window``), C = S + 2w rows of a block's context tile, M noise rows a block
-shares (``noise_rows``), R = C + M rows a SkipGram block scores.
+Shape glossary: V vocabulary, E embedding dim, L tokens of one epoch's subsampled stream,
+B blocks in a chunk, M noise rows a block shares (``noise_rows``); see ``chunk_updates`` for
+the blocks and tiles.
 """
 
 from __future__ import annotations
@@ -31,8 +34,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 
+from .chunk_updates import (
+    PathTables,
+    Tables,
+    cbow_hs_update,
+    cbow_ns_update,
+    skipgram_hs_update,
+    skipgram_ns_update,
+    tile_chunk,
+)
 from .corpus import (
     Vocabulary,
     build_vocabulary,
@@ -44,8 +55,8 @@ from .corpus import (
     window_reach,
 )
 from .evaluation import most_similar, wordsim_spearman
-from .memory import check_memory, estimate_training_bytes
-from .negative_sampling import block_loss_and_grads
+from .hierarchical_softmax import HuffmanTree, build_huffman_tree
+from .memory import check_memory, estimate_training_bytes, retained_heap
 from .validation import check_int, check_number, check_positive_int
 
 __all__ = [
@@ -118,7 +129,8 @@ class TrainConfig:
     model: str = "skipgram"  # "skipgram" or "cbow"
     vector_size: int = 100  # E
     window: int = 5  # largest window on each side; each centre draws 1..window
-    negative: int = 5  # K noise words per positive pair (in expectation)
+    negative: int = 5  # K noise words per positive pair (in expectation); 0: none
+    hs: bool = False  # hierarchical softmax (gensim's hs=1; with negative=0 it is the only loss)
     sample: float = 1e-3  # subsampling threshold t
     min_count: int = 5
     epochs: int = 5
@@ -136,7 +148,6 @@ class TrainConfig:
         for name, most in (
             ("vector_size", MAX_VECTOR_SIZE),
             ("window", MAX_WINDOW),
-            ("negative", MAX_NEGATIVE),
             ("min_count", None),
             ("epochs", MAX_EPOCHS),
             ("block", MAX_BLOCK),
@@ -144,6 +155,14 @@ class TrainConfig:
             ("chunk", MAX_CHUNK),
         ):
             check_positive_int(name, getattr(self, name), maximum=most)
+        if not isinstance(self.hs, bool) and self.hs not in (0, 1):
+            raise TypeError(f"hs must be True or False (gensim's 1 or 0), got {self.hs!r}")
+        check_int("negative", self.negative, low=0, high=MAX_NEGATIVE)
+        if self.negative == 0 and not self.hs:
+            raise ValueError(
+                "negative=0 leaves nothing to train against: set negative to 1..64, or hs=True "
+                "for hierarchical softmax"
+            )
         if self.chunk % self.block:
             raise ValueError(f"chunk ({self.chunk}) must be a multiple of block ({self.block})")
         check_number("row_cap", self.row_cap, low=0, low_open=True)  # math.inf: no cap
@@ -157,20 +176,24 @@ class TrainConfig:
 class Word2VecResult:
     """Trained vectors and what training measured.
 
-    ``vectors`` is the input table (V, E); ``output`` the output (context) table (V, E).
-    ``losses`` holds the mean loss per positive pair of each chunk; ``seconds`` the wall time
-    of training (subsampling and pair building included); ``raw_tokens`` the corpus tokens
-    times epochs, so ``raw_tokens / seconds`` is words per second as gensim counts them.
+    ``vectors`` is the input table (V, E); ``output`` the negative-sampling output (context)
+    table (V, E), ``None`` when ``negative=0``; ``inner`` the hierarchical softmax's inner-node
+    vectors (V - 1, E) and ``tree`` its Huffman tree, both ``None`` unless ``hs``. ``losses``
+    holds the mean loss per positive pair of each chunk; ``seconds`` the wall time of training
+    (subsampling and pair building included); ``raw_tokens`` the corpus tokens times epochs,
+    so ``raw_tokens / seconds`` is words per second as gensim counts them.
     Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Shape:
-        - vectors, output: :math:`(V, E)`, on the CPU.
+        - vectors, output: :math:`(V, E)`, inner: :math:`(V - 1, E)`, on the CPU.
     """
 
     vocab: Vocabulary
     vectors: torch.Tensor  # (V, E)
-    output: torch.Tensor  # (V, E)
+    output: torch.Tensor | None  # (V, E)
     config: TrainConfig
+    inner: torch.Tensor | None = None  # (V - 1, E)
+    tree: HuffmanTree | None = None
     losses: list[float] = field(default_factory=list)
     seconds: float = 0.0
     raw_tokens: int = 0
@@ -201,27 +224,6 @@ def learning_rate(config: TrainConfig, progress: float) -> float:
     return config.alpha - (config.alpha - config.min_alpha) * progress
 
 
-@dataclass
-class _Run:
-    """What one training run updates and draws from."""
-
-    w_in: torch.Tensor  # (V, E) input (centre) table: the word vectors
-    w_out: torch.Tensor  # (V, E) output (context) table
-    noise: torch.Tensor  # (V,) float64 noise distribution
-    generator: torch.Generator
-    config: TrainConfig
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    """One chunk of the stream, as blocks of S centres and the tiles around them."""
-
-    centre_ids: torch.Tensor  # (B, S)
-    tile_ids: torch.Tensor  # (B, C) the rows from S + w before a block's first centre onward
-    mask: torch.Tensor  # (B, S, C) bool: tile row c is in centre s's window (and both exist)
-    centre_ok: torch.Tensor  # (B, S) bool: a real centre (the last block may be short)
-
-
 def train_word2vec(
     sentences: Sequence[Sequence[str]],
     config: TrainConfig | None = None,
@@ -230,10 +232,10 @@ def train_word2vec(
     progress: bool = True,
     vocab: Vocabulary | None = None,
 ) -> Word2VecResult:
-    """Train SkipGram or CBOW with negative sampling on tokenised ``sentences``.
+    """Train SkipGram or CBOW with negative sampling and/or hierarchical softmax (``hs``).
 
     Same hyperparameters and initialisation as gensim's ``Word2Vec`` (input table uniform in
-    +-0.5/E, output table zeros). Seeded by ``config.seed``. ``device`` is ``"cpu"`` (default),
+    +-0.5/E, output tables zeros). Seeded by ``config.seed``. ``device`` is ``"cpu"`` (default),
     ``"cuda"`` or ``"auto"``. A tqdm bar counts epochs when ``progress``. Asks the memory guard
     before allocating anything sized by the settings, and stops with
     :class:`TrainingDivergedError` (naming ``alpha`` and the chunk) if the loss or the vectors
@@ -247,7 +249,8 @@ def train_word2vec(
         vocab: a vocabulary to use instead of building one from ``sentences``. Default: ``None``.
 
     Shape:
-        - Output: ``vectors`` and ``output`` of the result, :math:`(V, E)`.
+        - Output: ``vectors`` and ``output`` of the result, :math:`(V, E)`; ``inner``,
+          :math:`(V - 1, E)`.
     """
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
@@ -264,6 +267,7 @@ def train_word2vec(
             "(give more text or lower min_count)"
         )
     V, E = len(vocab), config.vector_size
+    tree = build_huffman_tree(vocab.counts) if config.hs else None
     need = estimate_training_bytes(
         V,
         ids.numel(),
@@ -272,6 +276,8 @@ def train_word2vec(
         block=config.block,
         noise_rows=config.noise_rows,
         chunk=config.chunk,
+        path_length=0 if tree is None else tree.codes.shape[1],
+        model=config.model,
     )
     check_memory(
         need,
@@ -284,36 +290,45 @@ def train_word2vec(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         w_in = ((torch.rand(V, E) - 0.5) / E).to(dev)  # (V, E)
-    run = _Run(
+    tables = Tables(
         w_in=w_in,
-        w_out=torch.zeros(V, E, device=dev),  # (V, E)
-        noise=noise_distribution(vocab.counts).to(dev),  # (V,)
-        generator=gen,
+        w_out=torch.zeros(V, E, device=dev) if config.negative else None,  # (V, E)
+        inner=None if tree is None else torch.zeros(V - 1, E, device=dev),  # (V - 1, E)
+        paths=None if tree is None else PathTables.from_tree(tree, dev),
         config=config,
     )
+    noise = noise_distribution(vocab.counts).to(dev)  # (V,)
     keep = keep_probabilities(vocab.counts, config.sample).to(dev)  # (V,)
-    update = _skipgram_update if config.model == "skipgram" else _cbow_update
+    skipgram = config.model == "skipgram"
+    ns_update = skipgram_ns_update if skipgram else cbow_ns_update
+    hs_update = skipgram_hs_update if skipgram else cbow_hs_update
     epochs = range(config.epochs)
     if progress:
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc=f"{config.model} epochs", unit="epoch")
     losses: list[float] = []
-    with torch.no_grad():
+    with torch.no_grad(), retained_heap():
         for epoch in epochs:
             stream = subsample(ids, keep, generator=gen)  # (L,) -> (L',)
             reach = window_reach(stream.numel(), config.window, generator=gen, device=dev)
             sums = []  # per chunk: (loss summed over pairs, positive pairs), kept on the device
             for first in range(0, stream.numel(), config.chunk):
                 lr = learning_rate(config, (epoch + first / stream.numel()) / config.epochs)
-                chunk = _tile(stream, reach, first, config)
-                shape = (chunk.centre_ids.shape[0], config.noise_rows)
-                neg_ids = sample_noise(run.noise, shape, generator=gen)  # (B, M)
-                sums.append(torch.stack(update(run, chunk, neg_ids, lr)))
+                chunk = tile_chunk(stream, reach, first, config)
+                loss = count = None
+                if config.negative:
+                    shape = (chunk.centre_ids.shape[0], config.noise_rows)
+                    neg_ids = sample_noise(noise, shape, generator=gen)  # (B, M)
+                    loss, count = ns_update(tables, chunk, neg_ids, lr)
+                if tree is not None:
+                    hs_loss, count = hs_update(tables, chunk, lr)
+                    loss = hs_loss if loss is None else loss + hs_loss
+                sums.append(torch.stack((loss, count)))
             if sums:
                 totals = torch.stack(sums).double()  # (chunks, 2); .tolist(): one sync an epoch
                 per_pair = (totals[:, 0] / totals[:, 1].clamp(min=1)).tolist()
-                _stop_if_diverged(run, per_pair, len(losses), epoch)
+                _stop_if_diverged(tables, per_pair, len(losses), epoch)
                 losses += per_pair
     if not losses:
         raise ValueError(
@@ -325,8 +340,10 @@ def train_word2vec(
     seconds = time.perf_counter() - start
     return Word2VecResult(
         vocab=vocab,
-        vectors=run.w_in.cpu(),
-        output=run.w_out.cpu(),
+        vectors=tables.w_in.cpu(),
+        output=None if tables.w_out is None else tables.w_out.cpu(),
+        inner=None if tables.inner is None else tables.inner.cpu(),
+        tree=tree,
         config=config,
         losses=losses,
         seconds=seconds,
@@ -334,9 +351,10 @@ def train_word2vec(
     )
 
 
-def _stop_if_diverged(run: _Run, per_pair: list[float], before: int, epoch: int) -> None:
+def _stop_if_diverged(tables: Tables, per_pair: list[float], before: int, epoch: int) -> None:
     """Raise TrainingDivergedError if a chunk's loss or a table entry is not finite or huge."""
-    largest = max(float(run.w_in.abs().max()), float(run.w_out.abs().max()))
+    used = [t for t in (tables.w_in, tables.w_out, tables.inner) if t is not None]
+    largest = max(float(t.abs().max()) for t in used)
     bad = next((i for i, v in enumerate(per_pair) if not math.isfinite(v)), None)
     if bad is None and math.isfinite(largest) and largest <= DIVERGED_ABOVE:
         return
@@ -344,107 +362,6 @@ def _stop_if_diverged(run: _Run, per_pair: list[float], before: int, epoch: int)
     raise TrainingDivergedError(
         f"training diverged in epoch {epoch + 1}: by chunk {before + where} the loss per pair is "
         f"{per_pair[where]:.3g} and the largest vector entry {largest:.3g}. Lower alpha (now "
-        f"{run.config.alpha:g}; word2vec's default is 0.025), and keep row_cap at most its "
+        f"{tables.config.alpha:g}; word2vec's default is 0.025), and keep row_cap at most its "
         "default, 256."
     )
-
-
-def _tile(stream: torch.Tensor, reach: torch.Tensor, start: int, config: TrainConfig) -> _Chunk:
-    """The chunk of ``stream`` from ``start``: centres, tiles and window mask of each block."""
-    S, w = config.block, config.window
-    L = stream.numel()
-    end = min(start + config.chunk, L)
-    B = math.ceil((end - start) / S)
-    dev = stream.device
-    pos = torch.arange(start - w, start + B * S + w, device=dev)  # (B*S + 2w,)
-    valid = (pos >= 0) & (pos < L) & (pos < end + w)  # (B*S + 2w,)
-    padded = stream[pos.clamp(0, L - 1)]  # (B*S + 2w,)
-    C = S + 2 * w
-    firsts = (torch.arange(B, device=dev) * S).unsqueeze(1)  # (B, 1) each block's first slot
-    tile_idx = firsts + torch.arange(C, device=dev)  # (B, C)
-    tile_ids = padded[tile_idx]  # (B, C)
-    tile_ok = valid[tile_idx]  # (B, C)
-    centre_pos = torch.arange(start, start + B * S, device=dev)  # (B*S,)
-    centre_ok = (centre_pos < end).view(B, S)  # (B, S)
-    centre_ids = stream[centre_pos.clamp(max=L - 1)].view(B, S)  # (B, S)
-    r = reach[centre_pos.clamp(max=L - 1)].view(B, S, 1)  # (B, S, 1)
-    # tile row c sits at distance |c - w - s| from centre s of its block
-    offset = (torch.arange(C, device=dev) - w).unsqueeze(0) - torch.arange(S, device=dev)[:, None]
-    dist = offset.abs()  # (S, C)
-    mask = (dist >= 1) & (dist <= r) & tile_ok.unsqueeze(1) & centre_ok.unsqueeze(2)  # (B, S, C)
-    return _Chunk(centre_ids=centre_ids, tile_ids=tile_ids, mask=mask, centre_ok=centre_ok)
-
-
-def _skipgram_update(
-    run: _Run, chunk: _Chunk, neg_ids: torch.Tensor, lr: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """One chunk of SkipGram: each centre scores its window and the block's noise rows.
-
-    Returns the loss summed over pairs and the number of positive pairs (0-d device tensors).
-    """
-    B, S = chunk.centre_ids.shape
-    M = neg_ids.shape[1]
-    row_ids = torch.cat([chunk.tile_ids, neg_ids], 1)  # (B, R)
-    centre = run.w_in[chunk.centre_ids]  # (B, S, E)
-    rows = run.w_out[row_ids]  # (B, R, E)
-    pos = chunk.mask.to(centre.dtype)  # (B, S, C)
-    n_pos = pos.sum(2, keepdim=True)  # (B, S, 1)
-    neg_w = (run.config.negative / M) * n_pos.expand(B, S, M)  # (B, S, M)
-    weights = torch.cat([pos, neg_w], 2)  # (B, S, R)
-    labels = F.pad(pos, (0, M))  # (B, S, R)
-    loss, g_centre, g_rows = block_loss_and_grads(centre, rows, labels, weights)
-    _apply(run.w_in, chunk.centre_ids, g_centre, weights.sum(2), lr, run.config.row_cap)
-    _apply(run.w_out, row_ids, g_rows, weights.sum(1), lr, run.config.row_cap)
-    return loss, n_pos.sum()
-
-
-def _cbow_update(
-    run: _Run, chunk: _Chunk, neg_ids: torch.Tensor, lr: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """One chunk of CBOW: each window's mean vector predicts its centre against the noise rows.
-
-    Returns the loss summed over centres and the number of centres with a context word.
-    """
-    B, S = chunk.centre_ids.shape
-    M = neg_ids.shape[1]
-    pos = chunk.mask.to(run.w_in.dtype)  # (B, S, C)
-    n_ctx = pos.sum(2, keepdim=True)  # (B, S, 1)
-    avg = pos / n_ctx.clamp(min=1)  # (B, S, C): the mean over each centre's window
-    hidden = torch.bmm(avg, run.w_in[chunk.tile_ids])  # (B, S, C) x (B, C, E) -> (B, S, E)
-    has_ctx = (n_ctx > 0).to(pos.dtype)  # (B, S, 1)
-    row_ids = torch.cat([chunk.centre_ids, neg_ids], 1)  # (B, S + M): the targets, then noise
-    eye = torch.eye(S, dtype=pos.dtype, device=pos.device).expand(B, S, S)  # (B, S, S)
-    labels = F.pad(eye, (0, M))  # (B, S, S + M): hidden s is labelled with its own centre
-    noise_w = torch.full((B, S, M), run.config.negative / M, dtype=pos.dtype, device=pos.device)
-    weights = has_ctx * torch.cat([eye, noise_w], 2)  # (B, S, S + M)
-    loss, g_hidden, g_rows = block_loss_and_grads(hidden, run.w_out[row_ids], labels, weights)
-    g_ctx = torch.bmm(avg.transpose(1, 2), g_hidden)  # (B, C, S) x (B, S, E) -> (B, C, E)
-    ctx_load = torch.bmm(avg.transpose(1, 2), weights.sum(2, keepdim=True)).squeeze(2)  # (B, C)
-    _apply(run.w_in, chunk.tile_ids, g_ctx, ctx_load, lr, run.config.row_cap)
-    _apply(run.w_out, row_ids, g_rows, weights.sum(1), lr, run.config.row_cap)
-    return loss, has_ctx.sum()
-
-
-def _apply(
-    table: torch.Tensor,
-    ids: torch.Tensor,
-    grads: torch.Tensor,
-    load: torch.Tensor,
-    lr: float,
-    cap: float,
-) -> None:
-    """``table[ids] -= lr * grads``, summed over repeated ids, each row's sum capped.
-
-    ``load`` counts the (weighted) pairs behind each gradient row. Summing thousands of stale
-    gradients into one frequent row (the noise word "the") makes a step word2vec's sequential
-    updates never take; a row whose chunk load passes ``cap`` is scaled down to ``cap`` pairs.
-
-    Shape: table (V, E); ids (B, X); grads (B, X, E); load (B, X).
-    """
-    flat_ids = ids.reshape(-1)  # (B*X,)
-    flat = grads.reshape(flat_ids.numel(), -1)  # (B*X, E)
-    if math.isfinite(cap):
-        total = torch.zeros(table.shape[0], device=table.device, dtype=load.dtype)  # (V,)
-        total.index_add_(0, flat_ids, load.reshape(-1))  # pairs summed into each row
-        flat = flat * (cap / total[flat_ids]).clamp(max=1.0).unsqueeze(1)  # (B*X, E)
-    table.index_add_(0, flat_ids, flat, alpha=-lr)

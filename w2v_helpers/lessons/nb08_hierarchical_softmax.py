@@ -17,11 +17,14 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from ..corpus import wiki_vocabulary
+from ..corpus import Vocabulary, wiki_vocabulary
+from ..evaluation import spearman_difference, word_pairs
 from ..hierarchical_softmax import HuffmanTree, build_huffman_tree, hs_log_probabilities
 from ..memory import check_memory
+from ..trainer import Word2VecResult
 from ..validation import check_counts, check_number
 from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
+from .formatting import format_rate
 from .panel import Panel, make_panel
 
 __all__ = [
@@ -37,11 +40,14 @@ __all__ = [
     "path_panel",
     "check_code",
     "check_path_probability",
+    *("HS_CHUNK", "TrainingTable", "training_table"),
 ]
 
 TREE_WORDS = 10  # the small tree: the sample's 10 most frequent words
 PANEL_DIM = 8  # E of the panel's random node vectors
 EXERCISE_COUNTS = (20, 8, 5, 3, 1)  # words a to e of exercise 1
+HS_CHUNK = 1_024  # centres per chunk when our trainer runs hierarchical softmax
+BOOTSTRAP = 1_000  # resamples behind each WordSim353 interval
 
 
 @dataclass(frozen=True)
@@ -369,3 +375,76 @@ def check_path_probability(fn: Callable[..., object]) -> Feedback:
     if math.isclose(value, float(torch.nn.functional.logsigmoid(sign * x).sum()), rel_tol=1e-9):
         return _not_yet("that is the log-probability: take its exp, or multiply the sigmoids.")
     return _not_yet(f"got {value:.6f}, expected {right:.6f}: one sigmoid per step, multiplied.")
+
+
+@dataclass(frozen=True)
+class TrainingTable:
+    """WordSim353 of our runs and gensim's on the same corpus, with coverage, and their speed.
+
+    Introduced in ``08_hierarchical_softmax.ipynb``.
+    """
+
+    epochs: int
+    words: int  # raw corpus words seen: tokens x epochs (subsampled ones included)
+    rows: tuple[tuple[str, float, float, float, float], ...]  # name, rho, low, high, seconds
+    pairs_used: int
+    pairs_total: int
+    hs_minus_gensim: tuple[float, float, float]  # ours HS - gensim HS, its paired 95% interval
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.epochs} epochs on the whole sample; WordSim353 over {self.pairs_used} of "
+            f"{self.pairs_total} pairs (both words in the vocabulary), 95% CI from "
+            f"{BOOTSTRAP:,} resamples",
+            f"  {'run':<36}{'Spearman':>9}  {'95% CI':<14}speed",
+        ]
+        for name, rho, low, high, seconds in self.rows:
+            ci = f"{low:.2f} to {high:.2f}" if math.isfinite(low) else "not printed"
+            lines.append(f"  {name:<36}{rho:>9.3f}  {ci:<14}{format_rate(self.words, seconds)}")
+        diff, low, high = self.hs_minus_gensim
+        lines.append(f"ours - gensim, hierarchical softmax: {diff:+.2f}; its paired 95% "
+                     f"interval holds 0: {low <= 0 <= high}")  # fmt: skip
+        return "\n".join(lines)
+
+
+def training_table(
+    ours: dict[str, Word2VecResult],
+    gensim: dict[str, tuple[torch.Tensor, float]],
+    vocab: Vocabulary,
+) -> TrainingTable:
+    """Score each run on WordSim353 (Spearman, coverage, bootstrap 95% CI) and time it.
+
+    gensim's vectors differ by up to 1e-3 between CPUs (its BLAS), which can move a bootstrap
+    percentile: their intervals are not printed. Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        ours: our results, keyed ``"negative sampling"`` and ``"hierarchical softmax"``, all
+            with the same epochs.
+        gensim: gensim's (vectors in ``vocab``'s order, seconds), keyed the same way.
+        vocab: the vocabulary of every run.
+
+    Shape:
+        - each run's vectors: :math:`(V, E)`.
+    """
+    names = ("negative sampling", "hierarchical softmax")
+    for label, runs in (("ours", ours), ("gensim", gensim)):
+        if not isinstance(runs, dict) or set(runs) != set(names):
+            raise ValueError(f"{label} must be a dict with the keys {names}, got {runs!r}")
+    rows = []
+    for name in names:
+        mine = word_pairs(ours[name].vectors, vocab, bootstrap=BOOTSTRAP)
+        rows.append((f"ours, {name}", mine.spearman, mine.ci_low, mine.ci_high, ours[name].seconds))
+    for name in names:
+        theirs = word_pairs(gensim[name][0], vocab, bootstrap=BOOTSTRAP)
+        rows.append((f"gensim, {name}", theirs.spearman, math.nan, math.nan, gensim[name][1]))
+    difference = spearman_difference(
+        ours[names[1]].vectors, gensim[names[1]][0], vocab, bootstrap=BOOTSTRAP
+    )
+    return TrainingTable(
+        epochs=ours[names[0]].config.epochs,
+        words=ours[names[0]].raw_tokens,
+        rows=tuple(rows),
+        pairs_used=mine.pairs_used,
+        pairs_total=mine.pairs_total,
+        hs_minus_gensim=difference,
+    )
