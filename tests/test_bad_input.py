@@ -259,7 +259,7 @@ CASES += [
     ("config hs text", config(hs="yes"), TypeError, "hs"),
     *(
         (
-            f"training estimate {name}",
+            f"training estimate {kw}",
             lambda kw=kw: estimate_training_bytes(9, 9, **ESTIMATE, **kw),
             error,
             name,
@@ -268,6 +268,7 @@ CASES += [
             ("path_length", {"path_length": -1}, ValueError),
             ("path_length", {"path_length": 2.5}, TypeError),
             ("model", {"model": "glove"}, ValueError),
+            ("negative", {"negative": -1}, ValueError),
         )
     ),
     ("config negative 1000", config(negative=1000), ValueError, "negative"),

@@ -107,7 +107,7 @@ D = build_huffman_tree(vocab.counts).codes.shape[1] if config.hs else 0
 estimate = estimate_training_bytes(
     len(vocab), encode(sentences, vocab).numel(), vector_size=config.vector_size,
     window=config.window, block=config.block, noise_rows=config.noise_rows, chunk=config.chunk,
-    path_length=D, model=config.model,
+    path_length=D, model=config.model, negative=config.negative,
 )
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")

@@ -211,3 +211,23 @@ def test_one_centre_update_equals_the_reference_trainers_sgd_step(position):
     chunk_updates.skipgram_ns_update(run, chunk, noise, lr)
     torch.testing.assert_close(run.w_in, reference.inputs.weight.detach(), rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(run.w_out, reference.outputs.weight.detach(), rtol=1e-12, atol=1e-12)
+
+
+def test_on_epoch_sees_each_epochs_vectors_and_its_time_is_left_out():
+    import time
+
+    sentences = load_wiki_sample(max_tokens=20_000)
+    seen = []
+
+    def record(epoch, vectors):
+        seen.append((epoch, vectors.clone()))
+        time.sleep(0.5)
+
+    start = time.perf_counter()
+    result = train_word2vec(sentences, TrainConfig(epochs=3, min_count=3), on_epoch=record)
+    wall = time.perf_counter() - start
+    assert [e for e, _ in seen] == [1, 2, 3]
+    assert torch.equal(seen[-1][1], result.vectors) and not torch.equal(seen[0][1], seen[1][1])
+    assert result.seconds < wall - 1.4  # three half-second pauses, not counted as training
+    with pytest.raises(TypeError, match="on_epoch"):
+        train_word2vec(sentences, TrainConfig(epochs=1, min_count=3), on_epoch=3)

@@ -319,6 +319,7 @@ def estimate_training_bytes(
     table_size: int = 1_000_000,
     path_length: int = 0,
     model: str = "skipgram",
+    negative: int = 5,
 ) -> int:
     """Bytes ``train_word2vec`` holds at its peak: the tables, the id stream and one chunk.
 
@@ -331,7 +332,8 @@ def estimate_training_bytes(
     softmax (``path_length`` D > 0): the inner nodes' (V - 1, E) table, the tree's paths laid
     out for training (four (V, D) tensors), the chunk's gathered path nodes (B * S, D, E) with
     their gradients and capped copies, each centre's W = 2w + 1 window rows (B * S, W, E) and
-    their gradients, and seven (B * S, W, D) score-sized tensors (CBOW: W = 1, the mean). A
+    their gradients, seven (B * S, W, D) score-sized tensors (CBOW: W = 1, the mean), and the
+    tile rows (B, C, E) with their gradients (CBOW: and its (B, S, C) averaging weights). A
     quarter more on top: the allocator does not always reuse a freed chunk's buffers in place
     (the peak measured up to 1.14 times the tensors above).
     Introduced in ``06_negative_sampling_real_corpus.ipynb``.
@@ -349,6 +351,8 @@ def estimate_training_bytes(
             Default: 0.
         model: ``"skipgram"`` or ``"cbow"``; CBOW's hierarchical softmax scores one window
             mean per centre, not W window rows. Default: ``"skipgram"``.
+        negative: K; 0 leaves out the negative-sampling chunk tensors (hierarchical softmax
+            alone). Default: 5.
     """
     V = check_positive_int("vocab_size", vocab_size)
     L = check_positive_int("tokens", tokens)
@@ -360,11 +364,13 @@ def estimate_training_bytes(
     D = check_int("path_length", path_length)
     C = S + 2 * w
     R = C + M
-    tables = 2 * V * E + (V - 1) * E * (D > 0)
-    per_chunk = 4 * B * S * E + 4 * B * R * E + 7 * B * S * R
+    K = check_int("negative", negative)
+    tables = V * E + V * E * (K > 0) + (V - 1) * E * (D > 0)  # input, NS output, inner nodes
+    per_chunk = (4 * B * S * E + 4 * B * R * E + 7 * B * S * R) if K else 0
     if model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow', got {model!r}")
     W = 2 * w + 1 if model == "skipgram" else 1  # rows scored per centre: slots or the mean
-    per_chunk += (3 * B * S * D * E + 7 * B * S * W * D + 2 * B * S * W * E) if D else 0
+    window = 2 * B * C * E + (0 if model == "skipgram" else 2 * B * S * C)  # tile, its gradient
+    per_chunk += (3 * B * S * D * E + 7 * B * S * W * D + 2 * B * S * W * E + window) if D else 0
     stream = 4 * L + table_size + 2 * V + 4 * V * D  # ...; noise table; keep, noise; paths
     return int(ALLOCATOR_SLACK * (FLOAT32 * (tables + per_chunk) + INT64 * stream))

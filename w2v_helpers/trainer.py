@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -231,6 +231,7 @@ def train_word2vec(
     device: str | torch.device | None = "cpu",
     progress: bool = True,
     vocab: Vocabulary | None = None,
+    on_epoch: Callable[[int, torch.Tensor], object] | None = None,
 ) -> Word2VecResult:
     """Train SkipGram or CBOW with negative sampling and/or hierarchical softmax (``hs``).
 
@@ -247,6 +248,9 @@ def train_word2vec(
         device: where to train (see :func:`resolve_device`). Default: ``"cpu"``.
         progress: show a tqdm bar over epochs. Default: ``True``.
         vocab: a vocabulary to use instead of building one from ``sentences``. Default: ``None``.
+        on_epoch: called after each epoch with the epoch (1, 2, ...) and the input table, on
+            the training device (copy it to keep it); its time is left out of ``seconds``.
+            Default: ``None``.
 
     Shape:
         - Output: ``vectors`` and ``output`` of the result, :math:`(V, E)`; ``inner``,
@@ -259,6 +263,8 @@ def train_word2vec(
     vocab = build_vocabulary(sentences, config.min_count) if vocab is None else vocab
     if not isinstance(vocab, Vocabulary):
         raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch must be a function (epoch, vectors), got {on_epoch!r}")
     start = time.perf_counter()
     ids = encode(sentences, vocab)  # (L,)
     if ids.numel() < 2:
@@ -278,6 +284,7 @@ def train_word2vec(
         chunk=config.chunk,
         path_length=0 if tree is None else tree.codes.shape[1],
         model=config.model,
+        negative=config.negative,
     )
     check_memory(
         need,
@@ -308,6 +315,7 @@ def train_word2vec(
 
         epochs = tqdm(epochs, desc=f"{config.model} epochs", unit="epoch")
     losses: list[float] = []
+    paused = 0.0  # seconds spent in on_epoch, not training
     with torch.no_grad(), retained_heap():
         for epoch in epochs:
             stream = subsample(ids, keep, generator=gen)  # (L,) -> (L',)
@@ -330,6 +338,10 @@ def train_word2vec(
                 per_pair = (totals[:, 0] / totals[:, 1].clamp(min=1)).tolist()
                 _stop_if_diverged(tables, per_pair, len(losses), epoch)
                 losses += per_pair
+            if on_epoch is not None:
+                paused -= time.perf_counter()
+                on_epoch(epoch + 1, tables.w_in)
+                paused += time.perf_counter()
     if not losses:
         raise ValueError(
             "subsampling kept fewer than 2 tokens in every epoch; raise sample (now "
@@ -337,7 +349,7 @@ def train_word2vec(
         )
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start - paused
     return Word2VecResult(
         vocab=vocab,
         vectors=tables.w_in.cpu(),

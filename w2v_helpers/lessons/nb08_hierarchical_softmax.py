@@ -287,7 +287,7 @@ def path_panel() -> Panel:
     Behind it: :func:`w2v_helpers.lessons.nb08_hierarchical_softmax.path_report`. Introduced in
     ``08_hierarchical_softmax.ipynb``.
     """
-    words = _small_tree()[0]
+    words = wiki_vocabulary(5).words[:TREE_WORDS]  # the tree itself is built on first render
     controls = {
         "word": widgets.Dropdown(description="word", options=words, value=words[0]),
         "shift": widgets.FloatSlider(description="move h", min=-3, max=3, step=0.25, value=0),
