@@ -12,7 +12,8 @@ Then the same comparison with hierarchical softmax instead of negative sampling 
 Ends with two lines per device:
 ``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours A gensim B (ratio min-max X-Y,
 3 rounds)`` and the same after ``cpu hs:``, medians over the rounds; the seed-to-seed spread of
-Spearman is printed above them.
+Spearman is printed above them, and, for the seed-0 vectors of each side, WordSim353 with its
+bootstrap interval and coverage and the 3CosAdd analogy accuracy with its coverage.
 
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
 """
@@ -27,6 +28,7 @@ import time
 import torch
 from gensim.models import Word2Vec
 
+from w2v_helpers.analogies import analogies
 from w2v_helpers.corpus import (
     build_vocabulary,
     encode,
@@ -34,7 +36,7 @@ from w2v_helpers.corpus import (
     load_wiki_sample,
     noise_distribution,
 )
-from w2v_helpers.evaluation import wordsim_spearman
+from w2v_helpers.evaluation import word_pairs, wordsim_spearman
 from w2v_helpers.lessons.nb08_hierarchical_softmax import HS_CHUNK
 from w2v_helpers.reference import train_sgns
 from w2v_helpers.trainer import TrainConfig, train_word2vec
@@ -70,7 +72,7 @@ def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
 
 def run_gensim(
     sentences: list[list[str]], workers: int, seed: int, hs: bool = False
-) -> tuple[float, float]:
+) -> tuple[float, float, torch.Tensor]:
     start = time.perf_counter()
     model = Word2Vec(
         sentences,
@@ -88,17 +90,29 @@ def run_gensim(
     seconds = time.perf_counter() - start
     vocab = build_vocabulary(sentences, 5)
     vectors = torch.tensor(model.wv[list(vocab.words)])  # (V, E)
-    return sum(map(len, sentences)) * EPOCHS / seconds, wordsim_spearman(vectors, vocab)
+    return sum(map(len, sentences)) * EPOCHS / seconds, wordsim_spearman(vectors, vocab), vectors
 
 
 def run_ours(
     sentences: list[list[str]], device: str, seed: int, hs: bool = False
-) -> tuple[float, float]:
+) -> tuple[float, float, torch.Tensor]:
     config = TrainConfig(model="skipgram", epochs=EPOCHS, seed=seed)
     if hs:  # notebook 08's settings: see HS_SETTINGS
         config = dataclasses.replace(config, **HS_SETTINGS)
     result = train_word2vec(sentences, config, device=device, progress=False)
-    return result.words_per_second, result.wordsim353()
+    return result.words_per_second, result.wordsim353(), result.vectors
+
+
+def quality(name: str, vectors: torch.Tensor, vocab) -> str:
+    """WordSim353 with its interval and coverage, and 3CosAdd analogies with theirs."""
+    pairs = word_pairs(vectors, vocab)
+    found = analogies(vectors, vocab, "3cosadd")
+    return (
+        f"{name} WordSim353 {pairs.spearman:.3f} (95% CI {pairs.ci_low:.3f} to "
+        f"{pairs.ci_high:.3f}, {pairs.pairs_used} of {pairs.pairs_total} pairs), analogies "
+        f"3CosAdd {found.accuracy:.1%} ({found.questions_used:,} of {found.questions_total:,} "
+        "questions)"
+    )
 
 
 def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
@@ -106,15 +120,20 @@ def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
     label = f"{device} hs" if hs else device
     rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
     for seed in range(ROUNDS):  # alternate the two, so a busy moment hits both
-        g_wps, g_rho = run_gensim(sentences, WORKERS, seed, hs)
-        o_wps, o_rho = run_ours(sentences, device, seed, hs)
+        g_wps, g_rho, g_vectors = run_gensim(sentences, WORKERS, seed, hs)
+        o_wps, o_rho, o_vectors = run_ours(sentences, device, seed, hs)
         rounds.append((o_wps, g_wps, o_rho, g_rho))
+        if seed == 0:
+            first = (o_vectors, g_vectors)
         print(
             f"{label}: round {seed + 1} (seed {seed}): gensim ({WORKERS} workers) "
             f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours (torch threads {THREADS}) "
             f"{o_wps:,.0f} words/s, spearman {o_rho:.3f}; ratio {o_wps / g_wps:.2f}",
             flush=True,
         )
+    vocab = build_vocabulary(sentences, 5)
+    for name, vectors in zip(("ours", "gensim"), first, strict=True):
+        print(f"{label}: seed 0: " + quality(name, vectors, vocab))
     ratios = sorted(o / g for o, g, _, _ in rounds)
     o_wps, g_wps, o_rho, g_rho = (statistics.median(column) for column in zip(*rounds, strict=True))
     print(

@@ -44,6 +44,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 TOKEN = "w2v-browser-test-token"
 LAB_SERVER_PID: list[int] = []  # set by the lab fixture
 RUN_ALL_TIMEOUT_MS = 600_000
+# What the test types into each text box, by its label: a word the sample does not know (the
+# panel must answer with a message, not an error) and an analogy whose words it knows.
+TEXT_TRIES = {"word": "zyzzyva", "a : b :: c : ?": "paris : france :: rome : ?"}
 
 # Settings a fresh JupyterLab reads from JUPYTERLAB_SETTINGS_DIR: nothing may rewrite the
 # notebooks, every cell is rendered (so screenshots show them all), no calls home.
@@ -290,6 +293,12 @@ def move(page, box, control: widgets.ValueWidget, to: object = None) -> object:
         )
         field = box.locator("input")
         field.fill(str(value))
+        field.press("Enter")
+        return value
+    if isinstance(control, widgets.Text):  # typed, then Enter: what a learner does
+        value = to if to is not None else TEXT_TRIES[control.description]
+        field = box.locator("input")
+        field.fill(value)
         field.press("Enter")
         return value
     raise AssertionError(f"no rule to move a {type(control).__name__}")

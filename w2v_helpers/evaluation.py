@@ -9,6 +9,7 @@ Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K nega
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from .validation import check_int, check_positive_int, check_token_ids, check_ve
 
 __all__ = [
     "WordPairsResult",
+    "export_projector",
     "most_similar",
     "neighbour_overlap",
     "relative_movement",
@@ -280,3 +282,38 @@ def neighbour_overlap(
         tops.append(sims.topk(topn, dim=1).indices)  # (W, topn)
     shared = [len(set(a) & set(b)) for a, b in zip(tops[0].tolist(), tops[1].tolist(), strict=True)]
     return sum(shared) / (topn * len(shared))
+
+
+def export_projector(
+    vectors: torch.Tensor, vocab: Vocabulary, directory: str | os.PathLike
+) -> tuple[str, str]:
+    """Write ``vectors.tsv`` and ``metadata.tsv`` for the Embedding Projector; return their paths.
+
+    ``vectors.tsv`` holds one row per word, its E numbers tab-separated, each with 9 significant
+    digits (enough to read float32 back exactly); ``metadata.tsv`` one word per line in the same
+    order (a single column has no header). Load both in https://projector.tensorflow.org with
+    "Load" (nothing is sent anywhere until you do). Introduced in
+    ``09_what_the_vectors_know.ipynb``.
+
+    Args:
+        vectors: finite floating word vectors, one row per word of ``vocab``.
+        vocab: the vocabulary the rows belong to; a word with a tab or a line break is refused.
+        directory: an existing folder to write the two files into (they are overwritten).
+
+    Shape:
+        - vectors: :math:`(V, E)`.
+    """
+    check_vectors("vectors", vectors, len(vocab))
+    if not os.path.isdir(directory):
+        raise ValueError(f"directory must be an existing folder, got {str(directory)!r}")
+    bad = next((w for w in vocab.words if "\t" in w or "\n" in w or "\r" in w), None)
+    if bad is not None:
+        raise ValueError(f"the Projector's TSV cannot hold the word {bad!r} (a tab or line break)")
+    rows = vectors.detach().cpu().float().tolist()
+    vectors_path = os.path.join(directory, "vectors.tsv")
+    metadata_path = os.path.join(directory, "metadata.tsv")
+    with open(vectors_path, "w", encoding="utf8") as handle:
+        handle.writelines("\t".join(f"{x:.9g}" for x in row) + "\n" for row in rows)
+    with open(metadata_path, "w", encoding="utf8") as handle:
+        handle.writelines(word + "\n" for word in vocab.words)
+    return vectors_path, metadata_path

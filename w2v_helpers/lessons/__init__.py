@@ -1,6 +1,6 @@
 """Lesson code, one module per notebook, over a small shared layer.
 
-- ``nb01_cbow_forward`` ... ``nb08_hierarchical_softmax``: each notebook's reports (a config in, a
+- ``nb01_cbow_forward`` ... ``nb09_what_the_vectors_know``: each notebook's reports (a config in, a
   printable report out), its widget panel, its figures and its exercise checks;
 - ``panel``: a widget panel over a pure function, with the memory guard's refusal as text;
 - ``feedback``: exercise verdicts and a safe call of the learner's function;

@@ -1,0 +1,203 @@
+"""Word analogies, a : b :: c : ?, scored as word2vec's ``questions-words.txt`` and gensim do.
+
+Each question asks for the word d whose vector best completes ``b - a + c`` (*man : king ::
+woman : queen*). Two ways to rank the candidates x, both on unit vectors:
+
+- **3CosAdd** (Mikolov et al. 2013): ``cos(x, b) - cos(x, a) + cos(x, c)``, gensim's
+  ``most_similar(positive=[b, c], negative=[a])``;
+- **3CosMul** (Levy and Goldberg 2014): ``s(x, b) s(x, c) / (s(x, a) + 1e-6)`` with
+  ``s = (1 + cos) / 2``, gensim's ``most_similar_cosmul``; one large similarity cannot
+  outvote the other two. (gensim 4.4's ``evaluate_word_analogies`` takes a
+  ``similarity_function`` but always ranks with ``most_similar``: its 3CosMul score is 3CosAdd's.)
+
+As in gensim's ``evaluate_word_analogies``: words are matched case-insensitively (the file
+writes *Athens*, our vocabulary *athens*); a question with any of its four words outside the
+vocabulary is skipped and counted; the three question words are never the answer. Unlike
+gensim, which ranks in float32, we rank in float64, so a near-tie can go the other way (the
+tests count how often on trained vectors). The file ships inside gensim's wheel (no download).
+Introduced in ``09_what_the_vectors_know.ipynb``.
+
+Shape glossary: V vocabulary, E embedding dim, Q questions scored at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from .corpus import Vocabulary, test_data_path
+from .memory import check_memory
+from .validation import check_vectors
+
+__all__ = [
+    "ANALOGY_METHODS",
+    "AnalogySection",
+    "AnalogiesResult",
+    "analogies",
+    "answer_analogy",
+    "load_analogies",
+]
+
+ANALOGY_METHODS = ("3cosadd", "3cosmul")
+ANALOGY_FILE = "questions-words.txt"
+COSMUL_EPS = 1e-6  # gensim's, so a zero similarity to a does not divide by zero
+BATCH = 256  # questions ranked at once: a (V, Q) float64 score table
+
+
+@functools.lru_cache(maxsize=1)
+def load_analogies() -> tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...]:
+    """``questions-words.txt`` from gensim's test data: (section, questions), lowercased.
+
+    Introduced in ``09_what_the_vectors_know.ipynb``.
+    """
+    sections: list[tuple[str, list]] = []
+    with open(test_data_path(ANALOGY_FILE), encoding="utf8") as handle:
+        for line in handle:
+            if line.startswith(":"):
+                sections.append((line[1:].strip(), []))
+            elif line.strip():
+                a, b, c, d = line.lower().split()
+                sections[-1][1].append((a, b, c, d))
+    return tuple((name, tuple(questions)) for name, questions in sections)
+
+
+@dataclass(frozen=True)
+class AnalogySection:
+    """One section of the file: how many of its questions were answered right.
+
+    Introduced in ``09_what_the_vectors_know.ipynb``.
+    """
+
+    name: str
+    correct: int
+    used: int  # questions whose four words are all in the vocabulary
+    total: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.used if self.used else math.nan
+
+
+@dataclass(frozen=True)
+class AnalogiesResult:
+    """Accuracy over the questions the vocabulary covers, overall and per section.
+
+    Introduced in ``09_what_the_vectors_know.ipynb``.
+    """
+
+    method: str
+    accuracy: float
+    correct: int
+    questions_used: int
+    questions_total: int
+    sections: tuple[AnalogySection, ...]
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.method}: {self.correct} of {self.questions_used:,} right "
+            f"({self.accuracy:.1%}); {self.questions_used:,} of {self.questions_total:,} questions "
+            f"in {len(self.sections)} sections have all four words in the vocabulary"
+        ]
+        for s in self.sections:
+            share = f"{s.accuracy:6.1%}" if s.used else "     -"
+            lines.append(f"  {s.name:<28} {share}  {s.correct:>4} of {s.used:>5} ({s.total:,})")
+        return "\n".join(lines)
+
+
+def _check_method(method: object) -> str:
+    if method not in ANALOGY_METHODS:
+        raise ValueError(f"method must be one of {ANALOGY_METHODS}, got {method!r}")
+    return method
+
+
+def _rank(unit: torch.Tensor, abc: torch.Tensor, method: str) -> torch.Tensor:
+    """Scores of every word for each question (a, b, c), the question words pushed to -inf."""
+    a, b, c = unit[abc[:, 0]], unit[abc[:, 1]], unit[abc[:, 2]]  # (Q, E) each
+    if method == "3cosadd":
+        scores = unit @ (b - a + c).T  # (V, E) @ (E, Q) -> (V, Q)
+    else:
+        s_a, s_b, s_c = ((1 + unit @ x.T) / 2 for x in (a, b, c))  # (V, Q) each
+        scores = s_b * s_c / (s_a + COSMUL_EPS)  # (V, Q)
+    scores.scatter_(0, abc.T, -math.inf)  # (3, Q): a question's own words are never the answer
+    return scores
+
+
+def analogies(vectors: torch.Tensor, vocab: Vocabulary, method: str = "3cosadd") -> AnalogiesResult:
+    """Score ``questions-words.txt`` on ``vectors``: overall and per-section accuracy.
+
+    Introduced in ``09_what_the_vectors_know.ipynb``.
+
+    Args:
+        vectors: finite floating word vectors, one row per word of ``vocab``.
+        vocab: the vocabulary the rows belong to.
+        method: ``"3cosadd"`` or ``"3cosmul"`` (see the module). Default: ``"3cosadd"``.
+
+    Shape:
+        - vectors: :math:`(V, E)`.
+    """
+    method = _check_method(method)
+    check_vectors("vectors", vectors, len(vocab))
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
+    V = len(vocab)
+    check_memory(8 * 5 * V * BATCH, f"analogy scores over V={V:,} words", hint="Use fewer words.")
+    unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E) float64: no rank flips by rounding
+    index = vocab.index
+    sections = []
+    for name, questions in load_analogies():
+        known = [q for q in questions if all(w in index for w in q)]
+        correct = 0
+        for first in range(0, len(known), BATCH):
+            ids = torch.tensor([[index[w] for w in q] for q in known[first : first + BATCH]])
+            best = _rank(unit, ids[:, :3], method).argmax(0)  # (Q,)
+            correct += int((best == ids[:, 3]).sum())
+        sections.append(AnalogySection(name, correct, len(known), len(questions)))
+    used = sum(s.used for s in sections)
+    right = sum(s.correct for s in sections)
+    total = sum(s.total for s in sections)
+    accuracy = right / used if used else math.nan
+    return AnalogiesResult(method, accuracy, right, used, total, tuple(sections))
+
+
+def answer_analogy(
+    vectors: torch.Tensor, vocab: Vocabulary, a: str, b: str, c: str, *, topn: int = 3
+) -> dict[str, list[tuple[str, float]]]:
+    """The ``topn`` answers to a : b :: c : ? by each method, with their scores.
+
+    Introduced in ``09_what_the_vectors_know.ipynb``.
+
+    Args:
+        vectors: finite floating word vectors, one row per word of ``vocab``.
+        vocab: the vocabulary the rows belong to.
+        a: the first word (matched case-insensitively, like b and c).
+        b: the word a maps to.
+        c: the word whose counterpart is asked for.
+        topn: answers per method, 1 to 20. Default: 3.
+
+    Shape:
+        - vectors: :math:`(V, E)`.
+    """
+    check_vectors("vectors", vectors, len(vocab))
+    if not isinstance(topn, int) or isinstance(topn, bool) or not 1 <= topn <= 20:
+        raise ValueError(f"topn must be a whole number from 1 to 20, got {topn!r}")
+    words = []
+    for name, word in (("a", a), ("b", b), ("c", c)):
+        if not isinstance(word, str) or word.strip().lower() not in vocab.index:
+            raise ValueError(
+                f"{name}={word!r} is not in the vocabulary ({len(vocab):,} words seen at least "
+                f"{vocab.min_count} times); try another word"
+            )
+        words.append(vocab.index[word.strip().lower()])
+    unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E)
+    abc = torch.tensor([words])  # (1, 3)
+    answers = {}
+    for method in ANALOGY_METHODS:
+        top = _rank(unit, abc, method)[:, 0].topk(topn)  # (topn,)
+        answers[method] = [
+            (vocab.words[i], float(s)) for i, s in zip(top.indices, top.values, strict=True)
+        ]
+    return answers
