@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from ..analogies import AnalogiesResult, analogies, answer_analogy
 from ..corpus import Vocabulary, build_vocabulary, load_wiki_sample, load_word_pairs
 from ..evaluation import WORD_PAIR_FILES, most_similar, word_pairs, wordsim_spearman
+from ..memory import check_memory
 from ..trainer import TrainConfig, train_word2vec
 from ..validation import check_vectors
 from .feedback import Feedback, _correct, _not_a_function, _not_yet
@@ -297,6 +298,11 @@ def explorer_view(
     Shape:
         - vectors: :math:`(V, E)`.
     """
+    check_vectors("vectors", vectors, len(vocab))
+    V, E = vectors.shape
+    check_memory(  # a float32 and a float64 unit copy (V, E), and a few (V,) score rows
+        4 * V * E + 8 * V * (E + 8), f"the explorer's similarities over V={V:,}, E={E}"
+    )
     lines = []
     key = word.strip().lower() if isinstance(word, str) else word
     if key in vocab.index:
@@ -339,22 +345,23 @@ def explorer_panel(vectors: torch.Tensor | None = None, vocab: Vocabulary | None
     Shape:
         - vectors: :math:`(V, E)`.
     """
-    if vectors is None:
-        vectors, vocab = _notebook_vectors()
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
-    check_vectors("vectors", vectors, len(vocab))
+    if vectors is not None:
+        if not isinstance(vocab, Vocabulary):
+            raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
+        check_vectors("vectors", vectors, len(vocab))
+
+    def render(word: str, analogy: str) -> str:
+        # The notebook's run is trained on the first draw, under the memory guard.
+        table, words = (vectors, vocab) if vectors is not None else _notebook_vectors()
+        return explorer_view(table, words, word, analogy)
+
     controls = {
         "word": widgets.Text(description="word", value="king", continuous_update=False),
         "analogy": widgets.Text(
             description="a : b :: c : ?", value="man : king :: woman : ?", continuous_update=False
         ),
     }
-    return make_panel(
-        "Explore the vectors",
-        controls,
-        lambda word, analogy: explorer_view(vectors, vocab, word, analogy),
-    )
+    return make_panel("Explore the vectors", controls, render)
 
 
 def check_3cosadd(fn: Callable[..., object]) -> Feedback:
