@@ -2,18 +2,23 @@
 
 Same corpus, same settings (SkipGram, window 5, 5 negatives, dim 100, min_count 5, sample 1e-3,
 20 epochs), one machine, ``BENCH_ROUNDS`` (default 3) rounds with seeds 0, 1, 2, gensim and ours
-alternating. Words per second are raw corpus tokens x epochs / wall time,
-vocabulary, subsampling and pair building included for both. Quality is WordSim353's Spearman
-over the pairs whose words are both in the (shared) vocabulary. Before them, the reference trainer
-of notebook 05 (``w2v_helpers.reference.train_sgns``: float64, a DataLoader, autograd, sparse SGD)
-runs ``BENCH_REFERENCE_EPOCHS`` (default 1) epochs with the same settings, for its words/s.
-Then the same comparison with hierarchical softmax instead of negative sampling (gensim's
-``hs=1, negative=0``; ours ``hs=True, negative=0`` with notebook 08's ``chunk``).
+alternating. Both use ``BENCH_WORKERS`` (default 2) threads: gensim's workers, our trainer's
+``workers`` (each with ``BENCH_THREADS`` torch threads, default 1: on 2 cores, two workers of one
+thread each ran faster than one worker of two threads). Words per second are raw corpus tokens x
+epochs / wall time of the whole call, vocabulary, subsampling and pair building included for
+both. Quality is WordSim353's Spearman over the pairs whose words are both in the (shared)
+vocabulary. Before them, the reference trainer of notebook 05 (``w2v_helpers.reference.train_sgns``:
+float64, a DataLoader, autograd, sparse SGD) runs ``BENCH_REFERENCE_EPOCHS`` (default 1) epochs
+with the same settings, for its words/s. Then the same comparison with hierarchical softmax
+instead of negative sampling (gensim's ``hs=1, negative=0``; ours ``hs=True, negative=0`` with
+notebook 08's ``chunk``). With a CUDA GPU, both comparisons run again with ours on the GPU
+(``BENCH_CUDA_CHUNK`` centres a chunk, default 16,384, one worker) against gensim on the CPU.
 Ends with two lines per device:
 ``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours A gensim B (ratio min-max X-Y,
-3 rounds)`` and the same after ``cpu hs:``, medians over the rounds; the seed-to-seed spread of
-Spearman is printed above them, and, for the seed-0 vectors of each side, WordSim353 with its
-bootstrap interval and coverage and the 3CosAdd analogy accuracy with its coverage.
+3 rounds)`` and the same after ``cpu hs:`` (then ``cuda:``, ``cuda hs:``), medians over the
+rounds; the seed-to-seed spread of Spearman is printed above them, and, for the seed-0 vectors of
+each side, WordSim353 with its bootstrap interval and coverage and the 3CosAdd analogy accuracy
+with its coverage.
 
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
 """
@@ -23,49 +28,31 @@ from __future__ import annotations
 import dataclasses
 import os
 import statistics
-import time
 
 import torch
-from gensim.models import Word2Vec
 
 from w2v_helpers.analogies import analogies
-from w2v_helpers.corpus import (
-    build_vocabulary,
-    encode,
-    keep_probabilities,
-    load_wiki_sample,
-    noise_distribution,
-)
+from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
 from w2v_helpers.evaluation import word_pairs, wordsim_spearman
+from w2v_helpers.lessons.nb07_fast_trainer_vs_gensim import time_gensim, time_ours, time_reference
 from w2v_helpers.lessons.nb08_hierarchical_softmax import HS_CHUNK
-from w2v_helpers.reference import train_sgns
-from w2v_helpers.trainer import TrainConfig, train_word2vec
+from w2v_helpers.trainer import TrainConfig
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "20"))
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # ours: torch threads (see the note below)
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # gensim: worker threads
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # ours: torch threads of each worker
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # gensim's worker threads, and ours
 REFERENCE_EPOCHS = int(os.environ.get("BENCH_REFERENCE_EPOCHS", "1"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # seeds 0, 1, ...: one round each
 # Hierarchical softmax: gensim's hs=1, negative=0; ours the same, with notebook 08's chunk.
 HS_SETTINGS = dict(hs=True, negative=0, chunk=HS_CHUNK)
+# On a GPU one chunk is a few kernels whatever its size: larger chunks keep it busy. One worker:
+# the GPU runs the chunks one after another anyway.
+CUDA_CHUNK = int(os.environ.get("BENCH_CUDA_CHUNK", "16384"))
 
 
 def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
     """Notebook 05's reference trainer, same settings; words/s counts the same raw tokens."""
-    start = time.perf_counter()
-    vocab = build_vocabulary(sentences, 5)
-    ids = [encode([s], vocab) for s in sentences]
-    result = train_sgns(
-        ids,
-        len(vocab),
-        noise_distribution(vocab.counts),
-        embedding_dim=100,
-        window=5,
-        negative=5,
-        epochs=REFERENCE_EPOCHS,
-        keep=keep_probabilities(vocab.counts, 1e-3),
-    )
-    seconds = time.perf_counter() - start
+    seconds, result, vocab = time_reference(sentences, epochs=REFERENCE_EPOCHS)
     words = sum(map(len, sentences)) * REFERENCE_EPOCHS
     return words / seconds, wordsim_spearman(result.snapshots[-1], vocab)
 
@@ -73,34 +60,27 @@ def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
 def run_gensim(
     sentences: list[list[str]], workers: int, seed: int, hs: bool = False
 ) -> tuple[float, float, torch.Tensor]:
-    start = time.perf_counter()
-    model = Word2Vec(
-        sentences,
-        vector_size=100,
-        window=5,
-        negative=0 if hs else 5,
-        hs=int(hs),
-        sg=1,
-        min_count=5,
-        sample=1e-3,
-        epochs=EPOCHS,
-        workers=workers,
-        seed=seed,
-    )
-    seconds = time.perf_counter() - start
+    seconds, model = time_gensim(sentences, epochs=EPOCHS, workers=workers, seed=seed, hs=hs)
     vocab = build_vocabulary(sentences, 5)
     vectors = torch.tensor(model.wv[list(vocab.words)])  # (V, E)
     return sum(map(len, sentences)) * EPOCHS / seconds, wordsim_spearman(vectors, vocab), vectors
 
 
+def ours_config(device: str, seed: int, hs: bool) -> TrainConfig:
+    """The benchmark's settings for our trainer on ``device``."""
+    config = TrainConfig(model="skipgram", epochs=EPOCHS, seed=seed, workers=WORKERS)
+    if device == "cuda":
+        config = dataclasses.replace(config, chunk=CUDA_CHUNK, workers=1)
+    if hs:  # notebook 08's settings: see HS_SETTINGS
+        config = dataclasses.replace(config, **HS_SETTINGS)
+    return config
+
+
 def run_ours(
     sentences: list[list[str]], device: str, seed: int, hs: bool = False
 ) -> tuple[float, float, torch.Tensor]:
-    config = TrainConfig(model="skipgram", epochs=EPOCHS, seed=seed)
-    if hs:  # notebook 08's settings: see HS_SETTINGS
-        config = dataclasses.replace(config, **HS_SETTINGS)
-    result = train_word2vec(sentences, config, device=device, progress=False)
-    return result.words_per_second, result.wordsim353(), result.vectors
+    seconds, result = time_ours(sentences, ours_config(device, seed, hs), device)
+    return result.raw_tokens / seconds, result.wordsim353(), result.vectors
 
 
 def quality(name: str, vectors: torch.Tensor, vocab) -> str:
@@ -125,10 +105,12 @@ def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
         rounds.append((o_wps, g_wps, o_rho, g_rho))
         if seed == 0:
             first = (o_vectors, g_vectors)
+        config = ours_config(device, seed, hs)
         print(
             f"{label}: round {seed + 1} (seed {seed}): gensim ({WORKERS} workers) "
-            f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours (torch threads {THREADS}) "
-            f"{o_wps:,.0f} words/s, spearman {o_rho:.3f}; ratio {o_wps / g_wps:.2f}",
+            f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours ({config.workers} workers x "
+            f"{THREADS} torch thread(s), chunk {config.chunk}) {o_wps:,.0f} words/s, spearman "
+            f"{o_rho:.3f}; ratio {o_wps / g_wps:.2f}",
             flush=True,
         )
     vocab = build_vocabulary(sentences, 5)

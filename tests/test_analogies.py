@@ -143,7 +143,7 @@ def test_a_planted_analogy_is_found_by_both_methods_and_case_does_not_matter():
         ({"c": ""}, ValueError, "c=''"),
         ({"b": 3}, ValueError, "b=3"),
         ({"topn": 0}, ValueError, "topn"),
-        ({"topn": True}, ValueError, "topn"),
+        ({"topn": True}, TypeError, "topn"),
     ],
 )
 def test_answer_refuses_unknown_words_and_bad_topn(kwargs, error, match):

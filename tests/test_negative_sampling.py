@@ -10,6 +10,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from w2v_helpers.corpus import (
     dynamic_window_pairs,
@@ -68,6 +69,30 @@ def test_block_gradients_match_float64_finite_differences():
             tensor[idx] = old
             numeric[idx] = (up - down) / (2 * h)
         torch.testing.assert_close(grad, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_steps_scale_each_gradient_row_as_autograd_times_the_step():
+    """Steps folded into the score gradient = autograd's gradient rows, each times its step."""
+    g = torch.Generator().manual_seed(4)
+    centre = torch.randn(2, 3, 4, generator=g, dtype=torch.float64, requires_grad=True)
+    rows = torch.randn(2, 5, 4, generator=g, dtype=torch.float64, requires_grad=True)
+    labels = (torch.rand(2, 3, 5, generator=g) < 0.4).double()  # (B, N, C)
+    weights = torch.rand(2, 3, 5, generator=g, dtype=torch.float64)  # (B, N, C)
+    centre_steps = -torch.rand(2, 3, generator=g, dtype=torch.float64)  # (B, N)
+    row_steps = -torch.rand(2, 5, generator=g, dtype=torch.float64)  # (B, C)
+    scores = centre @ rows.transpose(1, 2)  # (B, N, C)
+    loss = (weights * (-labels * F.logsigmoid(scores) - (1 - labels) * F.logsigmoid(-scores))).sum()
+    loss.backward()
+    _, g_centre, g_rows = block_loss_and_grads(
+        centre.detach(),
+        rows.detach(),
+        labels,
+        weights,
+        centre_steps=centre_steps,
+        row_steps=row_steps,
+    )
+    torch.testing.assert_close(g_centre, centre.grad * centre_steps.unsqueeze(2))
+    torch.testing.assert_close(g_rows, rows.grad * row_steps.unsqueeze(2))
 
 
 def test_block_loss_equals_sgns_loss_when_each_centre_has_its_own_rows():

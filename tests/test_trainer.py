@@ -3,10 +3,13 @@ float64 autograd SGD step of the plain SGNS (and CBOW) loss for one update, a pa
 for the row cap, and the linear schedule for the learning rate over all epochs."""
 
 import math
+import threading
+import time
 
 import pytest
 import torch
 import torch.nn.functional as F
+from test_trainer_hs import topic_corpus
 
 from w2v_helpers import chunk_updates, trainer
 from w2v_helpers.corpus import load_wiki_sample
@@ -231,3 +234,78 @@ def test_on_epoch_sees_each_epochs_vectors_and_its_time_is_left_out():
     assert result.seconds < wall - 1.4  # three half-second pauses, not counted as training
     with pytest.raises(TypeError, match="on_epoch"):
         train_word2vec(sentences, TrainConfig(epochs=1, min_count=3), on_epoch=3)
+
+
+def test_cbow_caps_each_window_rows_summed_update_to_cap_pairs():
+    """CBOW sends each centre's step to its window rows, 1/n of it to each of n rows; a row's
+    load is 1 + K scores per centre that reads it, over n. Oracle: that count by hand."""
+    K, M, cap = 2, 2, 2.0
+    base = dict(model="cbow", block=4, chunk=8, window=1, negative=K, noise_rows=M)
+    stream = torch.tensor([0, 1, 2, 3, 4, 5, 6, 7])  # no repeats
+    reach = torch.ones(8, dtype=torch.long)
+    noise = torch.tensor([[9, 9], [9, 8]])  # (B, M)
+    changes = {}
+    for row_cap in (math.inf, cap):
+        config = TrainConfig(**base, row_cap=row_cap)
+        run = make_run(config)
+        before = run.w_in.clone()
+        chunk = chunk_updates.tile_chunk(stream, reach, 0, config)
+        chunk_updates.cbow_ns_update(run, chunk, noise, 0.1)
+        changes[row_cap] = run.w_in - before
+    load = [0.0] * V
+    for s in range(8):
+        window = [c for c in (s - 1, s + 1) if 0 <= c < 8]
+        for c in window:
+            load[int(stream[c])] += (1 + K) / len(window)
+    assert max(load) > cap > min(x for x in load if x)  # some rows capped, some not
+    for word in range(8):
+        scale = min(1.0, cap / load[word])
+        torch.testing.assert_close(
+            changes[cap][word], changes[math.inf][word] * scale, rtol=1e-12, atol=1e-15
+        )
+
+
+def test_workers_update_chunks_on_threads_at_once(monkeypatch):
+    """workers=2: the chunk updates run on two pool threads (not the caller's), overlapping."""
+    seen = []  # (thread, start, end) of each update
+    plain = trainer.skipgram_ns_update
+
+    def timed(*args):
+        start = time.perf_counter()
+        time.sleep(0.005)  # lets the other worker start: sleep releases the GIL
+        out = plain(*args)
+        seen.append((threading.get_ident(), start, time.perf_counter()))
+        return out
+
+    monkeypatch.setattr(trainer, "skipgram_ns_update", timed)
+    sentences = load_wiki_sample(max_tokens=30_000)
+    config = TrainConfig(epochs=1, min_count=2, chunk=1024, workers=2)
+    result = train_word2vec(sentences, config, progress=False)
+    threads = {t for t, _, _ in seen}
+    assert len(threads) == 2 and threading.get_ident() not in threads
+    assert len(result.losses) == len(seen)  # every chunk's loss, none lost
+    spans = sorted((a, b) for _, a, b in seen)
+    assert any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False))
+
+
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_workers_learn_the_topics_and_stop_on_divergence(model):
+    config = TrainConfig(
+        model=model,
+        vector_size=16,
+        window=3,
+        min_count=1,
+        sample=0.5,  # keep every word: none is frequent enough to subsample
+        epochs=5,
+        chunk=64,  # 24 words: at 256 centres a chunk SkipGram's summed updates diverge
+        seed=1,
+        workers=2,
+    )
+    result = train_word2vec(topic_corpus(), config, progress=False)
+    for word in result.vocab.words:
+        neighbours = [w for w, _ in result.most_similar(word, topn=7)]
+        assert sum(w[0] == word[0] for w in neighbours) == 7, f"{word}: {neighbours}"
+    with pytest.raises(TrainingDivergedError, match=r"alpha \(now 1;"):
+        sentences = load_wiki_sample(max_tokens=30_000)
+        diverging = TrainConfig(model=model, alpha=1.0, epochs=2, workers=2)
+        train_word2vec(sentences, diverging, progress=False)

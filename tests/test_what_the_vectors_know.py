@@ -162,4 +162,6 @@ def test_shared_pairs_lists_the_pairs_both_datasets_score_by_their_disagreement(
     first = lines[1].split()
     assert float(first[4]) - float(first[6]) == pytest.approx(gap, abs=0.1)  # scores as printed
     with pytest.raises(ValueError, match="count"):
-        shared_pairs(vectors, vocab, count=0)
+        shared_pairs(vectors, vocab, count=21)
+    with pytest.raises(TypeError, match="count"):
+        shared_pairs(vectors, vocab, count=2.0)

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 
 from .corpus import Vocabulary, test_data_path
 from .memory import check_memory
-from .validation import check_vectors
+from .validation import check_positive_int, check_vectors
 
 __all__ = [
     "ANALOGY_METHODS",
@@ -182,8 +182,7 @@ def answer_analogy(
         - vectors: :math:`(V, E)`.
     """
     check_vectors("vectors", vectors, len(vocab))
-    if not isinstance(topn, int) or isinstance(topn, bool) or not 1 <= topn <= 20:
-        raise ValueError(f"topn must be a whole number from 1 to 20, got {topn!r}")
+    topn = check_positive_int("topn", topn, maximum=20)
     words = []
     for name, word in (("a", a), ("b", b), ("c", c)):
         if not isinstance(word, str) or word.strip().lower() not in vocab.index:

@@ -5,7 +5,7 @@ into blocks of S consecutive centres. :func:`tile_chunk` gives every block its c
 (the C = S + 2w stream rows around it) and a mask of which tile rows fall in each centre's
 window. The four update functions score a whole chunk at once from the same tables, write the
 gradient by hand (no autograd graph) and add it into each table with one ``index_add_``
-(:func:`apply_update`), each row's summed update capped at ``row_cap`` weighted scores.
+(``row_updates``), each row's summed update capped at ``row_cap`` weighted scores.
 
 - Negative sampling: a block's centres share M noise rows, each weighted so that every positive
   pair still sees ``negative`` noise words in expectation.
@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from .corpus import keep_probabilities
 from .hierarchical_softmax import HuffmanTree, build_huffman_tree
 from .negative_sampling import block_loss_and_grads
+from .row_updates import add_rows, apply_update, capped_steps, gather_rows
 from .validation import check_counts, check_positive_int
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
     "PathTables",
     "SlotUse",
     "Tables",
-    "apply_update",
     "cbow_hs_update",
     "cbow_ns_update",
     "skipgram_hs_update",
@@ -186,17 +186,24 @@ def skipgram_ns_update(
     B, S = chunk.centre_ids.shape
     M = neg_ids.shape[1]
     row_ids = torch.cat([chunk.tile_ids, neg_ids], 1)  # (B, R)
-    centre = tables.w_in[chunk.centre_ids]  # (B, S, E)
-    rows = tables.w_out[row_ids]  # (B, R, E)
+    centre = gather_rows(tables.w_in, chunk.centre_ids)  # (B, S, E)
+    rows = gather_rows(tables.w_out, row_ids)  # (B, R, E)
     pos = chunk.mask.to(centre.dtype)  # (B, S, C)
     n_pos = pos.sum(2, keepdim=True)  # (B, S, 1)
     neg_w = (tables.config.negative / M) * n_pos.expand(B, S, M)  # (B, S, M)
     weights = torch.cat([pos, neg_w], 2)  # (B, S, R)
     labels = F.pad(pos, (0, M))  # (B, S, R)
-    loss, g_centre, g_rows = block_loss_and_grads(centre, rows, labels, weights)
     cap = tables.config.row_cap
-    apply_update(tables.w_in, chunk.centre_ids, g_centre, weights.sum(2), lr, cap)
-    apply_update(tables.w_out, row_ids, g_rows, weights.sum(1), lr, cap)
+    loss, g_centre, g_rows = block_loss_and_grads(
+        centre,
+        rows,
+        labels,
+        weights,
+        centre_steps=capped_steps(tables.w_in, chunk.centre_ids, weights.sum(2), lr, cap),
+        row_steps=capped_steps(tables.w_out, row_ids, weights.sum(1), lr, cap),
+    )
+    add_rows(tables.w_in, chunk.centre_ids, g_centre)
+    add_rows(tables.w_out, row_ids, g_rows)
     return loss, n_pos.sum()
 
 
@@ -205,7 +212,8 @@ def _window_means(tables: Tables, chunk: Chunk) -> tuple[torch.Tensor, ...]:
     pos = chunk.mask.to(tables.w_in.dtype)  # (B, S, C)
     n_ctx = pos.sum(2, keepdim=True)  # (B, S, 1)
     avg = pos / n_ctx.clamp(min=1)  # (B, S, C): the mean over each centre's window
-    hidden = torch.bmm(avg, tables.w_in[chunk.tile_ids])  # (B, S, C) x (B, C, E) -> (B, S, E)
+    tile = gather_rows(tables.w_in, chunk.tile_ids)  # (B, C, E)
+    hidden = torch.bmm(avg, tile)  # (B, S, C) x (B, C, E) -> (B, S, E)
     has_ctx = (n_ctx > 0).to(pos.dtype)  # (B, S, 1)
     return avg, hidden, has_ctx
 
@@ -213,10 +221,13 @@ def _window_means(tables: Tables, chunk: Chunk) -> tuple[torch.Tensor, ...]:
 def _spread_to_window(
     tables: Tables, chunk: Chunk, avg: torch.Tensor, g_hidden: torch.Tensor, load: torch.Tensor, lr
 ) -> None:
-    """Send each hidden vector's gradient back to its window's rows, by the averaging weights."""
-    g_ctx = torch.bmm(avg.transpose(1, 2), g_hidden)  # (B, C, S) x (B, S, E) -> (B, C, E)
+    """Send each hidden vector's gradient back to its window's rows, by the averaging weights,
+    times each row's step (folded into the weights: E times less work than into the result)."""
     ctx_load = torch.bmm(avg.transpose(1, 2), load.unsqueeze(2)).squeeze(2)  # (B, C)
-    apply_update(tables.w_in, chunk.tile_ids, g_ctx, ctx_load, lr, tables.config.row_cap)
+    steps = capped_steps(tables.w_in, chunk.tile_ids, ctx_load, lr, tables.config.row_cap)
+    spread = (avg * steps.unsqueeze(1)).transpose(1, 2)  # (B, C, S)
+    g_ctx = torch.bmm(spread, g_hidden)  # (B, C, S) x (B, S, E) -> (B, C, E)
+    add_rows(tables.w_in, chunk.tile_ids, g_ctx)
 
 
 def cbow_ns_update(
@@ -244,9 +255,13 @@ def cbow_ns_update(
     labels = F.pad(eye, (0, M))  # (B, S, S + M): hidden s is labelled with its own centre
     noise_w = torch.full((B, S, M), tables.config.negative / M, dtype=dtype, device=dev)
     weights = has_ctx * torch.cat([eye, noise_w], 2)  # (B, S, S + M)
-    loss, g_hidden, g_rows = block_loss_and_grads(hidden, tables.w_out[row_ids], labels, weights)
+    rows = gather_rows(tables.w_out, row_ids)  # (B, S + M, E)
+    row_steps = capped_steps(tables.w_out, row_ids, weights.sum(1), lr, tables.config.row_cap)
+    loss, g_hidden, g_rows = block_loss_and_grads(
+        hidden, rows, labels, weights, row_steps=row_steps
+    )
     _spread_to_window(tables, chunk, avg, g_hidden, weights.sum(2), lr)
-    apply_update(tables.w_out, row_ids, g_rows, weights.sum(1), lr, tables.config.row_cap)
+    add_rows(tables.w_out, row_ids, g_rows)
     return loss, has_ctx.sum()
 
 
@@ -273,14 +288,18 @@ def skipgram_hs_update(
     n = B * S
     ids = chunk.centre_ids.reshape(n)  # (n,)
     points = tables.paths.points[ids]  # (n, D)
-    nodes = torch.index_select(tables.inner, 0, points.reshape(-1)).view(n, D, E)  # (n, D, E)
-    tile = torch.index_select(tables.w_in, 0, chunk.tile_ids.reshape(-1)).view(B, C, E)
+    nodes = gather_rows(tables.inner, points)  # (n, D, E)
+    tile = gather_rows(tables.w_in, chunk.tile_ids)  # (B, C, E)
     context = tile.unfold(1, W, 1).transpose(2, 3).reshape(n, W, E)  # (B, S, W, E) -> (n, W, E)
     slot = torch.arange(S, device=ids.device)[:, None] + torch.arange(W, device=ids.device)
     band = chunk.mask.gather(2, slot.expand(B, S, W)).reshape(n, W, 1)  # (n, W, 1)
     weights = band.to(tables.w_in.dtype) * tables.paths.steps[ids].unsqueeze(1)  # (n, W, D)
     labels = tables.paths.labels[ids].unsqueeze(1).expand(n, W, D)  # (n, W, D)
-    loss, g_context, g_nodes = block_loss_and_grads(context, nodes, labels, weights)
+    cap = tables.config.row_cap
+    node_steps = capped_steps(tables.inner, points, weights.sum(1), lr, cap)  # (n, D)
+    loss, g_context, g_nodes = block_loss_and_grads(
+        context, nodes, labels, weights, row_steps=node_steps
+    )
     g_context = g_context.view(B, S, W, E)
     load = weights.sum(2).view(B, S, W)  # (B, S, W)
     g_tile = torch.zeros(B, C, E, dtype=g_context.dtype, device=g_context.device)  # (B, C, E)
@@ -288,9 +307,8 @@ def skipgram_hs_update(
     for j in range(W):  # fold the window slots back onto the tile rows they came from
         g_tile[:, j : j + S] += g_context[:, :, j]
         tile_load[:, j : j + S] += load[:, :, j]
-    cap = tables.config.row_cap
     apply_update(tables.w_in, chunk.tile_ids, g_tile, tile_load, lr, cap)
-    apply_update(tables.inner, points, g_nodes, weights.sum(1), lr, cap)
+    add_rows(tables.inner, points, g_nodes)
     return loss, band.sum()
 
 
@@ -314,12 +332,13 @@ def cbow_hs_update(tables: Tables, chunk: Chunk, lr: float) -> tuple[torch.Tenso
     points = tables.paths.points[chunk.centre_ids].view(B * S, D)  # (B*S, D)
     labels = tables.paths.labels[chunk.centre_ids].view(B * S, 1, D)  # (B*S, 1, D)
     weights = (tables.paths.steps[chunk.centre_ids] * has_ctx).view(B * S, 1, D)  # (B*S, 1, D)
-    nodes = tables.inner[points]  # (B*S, D, E)
+    nodes = gather_rows(tables.inner, points)  # (B*S, D, E)
+    node_steps = capped_steps(tables.inner, points, weights.squeeze(1), lr, tables.config.row_cap)
     loss, g_hidden, g_nodes = block_loss_and_grads(
-        hidden.reshape(B * S, 1, E), nodes, labels, weights
+        hidden.reshape(B * S, 1, E), nodes, labels, weights, row_steps=node_steps
     )  # one hidden vector per "block": its own path only
     _spread_to_window(tables, chunk, avg, g_hidden.view(B, S, E), weights.view(B, S, D).sum(2), lr)
-    apply_update(tables.inner, points, g_nodes, weights.squeeze(1), lr, tables.config.row_cap)
+    add_rows(tables.inner, points, g_nodes)
     return loss, has_ctx.sum()
 
 
@@ -365,38 +384,3 @@ def slot_use(counts: torch.Tensor, window: int = 5, sample: float = 1e-3) -> Slo
     kept = counts.double() * keep_probabilities(counts, sample)  # (V,) expected kept tokens
     steps = float((kept * tree.lengths.double()).sum() / kept.sum())
     return SlotUse(slots=(2 * w + 1) * tree.codes.shape[1], pairs=float(w + 1), steps=steps)
-
-
-def apply_update(
-    table: torch.Tensor,
-    ids: torch.Tensor,
-    grads: torch.Tensor,
-    load: torch.Tensor,
-    lr: float,
-    cap: float,
-) -> None:
-    """``table[ids] -= lr * grads``, summed over repeated ids, each row's sum capped.
-
-    ``load`` counts the (weighted) scores behind each gradient row. Summing thousands of stale
-    gradients into one frequent row (the noise word "the", the tree's root) makes a step
-    word2vec's sequential updates never take; a row whose chunk load passes ``cap`` is scaled
-    down to ``cap``. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
-
-    Args:
-        table: the table to update in place.
-        ids: the table row of each gradient row.
-        grads: the gradient rows.
-        load: the weighted scores behind each gradient row.
-        lr: the learning rate.
-        cap: the most load one row's summed update may carry; ``math.inf`` for no cap.
-
-    Shape:
-        - table: :math:`(V, E)`; ids, load: :math:`(B, X)`; grads: :math:`(B, X, E)`.
-    """
-    flat_ids = ids.reshape(-1)  # (B*X,)
-    flat = grads.reshape(flat_ids.numel(), -1)  # (B*X, E), a view: scaled in place below
-    if math.isfinite(cap):
-        total = torch.zeros(table.shape[0], device=table.device, dtype=load.dtype)  # (V,)
-        total.index_add_(0, flat_ids, load.reshape(-1))  # scores summed into each row
-        flat.mul_((cap / total[flat_ids]).clamp(max=1.0).unsqueeze(1))  # (B*X, E)
-    table.index_add_(0, flat_ids, flat, alpha=-lr)

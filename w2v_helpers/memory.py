@@ -320,14 +320,16 @@ def estimate_training_bytes(
     path_length: int = 0,
     model: str = "skipgram",
     negative: int = 5,
+    workers: int = 1,
 ) -> int:
-    """Bytes ``train_word2vec`` holds at its peak: the tables, the id stream and one chunk.
+    """Bytes ``train_word2vec`` holds at its peak: the tables, the id stream and one chunk per
+    worker.
 
     Tables: input and output (V, E) float32. Stream: the (L,) ids, one epoch's float64 draws,
     its kept ids and window reaches, and the (table_size,) noise table. One chunk of B blocks of
     S centres (S = ``block``, C = S + 2 * ``window`` tile rows, M = ``noise_rows``, R = C + M):
-    gathered rows (B, S, E) and (B, R, E), their gradients, capped copies and the copies
-    ``index_add_`` scales by the learning rate (four of each), and seven (B, S, R) score-sized
+    gathered rows (B, S, E) and (B, R, E) and their gradients, counted four times each (a
+    worker's freed buffers are not always reused in place), and seven (B, S, R) score-sized
     tensors (mask, labels, weights, scores, softplus, sigmoid, gradient). With hierarchical
     softmax (``path_length`` D > 0): the inner nodes' (V - 1, E) table, the tree's paths laid
     out for training (four (V, D) tensors), the chunk's gathered path nodes (B * S, D, E) with
@@ -353,6 +355,8 @@ def estimate_training_bytes(
             mean per centre, not W window rows. Default: ``"skipgram"``.
         negative: K; 0 leaves out the negative-sampling chunk tensors (hierarchical softmax
             alone). Default: 5.
+        workers: the threads updating chunks at once, each with its own chunk tensors.
+            Default: 1.
     """
     V = check_positive_int("vocab_size", vocab_size)
     L = check_positive_int("tokens", tokens)
@@ -365,6 +369,7 @@ def estimate_training_bytes(
     C = S + 2 * w
     R = C + M
     K = check_int("negative", negative)
+    workers = check_positive_int("workers", workers)
     tables = V * E + V * E * (K > 0) + (V - 1) * E * (D > 0)  # input, NS output, inner nodes
     per_chunk = (4 * B * S * E + 4 * B * R * E + 7 * B * S * R) if K else 0
     if model not in ("skipgram", "cbow"):
@@ -373,4 +378,4 @@ def estimate_training_bytes(
     window = 2 * B * C * E + (0 if model == "skipgram" else 2 * B * S * C)  # tile, its gradient
     per_chunk += (3 * B * S * D * E + 7 * B * S * W * D + 2 * B * S * W * E + window) if D else 0
     stream = 4 * L + table_size + 2 * V + 4 * V * D  # ...; noise table; keep, noise; paths
-    return int(ALLOCATOR_SLACK * (FLOAT32 * (tables + per_chunk) + INT64 * stream))
+    return int(ALLOCATOR_SLACK * (FLOAT32 * (tables + workers * per_chunk) + INT64 * stream))

@@ -28,14 +28,19 @@ the blocks and tiles.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import torch
 
 from .chunk_updates import (
+    Chunk,
     PathTables,
     Tables,
     cbow_hs_update,
@@ -76,7 +81,11 @@ MAX_EPOCHS = 1_000
 MAX_BLOCK = 1_024
 MAX_NOISE_ROWS = 4_096
 MAX_CHUNK = 1 << 20
+MAX_WORKERS = 64
 DIVERGED_ABOVE = 1e4  # a table entry this large means the updates are blowing up
+# A chunk's loss per pair starts at (1 + K) ln 2 (or a path's length x ln 2); this far above it,
+# scores are in the hundreds with the wrong sign.
+DIVERGED_LOSS = 1e3
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -141,6 +150,7 @@ class TrainConfig:
     chunk: int = 4096  # centres per chunk (one index_add_ per table per chunk)
     row_cap: float = 256.0  # a row's summed update in a chunk counts at most this many pairs
     seed: int = 0
+    workers: int = 1  # threads updating the tables at once; above 1 runs are not reproducible
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -153,6 +163,7 @@ class TrainConfig:
             ("block", MAX_BLOCK),
             ("noise_rows", MAX_NOISE_ROWS),
             ("chunk", MAX_CHUNK),
+            ("workers", MAX_WORKERS),
         ):
             check_positive_int(name, getattr(self, name), maximum=most)
         if not isinstance(self.hs, bool) and self.hs not in (0, 1):
@@ -273,6 +284,7 @@ def train_word2vec(
             "(give more text or lower min_count)"
         )
     V, E = len(vocab), config.vector_size
+    job = _worker_share(config)
     tree = build_huffman_tree(vocab.counts) if config.hs else None
     need = estimate_training_bytes(
         V,
@@ -281,10 +293,11 @@ def train_word2vec(
         window=config.window,
         block=config.block,
         noise_rows=config.noise_rows,
-        chunk=config.chunk,
+        chunk=job.chunk,
         path_length=0 if tree is None else tree.codes.shape[1],
         model=config.model,
         negative=config.negative,
+        workers=config.workers,
     )
     check_memory(
         need,
@@ -302,7 +315,7 @@ def train_word2vec(
         w_out=torch.zeros(V, E, device=dev) if config.negative else None,  # (V, E)
         inner=None if tree is None else torch.zeros(V - 1, E, device=dev),  # (V - 1, E)
         paths=None if tree is None else PathTables.from_tree(tree, dev),
-        config=config,
+        config=job,
     )
     noise = noise_distribution(vocab.counts).to(dev)  # (V,)
     keep = keep_probabilities(vocab.counts, config.sample).to(dev)  # (V,)
@@ -316,23 +329,41 @@ def train_word2vec(
         epochs = tqdm(epochs, desc=f"{config.model} epochs", unit="epoch")
     losses: list[float] = []
     paused = 0.0  # seconds spent in on_epoch, not training
-    with torch.no_grad(), retained_heap():
+
+    @torch.no_grad()  # no_grad is per thread: the workers need their own
+    def update(chunk: Chunk, neg_ids: torch.Tensor | None, lr: float) -> torch.Tensor:
+        loss = count = None
+        if neg_ids is not None:
+            loss, count = ns_update(tables, chunk, neg_ids, lr)
+        if tree is not None:
+            hs_loss, count = hs_update(tables, chunk, lr)
+            loss = hs_loss if loss is None else loss + hs_loss
+        return torch.stack((loss, count))
+
+    # workers > 1: chunks drawn here, in order, are updated by a pool of threads at once, each
+    # reading and adding into the shared tables without locks, as word2vec's and gensim's
+    # threads do ("Hogwild"); which thread's add lands first varies from run to run.
+    pool = ThreadPoolExecutor(config.workers) if config.workers > 1 else None
+    with torch.no_grad(), retained_heap(), pool or contextlib.nullcontext():
         for epoch in epochs:
             stream = subsample(ids, keep, generator=gen)  # (L,) -> (L',)
             reach = window_reach(stream.numel(), config.window, generator=gen, device=dev)
             sums = []  # per chunk: (loss summed over pairs, positive pairs), kept on the device
-            for first in range(0, stream.numel(), config.chunk):
+            running = collections.deque()  # the pool's chunks, oldest first
+            for first in range(0, stream.numel(), job.chunk):
                 lr = learning_rate(config, (epoch + first / stream.numel()) / config.epochs)
-                chunk = tile_chunk(stream, reach, first, config)
-                loss = count = None
+                chunk = tile_chunk(stream, reach, first, job)
+                neg_ids = None
                 if config.negative:
                     shape = (chunk.centre_ids.shape[0], config.noise_rows)
                     neg_ids = sample_noise(noise, shape, generator=gen)  # (B, M)
-                    loss, count = ns_update(tables, chunk, neg_ids, lr)
-                if tree is not None:
-                    hs_loss, count = hs_update(tables, chunk, lr)
-                    loss = hs_loss if loss is None else loss + hs_loss
-                sums.append(torch.stack((loss, count)))
+                if pool is None:
+                    sums.append(update(chunk, neg_ids, lr))
+                    continue
+                running.append(pool.submit(update, chunk, neg_ids, lr))
+                if len(running) > config.workers:  # one chunk ready while the pool is busy
+                    sums.append(running.popleft().result())
+            sums += [job.result() for job in running]
             if sums:
                 totals = torch.stack(sums).double()  # (chunks, 2); .tolist(): one sync an epoch
                 per_pair = (totals[:, 0] / totals[:, 1].clamp(min=1)).tolist()
@@ -363,11 +394,22 @@ def train_word2vec(
     )
 
 
+def _worker_share(config: TrainConfig) -> TrainConfig:
+    """What one of ``workers`` threads updates at a time: ``chunk / workers`` centres, each row's
+    step capped at ``row_cap / workers``. The chunks in flight together then span ``chunk``
+    centres, and a row's summed step over them at most ``row_cap``: as stale, and as capped, as
+    one worker's chunk (whole chunks on two threads diverged within two of 20 epochs)."""
+    if config.workers == 1:
+        return config
+    share = max(config.block, config.chunk // config.workers // config.block * config.block)
+    return dataclasses.replace(config, chunk=share, row_cap=config.row_cap / config.workers)
+
+
 def _stop_if_diverged(tables: Tables, per_pair: list[float], before: int, epoch: int) -> None:
     """Raise TrainingDivergedError if a chunk's loss or a table entry is not finite or huge."""
     used = [t for t in (tables.w_in, tables.w_out, tables.inner) if t is not None]
     largest = max(float(t.abs().max()) for t in used)
-    bad = next((i for i, v in enumerate(per_pair) if not math.isfinite(v)), None)
+    bad = next((i for i, v in enumerate(per_pair) if not v <= DIVERGED_LOSS), None)  # NaN too
     if bad is None and math.isfinite(largest) and largest <= DIVERGED_ABOVE:
         return
     where = len(per_pair) - 1 if bad is None else bad

@@ -53,4 +53,5 @@ def format_time_ratio(slow_seconds: float, fast_seconds: float) -> str:
     """
     for name, value in (("slow_seconds", slow_seconds), ("fast_seconds", fast_seconds)):
         check_number(name, value, low=0, low_open=True, high_open=True)  # seconds
-    return f"{slow_seconds / fast_seconds:,.0f}x as long (wall clock)"
+    ratio = slow_seconds / fast_seconds
+    return f"{ratio:,.{1 if ratio < 10 else 0}f}x as long (wall clock)"  # 1.4x, 12x

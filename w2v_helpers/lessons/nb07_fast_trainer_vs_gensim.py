@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,11 +19,14 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from ..corpus import Vocabulary
+from ..corpus import Vocabulary, build_vocabulary, encode, keep_probabilities, noise_distribution
 from ..evaluation import most_similar
 from ..memory import FLOAT32, check_memory
+from ..reference import ReferenceResult, train_sgns
+from ..trainer import TrainConfig, Word2VecResult, train_word2vec
 from ..validation import check_number, check_positive_int, check_vectors
 from .feedback import Feedback, _call, _correct, _not_yet
+from .formatting import format_rate, format_time_ratio
 from .panel import Panel, make_panel
 
 __all__ = [
@@ -33,6 +38,11 @@ __all__ = [
     "neighbours_report",
     "neighbours_panel",
     "check_nearest",
+    "SpeedComparison",
+    "compare_speed",
+    "time_gensim",
+    "time_ours",
+    "time_reference",
 ]
 
 NOTEBOOK_EPOCHS = 10  # the notebook's runs, ours and gensim's; make bench-train runs 20
@@ -158,13 +168,159 @@ def neighbours_report(
     return NeighbourReport(word, k, lists)
 
 
+def time_ours(
+    sentences: Sequence[Sequence[str]], config: TrainConfig, device: str = "cpu"
+) -> tuple[float, Word2VecResult]:
+    """Our trainer's run and its wall time in seconds, the vocabulary's counting included (as
+    in gensim's). Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
+
+    Args:
+        sentences: the corpus, lists of tokens.
+        config: the run's settings.
+        device: where to train. Default: ``"cpu"``.
+    """
+    start = time.perf_counter()
+    result = train_word2vec(sentences, config, device=device, progress=False)
+    return time.perf_counter() - start, result
+
+
+def time_gensim(
+    sentences: Sequence[Sequence[str]], *, epochs: int, workers: int, seed: int, hs: bool = False
+) -> tuple[float, object]:
+    """gensim's ``Word2Vec`` with the course's settings (SkipGram, window 5, E = 100,
+    min_count 5, sample 1e-3; 5 negatives, or ``hs=1`` without them) and its wall time in
+    seconds. Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
+
+    Args:
+        sentences: the corpus, lists of tokens.
+        epochs: passes over the corpus.
+        workers: gensim's worker threads.
+        seed: gensim's seed.
+        hs: hierarchical softmax instead of negative sampling. Default: ``False``.
+    """
+    from gensim.models import Word2Vec
+
+    start = time.perf_counter()
+    model = Word2Vec(
+        sentences, vector_size=100, window=5, negative=0 if hs else 5, hs=int(hs), sg=1,
+        min_count=5, sample=1e-3, epochs=epochs, workers=workers, seed=seed,
+    )  # fmt: skip
+    return time.perf_counter() - start, model
+
+
+def time_reference(
+    sentences: Sequence[Sequence[str]], *, epochs: int = 1
+) -> tuple[float, ReferenceResult, Vocabulary]:
+    """Notebook 05's reference trainer (float64, a DataLoader, autograd) with the same settings:
+    its wall time in seconds (vocabulary included), its result and the vocabulary.
+    Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
+
+    Args:
+        sentences: the corpus, lists of tokens.
+        epochs: passes over the corpus. Default: 1.
+    """
+    start = time.perf_counter()
+    vocab = build_vocabulary(sentences, 5)
+    ids = [encode([s], vocab) for s in sentences]
+    result = train_sgns(
+        ids, len(vocab), noise_distribution(vocab.counts), embedding_dim=100, window=5,
+        negative=5, epochs=epochs, keep=keep_probabilities(vocab.counts, 1e-3),
+    )  # fmt: skip
+    return time.perf_counter() - start, result, vocab
+
+
+@dataclass(frozen=True)
+class SpeedComparison:
+    """Words per second of each trainer, the median of alternating rounds, and their ratios.
+
+    Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
+    """
+
+    rounds: int
+    epochs: int
+    workers: int
+    reference_tokens: int
+    rates: dict[str, float]  # trainer -> median words/s
+
+    def __str__(self) -> str:
+        r, w = self.rates, self.workers
+
+        def slower(name: str, than: str) -> str:  # "takes N x as long as" from two rates
+            return format_time_ratio(1 / r[name], 1 / r[than])
+
+        lines = [
+            f"median of {self.rounds} rounds, {self.epochs} epoch(s) each, the same words for "
+            "every trainer"
+        ]
+        for name, rate in r.items():
+            slice_ = f", first {self.reference_tokens:,} tokens" * name.startswith("reference")
+            lines.append(f"  {name + slice_:<48} {format_rate(rate, 1.0)}")
+        lines += [
+            f"one thread each, gensim takes {slower('gensim, 1 worker', 'ours, 1 worker')}",
+            f"{w} workers each, gensim takes "
+            + slower(f"gensim, {w} workers", f"ours, {w} workers"),
+            "per word, the reference takes " + slower("reference (notebook 05)", "ours, 1 worker"),
+        ]
+        return "\n".join(lines)
+
+
+def compare_speed(
+    sentences: Sequence[Sequence[str]],
+    *,
+    rounds: int = 3,
+    epochs: int = 2,
+    workers: int = 2,
+    reference_tokens: int = 20_000,
+) -> SpeedComparison:
+    """Time ours, gensim's (each with 1 and ``workers`` threads) and notebook 05's reference
+    trainer (on the first ``reference_tokens`` tokens, one epoch) in alternating rounds, so a
+    busy moment of the machine hits them all; words/s counts raw corpus words.
+    Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
+
+    Args:
+        sentences: the corpus, lists of tokens.
+        rounds: how many rounds, 1 to 9. Default: 3.
+        epochs: epochs of each of ours and gensim's runs, 1 to 20. Default: 2.
+        workers: the threads of the second pair of runs, 2 to 16. Default: 2.
+        reference_tokens: the reference trainer's slice, 1,000 to 100,000. Default: 20,000.
+    """
+    rounds = check_positive_int("rounds", rounds, maximum=9)
+    epochs = check_positive_int("epochs", epochs, maximum=20)
+    workers = check_positive_int("workers", workers, maximum=16)
+    if workers < 2:
+        raise ValueError(f"workers must be at least 2 (1 is always timed), got {workers}")
+    reference_tokens = check_positive_int("reference_tokens", reference_tokens, maximum=100_000)
+    if reference_tokens < 1_000:
+        raise ValueError(f"reference_tokens must be at least 1,000, got {reference_tokens:,}")
+    words = sum(map(len, sentences)) * epochs
+    sliced, left = [], reference_tokens
+    for sentence in sentences:
+        if left > 0:
+            sliced.append(list(sentence[:left]))
+            left -= len(sliced[-1])
+    timed: dict[str, list[float]] = {}
+    for seed in range(rounds):
+        for n in (1, workers):
+            config = TrainConfig(epochs=epochs, seed=seed, workers=n)
+            timed.setdefault(f"ours, {n} worker{'s' * (n > 1)}", []).append(
+                words / time_ours(sentences, config)[0]
+            )
+            timed.setdefault(f"gensim, {n} worker{'s' * (n > 1)}", []).append(
+                words / time_gensim(sentences, epochs=epochs, workers=n, seed=seed)[0]
+            )
+        timed.setdefault("reference (notebook 05)", []).append(
+            sum(map(len, sliced)) / time_reference(sliced)[0]
+        )
+    rates = {name: statistics.median(values) for name, values in timed.items()}
+    return SpeedComparison(rounds, epochs, workers, reference_tokens, rates)
+
+
 @functools.lru_cache(maxsize=1)
 def _notebook_vectors() -> tuple[torch.Tensor, torch.Tensor, Vocabulary]:
     """Ours and gensim's vectors as the notebook trains them (seconds: cached per kernel)."""
     from gensim.models import Word2Vec
 
-    from ..corpus import build_vocabulary, load_wiki_sample
-    from ..trainer import TrainConfig, train_word2vec
+    from ..corpus import load_wiki_sample
 
     sentences = load_wiki_sample()
     vocab = build_vocabulary(sentences, min_count=5)

@@ -23,7 +23,7 @@ from ..corpus import Vocabulary, build_vocabulary, load_wiki_sample, load_word_p
 from ..evaluation import WORD_PAIR_FILES, most_similar, word_pairs, wordsim_spearman
 from ..memory import check_memory
 from ..trainer import TrainConfig, train_word2vec
-from ..validation import check_vectors
+from ..validation import check_positive_int, check_vectors
 from .feedback import Feedback, _correct, _not_a_function, _not_yet
 from .panel import Panel, make_panel
 
@@ -135,8 +135,7 @@ def shared_pairs(vectors: torch.Tensor, vocab: Vocabulary, count: int = 6) -> st
         - vectors: :math:`(V, E)`.
     """
     check_vectors("vectors", vectors, len(vocab))
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 20:
-        raise ValueError(f"count must be a whole number from 1 to 20, got {count!r}")
+    count = check_positive_int("count", count, maximum=20)
     ws = {frozenset((a, b)): s for a, b, s in load_word_pairs(WORD_PAIR_FILES["wordsim353"])}
     sl = {frozenset((a, b)): s for a, b, s in load_word_pairs(WORD_PAIR_FILES["simlex999"])}
     unit = torch.nn.functional.normalize(vectors.double().cpu(), dim=1)  # (V, E)
