@@ -100,8 +100,8 @@ def status(field):
 
 
 estimates = []  # what the trainer asks the guard for
-estimate = trainer.estimate_training_bytes
-trainer.estimate_training_bytes = lambda *a, **k: estimates.append(estimate(*a, **k)) or estimates[0]
+plain = trainer.estimate_training_bytes
+trainer.estimate_training_bytes = lambda *a, **k: estimates.append(plain(*a, **k)) or estimates[0]
 sentences = load_wiki_sample(max_tokens=50_000)
 config = TrainConfig(epochs=1, min_count=1, **json.loads(sys.argv[1]))
 vocab = build_vocabulary(sentences, 1)
