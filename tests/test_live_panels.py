@@ -150,8 +150,7 @@ def test_bench_summary_line_is_the_worst_of_its_rows(bench):
     assert [round(r["median_ms"]) for r in rows] == [20, 125, 100]
     assert rows[1]["slowest_move"] == "y" and round(rows[1]["slowest_ms"]) == 200
     assert bench.summary_line(rows) == (
-        "widgets: slowest median update 125 ms, slowest single update 200 ms, "
-        "slowest build 900 ms"
+        "widgets: slowest median update 125 ms, slowest single update 200 ms, slowest build 900 ms"
     )
     assert "prepared 9.0 s" in bench.format_row(rows[1])
     assert "prepared" not in bench.format_row(rows[0])
