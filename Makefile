@@ -94,3 +94,8 @@ bench-losses: $(STAMP)
 .PHONY: bench-train
 bench-train: $(STAMP)
 	$(BIN)/python benchmarks/bench_train.py
+
+# Not part of `make test`: how fast every widget panel builds and answers a move (issue 18).
+.PHONY: bench-widgets
+bench-widgets: $(STAMP)
+	$(BIN)/python benchmarks/bench_widgets.py $(BENCH_ARGS)

@@ -7,6 +7,7 @@ Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K nega
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..losses import bce_naive, bce_stable, ce_naive, ce_stable
 from ..memory import FLOAT32, check_memory, estimate_loss_scan_bytes, format_bytes
 from ..validation import MAX_BATCH, check_number, check_positive_int
 from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
-from .panel import Panel, _slow_choice, _slow_log_slider, make_panel
+from .panel import Panel, ReusedFigure, _slow_choice, _slow_log_slider, lay_out, make_panel
 
 __all__ = [
     "VOCAB_LADDER",
@@ -325,21 +327,19 @@ def check_initial_losses(answer: object, *, vocab_size: int) -> Feedback:
     )
 
 
-def plot_loss_vs_vocab(report: LossScaleReport) -> Figure:
+def plot_loss_vs_vocab(report: LossScaleReport, *, ax: Axes | None = None) -> Figure:
     """BCE and CE of random logits against the vocabulary size, with log 2 and log V marked.
 
     Draws the rows of :func:`loss_scale_report`. Introduced in ``02_bce_vs_ce.ipynb``.
 
     Args:
         report: a :class:`LossScaleReport`.
+        ax: empty axes to draw into (a panel's :class:`ReusedFigure`). Default: a new figure.
     """
     if not isinstance(report, LossScaleReport):
-        raise TypeError(
-            "report must be a LossScaleReport (from loss_scale_report), "
-            f"got {type(report).__name__}"
-        )
+        raise TypeError(f"report must be a LossScaleReport, got {type(report).__name__}")
     vs = [row[0] for row in report.rows]
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(7, 3.6)) if ax is None else (ax.figure, ax)
     ax.plot(vs, [row[2] for row in report.rows], "o-", color="tab:red", label="CE (built-in)")
     ax.plot(vs, [math.log(v) for v in vs], "--", color="tab:red", alpha=0.6, label="log V")
     ax.plot(vs, [row[1] for row in report.rows], "o-", color="tab:blue", label="BCE (built-in)")
@@ -349,7 +349,7 @@ def plot_loss_vs_vocab(report: LossScaleReport) -> Figure:
     ax.set(xscale="log", xlabel="vocabulary size V", ylabel="loss (nats)", title=title)
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=9)
-    fig.tight_layout()
+    lay_out(fig)  # tight; a panel reuses its first draw's margins
     return fig
 
 
@@ -431,9 +431,9 @@ def plot_stability_scan(scan: StabilityScan) -> Figure:
     return fig
 
 
-def _loss_scale_view(vocab_size: int, logit_scale: float) -> tuple[object, Figure]:
+def _loss_scale_view(figure: ReusedFigure, vocab_size: int, logit_scale: float) -> tuple:
     report = loss_scale_report(vocab_size, logit_scale)
-    return report, plot_loss_vs_vocab(report)
+    return report, plot_loss_vs_vocab(report, ax=figure.clear()[0])
 
 
 def loss_scale_panel() -> Panel:
@@ -446,4 +446,5 @@ def loss_scale_panel() -> Panel:
         "vocab_size": _slow_choice("vocab size V", LOSS_VOCAB_CHOICES, 50_000),
         "logit_scale": _slow_log_slider("logit scale", -2, 2, 0.25, 0.1),
     }
-    return make_panel("Initial loss against vocabulary size", controls, _loss_scale_view)
+    view = functools.partial(_loss_scale_view, ReusedFigure(figsize=(7, 3.6)))
+    return make_panel("Initial loss against vocabulary size", controls, view)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..gradients import _check_loss, row_norms, rows_with_gradient, split_tied_gradient
@@ -21,7 +23,7 @@ from ..memory import check_memory, estimate_tied_step_bytes, format_bytes
 from ..models import CBOW
 from ..validation import check_int, check_number, check_positive_int, parse_token_ids
 from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
-from .panel import DIM_CHOICES, Panel, _choice, _slow_log_slider, make_panel
+from .panel import DIM_CHOICES, Panel, ReusedFigure, _choice, _slow_log_slider, lay_out, make_panel
 
 __all__ = [
     "TiedStepReport",
@@ -292,7 +294,12 @@ def check_output_side_grad(
     )
 
 
-def plot_gradient_row_norms(report: TiedStepReport, *, title: str = "") -> Figure:
+FIGSIZE, RATIOS = (11, 3.8), [1, 1.3]  # the row-norm figure's size and its two axes' widths
+
+
+def plot_gradient_row_norms(
+    report: TiedStepReport, *, title: str = "", axes: Sequence[Axes] | None = None
+) -> Figure:
     """Per-row norms of the input-side, output-side and tied gradients of one tied CBOW step.
 
     Left: the context rows and the target row, with their input-side and output-side norms side
@@ -304,6 +311,8 @@ def plot_gradient_row_norms(report: TiedStepReport, *, title: str = "") -> Figur
     Args:
         report: a :class:`TiedStepReport`.
         title: the figure's title; ``""`` describes the step. Default: ``""``.
+        axes: two empty axes to draw into (a panel's :class:`ReusedFigure`). Default: a new
+            figure.
     """
     if not isinstance(report, TiedStepReport):
         raise TypeError(
@@ -323,9 +332,9 @@ def plot_gradient_row_norms(report: TiedStepReport, *, title: str = "") -> Figur
         labels.append("median\nother row")
         inputs.append(float(report.input_norms[others].median()))
         outputs.append(float(report.output_norms[others].median()))
-    fig, (left, right) = plt.subplots(
-        1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1, 1.3]}
-    )
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=FIGSIZE, gridspec_kw={"width_ratios": RATIOS})
+    (left, right), fig = axes, axes[0].figure
     positions = torch.arange(len(labels)).numpy()
     left.bar(positions - 0.2, inputs, width=0.4, color="tab:green", label="input side")
     left.bar(positions + 0.2, outputs, width=0.4, color="tab:blue", label="output side")
@@ -374,7 +383,7 @@ def plot_gradient_row_norms(report: TiedStepReport, *, title: str = "") -> Figur
         or f"{report.loss.upper()} gradient of the shared W, context "
         f"{list(report.context_ids)} -> target {target}, V={report.vocab_size:,}"
     )
-    fig.tight_layout()
+    lay_out(fig)  # tight; a panel reuses its first draw's margins
     return fig
 
 
@@ -382,6 +391,7 @@ STEP_VOCAB_CHOICES = (500, 1_000, 10_000, 100_000, 1_000_000, 5_000_000)
 
 
 def _tied_step_view(
+    figure: ReusedFigure,
     context_1: int,
     context_2: int,
     context_3: int,
@@ -400,7 +410,7 @@ def _tied_step_view(
         vocab_size=vocab_size,
         embedding_dim=embedding_dim,
     )
-    return report, plot_gradient_row_norms(report)
+    return report, plot_gradient_row_norms(report, axes=figure.clear())
 
 
 def tied_step_panel() -> Panel:
@@ -429,4 +439,5 @@ def tied_step_panel() -> Panel:
     controls["embedding_dim"] = _choice("embedding dim E", DIM_CHOICES, 128)
     for control in controls.values():
         control.continuous_update = False  # a step plus a figure per value would queue up
-    return make_panel("One SGD step of a tied CBOW", controls, _tied_step_view)
+    figure = ReusedFigure(1, 2, figsize=FIGSIZE, gridspec_kw={"width_ratios": RATIOS})
+    return make_panel("One SGD step of a tied CBOW", controls, partial(_tied_step_view, figure))

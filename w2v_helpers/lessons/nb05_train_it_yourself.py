@@ -32,7 +32,7 @@ from ..models import SkipGram
 from ..reference import ReferenceResult, train_sgns
 from ..validation import check_int, check_positive_int, check_token_ids
 from .feedback import Feedback, _call, _correct, _not_yet
-from .panel import Panel, make_panel
+from .panel import Panel, lay_out, make_panel
 
 __all__ = [
     "SLICE_TOKENS",
@@ -219,7 +219,7 @@ def snapshot_view(
         right.annotate(w, (px, py), fontsize=9, xytext=(3, 3), textcoords="offset points")
     right.set(xlim=(-reach, reach), ylim=(-reach, reach), xticks=[], yticks=[])
     right.set_title("projection on the final vectors' axes")
-    fig.tight_layout()
+    lay_out(fig)  # tight; a panel reuses its first draw's margins
     plt.close(fig)
     return text, fig
 
