@@ -309,3 +309,13 @@ def test_workers_learn_the_topics_and_stop_on_divergence(model):
         sentences = load_wiki_sample(max_tokens=30_000)
         diverging = TrainConfig(model=model, alpha=1.0, epochs=2, workers=2)
         train_word2vec(sentences, diverging, progress=False)
+
+
+def test_each_worker_takes_a_share_of_the_chunk_and_of_the_cap():
+    ns = trainer._worker_share(TrainConfig(chunk=4096, workers=3))
+    assert (ns.chunk, ns.row_cap) == (1360, 256 / 3)  # whole blocks of 16, under 4096 / 3
+    hs = trainer._worker_share(TrainConfig(chunk=1024, workers=2, hs=True, negative=0))
+    assert (hs.chunk, hs.row_cap) == (512, 256)  # hierarchical softmax alone: the whole cap
+    assert trainer._worker_share(TrainConfig(chunk=16, workers=4)).chunk == 16  # one block
+    one = TrainConfig()
+    assert trainer._worker_share(one) is one
