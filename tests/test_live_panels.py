@@ -26,7 +26,8 @@ from w2v_helpers.lessons.nb03_tied_weight_backward import (
     tied_step_panel,
     tied_step_report,
 )
-from w2v_helpers.lessons.panel import ReusedFigure, lay_out, render_html
+from w2v_helpers.lessons.nb04_skipgram_multilabel import skipgram_loss_panel
+from w2v_helpers.lessons.panel import ReusedFigure, busy_above, lay_out, render_html
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_widgets.py"
 
@@ -174,3 +175,23 @@ def test_bench_summary_line_is_the_worst_of_its_rows(bench):
 )
 def test_bench_moves_each_kind_of_control_one_step(bench, control, expected):
     assert bench.one_step(control) == pytest.approx(expected)
+
+
+def test_a_large_tile_says_it_is_working_before_the_result_replaces_it():
+    panel = skipgram_loss_panel()
+    shown = []
+    panel.view.observe(lambda change: shown.append(change["new"]), names="value")
+    panel.controls["batch_size"].value = 64  # 64 x 4 x 50,000 = 12.8 million tile entries
+    assert len(shown) == 2
+    assert "Working: the tile loss, N x T x V over 12,800,000 entries" in shown[0]
+    assert "<img" not in shown[0] and "N=64" not in shown[0]  # nothing of the old settings
+    assert "SkipGram losses at V=50,000 T=4 N=64" in shown[1]
+    shown.clear()
+    panel.controls["batch_size"].value = 1  # 200,000 entries: straight to the result
+    assert len(shown) == 1 and "N=1," in shown[0]
+
+
+def test_busy_above_multiplies_the_named_controls():
+    busy = busy_above(100, "a test", "a", "b")
+    assert busy(a=10, b=10, c=99) is None
+    assert busy(a=10, b=11, c=1) == "Working: a test over 110 entries..."

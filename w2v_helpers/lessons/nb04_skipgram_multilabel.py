@@ -29,7 +29,7 @@ from ..memory import (
 from ..validation import MAX_BATCH, MAX_WINDOW, check_number, check_positive_int
 from .feedback import Feedback, _call, _correct, _is_number, _not_yet, _unanswered
 from .formatting import format_timing
-from .panel import BATCH_CHOICES, Panel, _choice, make_panel
+from .panel import BATCH_CHOICES, Panel, _choice, busy_above, make_panel
 
 __all__ = [
     "SCORE_STD",
@@ -432,19 +432,18 @@ def plot_target_memory(
 
 
 def skipgram_loss_panel() -> Panel:
-    """Vary V, T, N and the context words' scores; compare tile, collapse, lean and softmax CE.
-
-    Shows when collapse and tile stop agreeing, the closed-form gap, repeated ids, and the memory
-    each method's targets need; sizes over the memory budget are refused. Behind it:
-    :func:`w2v_helpers.lessons.nb04_skipgram_multilabel.skipgram_loss_report`. Introduced in
-    ``04_skipgram_multilabel.ipynb``.
+    """Vary V, T, N and the context scores; compare tile, collapse, lean and softmax CE and the
+    memory their targets need (sizes over budget refused). Starts at N=4, where a move answers at
+    once; a tile over 4 million entries says it is working. Behind it: :func:`skipgram_loss_report`.
+    Introduced in ``04_skipgram_multilabel.ipynb``.
     """
     controls = {
         "vocab_size": _choice("vocab size V", SKIPGRAM_VOCAB_CHOICES, 50_000),
         "window_size": widgets.IntSlider(description="window size T", min=1, max=50, value=4),
-        "batch_size": _choice("batch size N", BATCH_CHOICES, 16),
+        "batch_size": _choice("batch size N", BATCH_CHOICES, 4),
         "target_score": widgets.FloatSlider(
             description="context score +", min=0.0, max=10.0, step=0.5, value=0.0
         ),
     }
-    return make_panel("SkipGram: one teacher, many students", controls, skipgram_loss_report)
+    tile = busy_above(4e6, "the tile loss, N x T x V", "vocab_size", "window_size", "batch_size")
+    return make_panel("SkipGram: one teacher, many students", controls, skipgram_loss_report, tile)

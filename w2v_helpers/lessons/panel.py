@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -36,6 +37,7 @@ __all__ = [
     "render_or_refuse",
     "render_html",
     "lay_out",
+    "busy_above",
     "ReusedFigure",
     "make_panel",
 ]
@@ -205,12 +207,35 @@ def render_html(result: object) -> str:
     return f'<pre style="line-height:1.25">{html.escape(str(result))}</pre>'
 
 
+def busy_above(limit: float, what: str, *names: str) -> Callable[..., str | None]:
+    """A ``busy`` function for :func:`make_panel`: a "Working" message when the product of the
+    named controls' values (the entries of the largest tensor) is above ``limit``.
+    Introduced in ``04_skipgram_multilabel.ipynb``.
+
+    Args:
+        limit: the product above which a render takes long enough to say so.
+        what: what is being computed, for the message.
+        *names: the controls whose values multiply to the tensor's size.
+    """
+
+    def busy(**values: object) -> str | None:
+        n = math.prod(int(values[name]) for name in names)
+        return f"Working: {what} over {n:,} entries..." if n > limit else None
+
+    return busy
+
+
 def make_panel(
-    title: str, controls: Mapping[str, widgets.ValueWidget], render: Callable[..., object]
+    title: str,
+    controls: Mapping[str, widgets.ValueWidget],
+    render: Callable[..., object],
+    busy: Callable[..., str | None] | None = None,
 ) -> Panel:
     """A panel that re-renders ``render(**{name: control.value})`` whenever a control moves.
 
     ``render`` may return text (anything with a ``str``), a matplotlib Figure, or a tuple of them.
+    Where ``busy`` returns a message for the new settings (large sizes that take a while), the
+    view shows it, and nothing of the old settings, until the result replaces it.
 
     Introduced in ``01_cbow_forward.ipynb``.
 
@@ -218,6 +243,8 @@ def make_panel(
         title: the bold header above the controls.
         controls: the widgets, by the name of the ``render`` parameter each sets.
         render: the pure function, called with every control's value as a keyword argument.
+        busy: called the same way; a message to show while ``render`` works, or ``None``.
+            Default: ``None`` (never).
     """
     view = widgets.HTML()
     layouts: list[dict[str, float]] = []  # this panel's figure margins, found on first draw
@@ -227,6 +254,9 @@ def make_panel(
         # value on Enter and again on blur); matplotlib's text parser is not thread-safe.
         with _RENDER_LOCK:
             values = {name: control.value for name, control in controls.items()}
+            message = None if busy is None else render_or_refuse(busy, **values)
+            if isinstance(message, str) and not message.startswith(("Refused", "Invalid")):
+                view.value = render_html(message)
             tokens = _PANEL_LAYOUTS.set(layouts), _LAID_OUT.set([])
             try:
                 result = render_or_refuse(render, **values)
