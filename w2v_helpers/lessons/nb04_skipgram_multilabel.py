@@ -434,8 +434,9 @@ def plot_target_memory(
 def skipgram_loss_panel() -> Panel:
     """Vary V, T, N and the context scores; compare tile, collapse, lean and softmax CE and the
     memory their targets need (sizes over budget refused). Starts at N=4, where a move answers at
-    once; a tile over 4 million entries says it is working. Behind it: :func:`skipgram_loss_report`.
-    Introduced in ``04_skipgram_multilabel.ipynb``.
+    once; a tile over 4 million entries says it is working. Behind it:
+    :func:`w2v_helpers.lessons.nb04_skipgram_multilabel.skipgram_loss_report`. Introduced in
+    ``04_skipgram_multilabel.ipynb``.
     """
     controls = {
         "vocab_size": _choice("vocab size V", SKIPGRAM_VOCAB_CHOICES, 50_000),
