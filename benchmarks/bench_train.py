@@ -3,8 +3,10 @@
 Same corpus, same settings (SkipGram, window 5, 5 negatives, dim 100, min_count 5, sample 1e-3,
 20 epochs), one machine, ``BENCH_ROUNDS`` (default 3) rounds with seeds 0, 1, 2, gensim and ours
 alternating. Both use ``BENCH_WORKERS`` (default 2) threads: gensim's workers, our trainer's
-``workers`` (each with ``BENCH_THREADS`` torch threads, default 1: on 2 cores, two workers of one
-thread each ran faster than one worker of two threads). Words per second are raw corpus tokens x
+``workers`` (each with ``BENCH_THREADS`` torch threads, default 1). Two workers of one thread
+beat one worker of two threads: 0.98M and 1.06M words/s against 0.68M and 0.99M (3 epochs, this
+2-core machine, idle), and with another process on the cores two OpenMP threads per op fell to
+29k words/s. Words per second are raw corpus tokens x
 epochs / wall time of the whole call, vocabulary, subsampling and pair building included for
 both. Quality is WordSim353's Spearman over the pairs whose words are both in the (shared)
 vocabulary. Before them, the reference trainer of notebook 05 (``w2v_helpers.reference.train_sgns``:
@@ -131,8 +133,8 @@ def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
 
 
 def main() -> None:
-    # One torch thread by default: on this 2-core machine shared with other processes, two
-    # OpenMP threads made every small elementwise op ~20x slower (spin-waiting on a busy core).
+    # One torch thread per worker by default (see the module docstring): two OpenMP threads
+    # spin-wait on a busy core, and every small elementwise op then takes ~20x as long.
     torch.set_num_threads(THREADS)
     sentences = load_wiki_sample()
     tokens = sum(map(len, sentences))
