@@ -2,6 +2,7 @@
 float64 autograd SGD step of the plain SGNS (and CBOW) loss for one update, a pair count by hand
 for the row cap, and the linear schedule for the learning rate over all epochs."""
 
+import dataclasses
 import math
 import threading
 import time
@@ -319,3 +320,13 @@ def test_each_worker_takes_a_share_of_the_chunk_and_of_the_cap():
     assert trainer._worker_share(TrainConfig(chunk=16, workers=4)).chunk == 16  # one block
     one = TrainConfig()
     assert trainer._worker_share(one) is one
+
+
+def test_a_toy_vocabulary_that_diverges_is_told_to_lower_chunk():
+    config = TrainConfig(
+        vector_size=16, window=3, min_count=1, sample=0.5, epochs=10, chunk=256, seed=1
+    )
+    with pytest.raises(TrainingDivergedError, match=r"only 24 words, also lower chunk \(now 256\)"):
+        train_word2vec(topic_corpus(), config, progress=False)
+    small = dataclasses.replace(config, chunk=64)  # the advice works
+    assert math.isfinite(train_word2vec(topic_corpus(), small, progress=False).losses[-1])

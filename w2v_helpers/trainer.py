@@ -367,7 +367,7 @@ def train_word2vec(
             if sums:
                 totals = torch.stack(sums).double()  # (chunks, 2); .tolist(): one sync an epoch
                 per_pair = (totals[:, 0] / totals[:, 1].clamp(min=1)).tolist()
-                _stop_if_diverged(tables, per_pair, len(losses), epoch)
+                _stop_if_diverged(tables, per_pair, len(losses), epoch, config.chunk)
                 losses += per_pair
             if on_epoch is not None:
                 paused -= time.perf_counter()
@@ -409,8 +409,13 @@ def _worker_share(config: TrainConfig) -> TrainConfig:
     return dataclasses.replace(config, chunk=share, row_cap=cap)
 
 
-def _stop_if_diverged(tables: Tables, per_pair: list[float], before: int, epoch: int) -> None:
-    """Raise TrainingDivergedError if a chunk's loss or a table entry is not finite or huge."""
+def _stop_if_diverged(
+    tables: Tables, per_pair: list[float], before: int, epoch: int, chunk: int
+) -> None:
+    """Raise TrainingDivergedError if a chunk's loss or a table entry is not finite or huge.
+
+    A chunk of more than 10 centres per word (a toy corpus) sums many steps into every row:
+    the message then names ``chunk`` too (24 words diverged at 256 centres and trained at 64)."""
     used = [t for t in (tables.w_in, tables.w_out, tables.inner) if t is not None]
     largest = max(float(t.abs().max()) for t in used)
     bad = next((i for i, v in enumerate(per_pair) if not v <= DIVERGED_LOSS), None)  # NaN too
@@ -422,4 +427,9 @@ def _stop_if_diverged(tables: Tables, per_pair: list[float], before: int, epoch:
         f"{per_pair[where]:.3g} and the largest vector entry {largest:.3g}. Lower alpha (now "
         f"{tables.config.alpha:g}; word2vec's default is 0.025), and keep row_cap at most its "
         "default, 256."
+        + (
+            f" With only {V:,} words, also lower chunk (now {chunk:,}) to a few per word."
+            if (V := tables.w_in.shape[0]) * 10 < chunk
+            else ""
+        )
     )
