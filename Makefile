@@ -1,7 +1,8 @@
 # The course's commands. Each target sets up what it needs: a .venv with the pinned
 # requirements and the helper package installed in editable mode.
 #   make lab         open the course in JupyterLab
-#   make test        ruff + unit tests + nbval (strict) over every notebook
+#   make test        every test stage, each timed: lint, fast, slow, nbval, browser
+#   make test-fast   the tests in no tier (no notebook, browser or slow test): under a minute
 #   make regenerate  re-execute every notebook in place and strip volatile metadata
 #   make student     write the student edition to student/ (solutions removed, exercises cleared)
 
@@ -22,7 +23,8 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Which notebooks `make regenerate` and `make nbval` take, e.g. NB=notebooks/01_cbow_forward.ipynb
 NB ?= notebooks/*.ipynb
 
-.PHONY: setup lab test lint format unit nbval regenerate student navigation binder kernel-memory portability margins clean
+.PHONY: setup lab test test-fast test-slow test-browser lint format unit nbval regenerate student \
+	navigation binder kernel-memory portability margins clean
 
 setup: $(STAMP)
 
@@ -42,14 +44,26 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 \
 		--ServerApp.port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
-test: lint unit nbval
+# The stages, in tools/test_stages.py: lint, fast, slow, nbval (each notebook executed once),
+# browser (each notebook's student edition in JupyterLab); it prints each stage's wall time.
+test: $(STAMP)
+	$(BIN)/python tools/test_stages.py
+
+test-fast: $(STAMP)
+	$(BIN)/python tools/test_stages.py fast
+
+test-slow: $(STAMP)
+	$(BIN)/python tools/test_stages.py slow
+
+test-browser: $(STAMP)
+	$(BIN)/python tools/test_stages.py browser
 
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/python tools/test_stages.py lint
 
+# Every test that executes no notebook and drives no browser: fast and slow tiers.
 unit: $(STAMP)
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests -m "not notebook and not browser"
 
 nbval: $(STAMP)
 	$(BIN)/pytest $(NB)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from tools_loader import load_tool
 
 ROOT = Path(__file__).parent.parent
@@ -32,6 +33,7 @@ def test_binder_pins_python_3_11():
     assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
 
 
+@pytest.mark.slow
 def test_repo2docker_plan_installs_the_pins_and_the_helper_package(tmp_path):
     repo2docker = Path(sys.executable).parent / "repo2docker"
     copy = tmp_path / "repo"

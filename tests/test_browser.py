@@ -1,11 +1,20 @@
 """The course as learners meet it: every notebook run in JupyterLab in a real browser.
 
-nbval never sees widgets. This test starts ``jupyter lab`` on 127.0.0.1 over a temporary copy of
-the notebooks (autosave off, every cell rendered), drives headless Chromium with Playwright, and
-for each notebook: runs all cells, waits for the kernel to go idle, asserts no error output and no
-browser console error, moves every control of every widget panel one step and asserts the panel
-then shows what the pure function behind it returns for the new value, and saves a screenshot to
-``artifacts/browser/``. Every request that is not to 127.0.0.1 is blocked.
+nbval never sees widgets. This test starts ``jupyter lab`` on 127.0.0.1 over a temporary folder
+holding a copy of the notebooks and the student edition that ``make student`` writes (autosave
+off, every cell rendered), drives headless Chromium with Playwright, and for each notebook:
+
+- opens the notebook as stored and checks that every solution is collapsed, as a learner first
+  sees it (screenshot ``NN_...-opened.png``);
+- opens its student edition (solutions removed, exercise cells cleared), runs all cells, waits
+  for the kernel to go idle, and asserts no error output and no browser console error: the
+  student edition runs top to bottom, and every exercise cell, left as the learner finds it,
+  says "Not yet" (nbval runs the stored notebook, whose solutions say "Correct");
+- moves every control of every widget panel one step and asserts the panel then shows what the
+  pure function behind it returns for the new value, and saves a screenshot to
+  ``artifacts/browser/``.
+
+Every request that is not to 127.0.0.1 is blocked.
 
 Runs when Chromium is found (``/usr/bin/chromium``, or ``W2V_CHROMIUM``). With ``CI=true`` a
 missing Chromium is a failure, not a skip: ``.ci/run`` installs it.
@@ -25,6 +34,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import ipywidgets as widgets
 import psutil
@@ -35,6 +45,9 @@ from w2v_helpers import memory
 from w2v_helpers.lessons import panel_factories as panels_by_name
 
 navigation = load_tool("navigation")
+student = load_tool("student")
+
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -58,10 +71,11 @@ LAB_SETTINGS = {
 
 KERNEL_SETTINGS = "@jupyterlab/apputils-extension:kernels-settings"
 
-KERNEL_IDLE = """() => {
+# The document at ``path`` (relative to the lab's root) is the current tab, its kernel idle.
+KERNEL_IDLE = """(path) => {
   const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-  return !!k && k.status === 'idle' && !!w.content;
+  return !!k && k.status === 'idle' && !!w.content && w.context.path === path;
 }"""
 
 ALL_CELLS_RAN = """() => {
@@ -87,6 +101,32 @@ SOLUTIONS_SHOWN = """() => {
     if (!cell.inputHidden || !cell.outputHidden) open.push(i);
   });
   return {solutions, open};
+}"""
+# Each exercise cell of the student edition (nbgrader metadata) and the text it printed.
+EXERCISE_OUTPUTS = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+  const found = [];
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    const grader = c.getMetadata('nbgrader');
+    if (!grader) continue;
+    let text = '';
+    for (let j = 0; j < c.outputs.length; j++) {
+      const o = c.outputs.get(j).toJSON();
+      const plain = o.data && o.data['text/plain'];
+      text += [].concat(o.text || []).join('') + [].concat(plain || []).join('');
+    }
+    found.push({id: grader.grade_id, text});
+  }
+  return found;
+}"""
+# Shut down the current notebook's kernel and close it, then open another document.
+SWITCH_TO = """async (path) => {
+  const app = window.jupyterapp;
+  const w = app.shell.currentWidget;
+  await w.sessionContext.shutdown();
+  w.dispose();
+  await app.commands.execute('docmanager:open', {path});
 }"""
 OUTPUT_TYPES = """() => {
   const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
@@ -131,11 +171,17 @@ def chromium() -> str:
     pytest.skip(message)
 
 
+class Lab(NamedTuple):
+    url: str  # the server's base URL
+    root: Path  # the folder it serves: notebooks/ as stored, student/ as `make student` writes
+
+
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory, chromium):
-    """A JupyterLab server over a temporary copy of the notebooks; yields its base URL."""
+def lab(tmp_path_factory, chromium) -> Lab:
+    """A JupyterLab server over a copy of the notebooks and the student edition."""
     tmp = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
+    shutil.copytree(ROOT / "notebooks", tmp / "root" / "notebooks")
+    assert student.main([str(tmp / "root" / "student")]) == 0  # what `make student` writes
     for plugin, values in LAB_SETTINGS.items():
         package, name = plugin.rsplit("/", 1)
         folder = tmp / "settings" / package
@@ -152,7 +198,7 @@ def lab(tmp_path_factory, chromium):
     command = [
         str(bin_dir / "jupyter"), "lab", "--no-browser", "--allow-root",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp / 'notebooks'}",
+        f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={tmp / 'root'}",
         "--LabApp.expose_app_in_browser=True",
     ]  # fmt: skip
     log = open(tmp / "lab.log", "w")  # noqa: SIM115 -- closed below, after the server stops
@@ -175,7 +221,7 @@ def lab(tmp_path_factory, chromium):
         default = plugin["schema"]["properties"]["commsOverSubshells"]["default"]
         assert default == "disabled", "make setup installs lab/overrides.json"
         LAB_SERVER_PID.append(server.pid)
-        yield base
+        yield Lab(url=base, root=tmp / "root")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -373,8 +419,14 @@ def newest_lab_kernel() -> psutil.Process:
     return max(kernels, key=lambda k: k[0])[1]
 
 
+# Which notebooks' student editions do not run top to bottom, name -> why (none known).
+KNOWN_BROKEN: dict[str, str] = {}
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, notebook, monkeypatch):
+    if notebook.name in KNOWN_BROKEN:
+        pytest.xfail(KNOWN_BROKEN[notebook.name])
     console_errors: list[str] = []
     blocked: list[str] = []
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -387,44 +439,52 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, noteb
 
     page.on("console", on_console)
     page.on("pageerror", lambda e: console_errors.append(str(e)))
+    edition = f"student/notebooks/{notebook.name}"
     try:
         # A workspace of its own per notebook: no tab of an earlier test stays open.
-        page.goto(f"{lab}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={TOKEN}")
-        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
-        # The twins drawn here ask the memory guard with what the lab's kernel holds, so that
-        # they refuse exactly where the page's panel does (the guard adds it to each need).
-        kernel = newest_lab_kernel()
-        monkeypatch.setattr(memory, "process_memory", lambda: kernel.memory_info().rss)
+        stored = f"notebooks/{notebook.name}"
+        page.goto(f"{lab.url}/lab/workspaces/{notebook.stem}/tree/{stored}?reset&token={TOKEN}")
+        page.wait_for_function(KERNEL_IDLE, arg=stored, timeout=120_000)
         # As a learner opens it: every solution collapsed, its source and its output hidden.
         shown = page.evaluate(SOLUTIONS_SHOWN)
         assert shown["solutions"] > 0 and not shown["open"], f"{notebook.name}: {shown}"
         whole_page_screenshot(page, ARTIFACTS / f"{notebook.stem}-opened.png")
         page.set_viewport_size({"width": 1400, "height": 1000})
+
+        # The student edition, run as a learner who has not answered yet would run it.
+        page.evaluate(SWITCH_TO, edition)
+        page.wait_for_function(KERNEL_IDLE, arg=edition, timeout=120_000)
+        # The twins drawn here ask the memory guard with what the lab's kernel holds, so that
+        # they refuse exactly where the page's panel does (the guard adds it to each need).
+        kernel = newest_lab_kernel()
+        monkeypatch.setattr(memory, "process_memory", lambda: kernel.memory_info().rss)
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_timeout(500)
         page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
 
         errors = [o for o in page.evaluate(OUTPUT_TYPES) if o["type"] == "error"]
-        assert not errors, f"{notebook.name}: error outputs {errors}"
+        assert not errors, f"{edition} does not run top to bottom: error outputs {errors}"
+        exercises = page.evaluate(EXERCISE_OUTPUTS)
+        assert exercises, f"{edition}: no exercise cell"
+        for exercise in exercises:
+            assert "Not yet" in exercise["text"], f"{exercise['id']}: {exercise['text'][:200]!r}"
 
         factories = panel_factories()
         current = page.evaluate("window.jupyterapp.shell.currentWidget.id")
         panel_doms = page.locator(f"[id='{current}'] .w2v-panel")
+        cells = json.loads((lab.root / edition).read_text())["cells"]
         shown = sum(
             len(re.findall(r"\w+_panel\(", "".join(c["source"])))
-            for c in json.loads(notebook.read_text())["cells"]
+            for c in cells
             if c["cell_type"] == "code"
         )
-        assert panel_doms.count() == shown, (
-            f"{notebook.name}: {panel_doms.count()} of {shown} panels"
-        )
+        assert panel_doms.count() == shown, f"{edition}: {panel_doms.count()} of {shown} panels"
         for i in range(panel_doms.count()):
             panel_dom = panel_doms.nth(i)
             title = panel_dom.locator(".w2v-panel-title").inner_text().strip()
             assert title in factories, f"unknown panel {title!r}"
             assert move_every_control(page, panel_dom, factories[title]), f"{title}: nothing moved"
 
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         whole_page_screenshot(page, ARTIFACTS / f"{notebook.stem}.png")
         assert not console_errors, f"{notebook.name}: browser console errors {console_errors}"
         outside = {url for url in blocked if url != navigation.BADGE_IMAGE}

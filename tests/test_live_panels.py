@@ -52,6 +52,7 @@ def fresh_figure_html(fig, layout: dict) -> str:
     return render_html(fig)
 
 
+@pytest.mark.slow
 def test_tied_step_panel_shows_the_fresh_figure_of_each_new_setting():
     panel = tied_step_panel()
     (layout,) = panel.layouts
@@ -75,6 +76,7 @@ def test_tied_step_panel_shows_the_fresh_figure_of_each_new_setting():
         assert np.array_equal(got, expected), f"after {name}={value!r} the figure is stale"
 
 
+@pytest.mark.slow
 def test_loss_scale_panel_shows_the_fresh_figure_of_each_new_setting():
     panel = loss_scale_panel()
     (layout,) = panel.layouts
@@ -91,6 +93,7 @@ def test_loss_scale_panel_shows_the_fresh_figure_of_each_new_setting():
         before = got
 
 
+@pytest.mark.slow
 def test_a_panel_keeps_its_first_draws_margins_and_a_plain_call_lays_out_tight():
     panel = tied_step_panel()
     panel.controls["vocab_size"].value = 10_000
@@ -177,6 +180,7 @@ def test_bench_moves_each_kind_of_control_one_step(bench, control, expected):
     assert bench.one_step(control) == pytest.approx(expected)
 
 
+@pytest.mark.slow
 def test_a_large_tile_says_it_is_working_before_the_result_replaces_it():
     panel = skipgram_loss_panel()
     shown = []

@@ -19,7 +19,8 @@ from w2v_helpers.corpus import (
     sample_noise,
     subsample,
 )
-from w2v_helpers.negative_sampling import block_loss_and_grads, sgns_loss
+from w2v_helpers.logistic_scores import block_loss_and_grads
+from w2v_helpers.negative_sampling import sgns_loss
 from w2v_helpers.trainer import TrainConfig, train_word2vec
 
 
@@ -155,6 +156,7 @@ def _grouped_corpus(groups: int = 12, size: int = 4, sentences: int = 600):
     return out, words
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["skipgram", "cbow"])
 def test_trainer_learns_known_neighbours_on_synthetic_groups(model):
     sentences, words = _grouped_corpus()

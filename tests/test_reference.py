@@ -305,6 +305,7 @@ UNIFORM_20 = torch.full((20,), 0.05, dtype=torch.float64)
 GROUPS = dict(embedding_dim=10, window=2, negative=5, epochs=5, batch_size=128, lr=0.025)
 
 
+@pytest.mark.slow
 def test_training_learns_two_word_groups_deterministically():
     state = torch.get_rng_state()
     result = train_sgns(_two_groups(), 20, UNIFORM_20, **GROUPS)

@@ -90,6 +90,7 @@ def topic_corpus(seed=0, sentences=400):
     return corpus
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("model", "negative"), [("skipgram", 0), ("cbow", 0), ("skipgram", 3)])
 def test_training_learns_that_words_of_one_topic_are_neighbours(model, negative):
     config = TrainConfig(
@@ -127,6 +128,7 @@ def test_result_holds_the_tree_and_inner_vectors_and_no_unused_output_table():
     assert both.output.shape == (V, 100) and both.inner.shape == (V - 1, 100)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["skipgram", "cbow"])
 def test_hierarchical_softmax_stops_on_divergence_naming_alpha(model):
     sentences = load_wiki_sample(max_tokens=30_000)

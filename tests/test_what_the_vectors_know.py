@@ -49,6 +49,7 @@ def test_similarity_table_scores_both_datasets_with_word_pairs():
     assert str(table).startswith("(95% intervals: 1,000 bootstrap resamples")
 
 
+@pytest.mark.slow
 def test_corpus_study_runs_each_share_and_seed_and_scores_every_epoch():
     runs = corpus_study(fractions=(0.1, 0.2), seeds=(0, 1), epochs=5)
     assert [(r.fraction, r.seed) for r in runs] == [(0.1, 0), (0.2, 0), (0.1, 1)]

@@ -39,6 +39,7 @@ print(json.dumps(results))
 """
 
 
+@pytest.mark.slow
 def test_every_panel_at_its_maximum_settings_refuses_without_allocating():
     out = subprocess.run(
         [sys.executable, "-c", PUSH_TO_MAX, *SCALING], capture_output=True, text=True, check=True

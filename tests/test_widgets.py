@@ -16,6 +16,19 @@ from w2v_helpers.lessons.nb03_tied_weight_backward import tied_step_panel, tied_
 from w2v_helpers.lessons.panel import Panel, render_or_refuse
 
 PANEL_FACTORIES = list(panel_factories().values())
+# Panels whose first draw trains the notebook's vectors on the sample (seconds to a minute), and
+# the tied step's panel, whose every move draws a figure of the whole table.
+SLOW_PANELS = {"snapshot_panel", "neighbours_panel", "explorer_panel", "tied_step_panel"}
+
+
+def panels(factories=PANEL_FACTORIES) -> list:
+    """One parameter per panel, named after it; the slow ones marked ``slow``."""
+    return [
+        pytest.param(
+            f, id=f.__name__, marks=[pytest.mark.slow] if f.__name__ in SLOW_PANELS else []
+        )
+        for f in factories
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +78,7 @@ def assert_a_result_or_a_refusal(text: str, where: str) -> None:
         assert "memory budget" in text, f"{where}: {text}"
 
 
-@pytest.mark.parametrize("factory", PANEL_FACTORIES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("factory", panels())
 def test_each_control_at_its_ends_changes_what_the_panel_shows(factory):
     panel = factory()
     default, default_text = shown(panel), steady(panel.text())
@@ -84,7 +97,7 @@ def test_each_control_at_its_ends_changes_what_the_panel_shows(factory):
         assert steady(panel.text()) == default_text, f"{name} back at {start} shows something else"
 
 
-@pytest.mark.parametrize("factory", PANEL_FACTORIES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("factory", panels())
 def test_every_control_at_its_min_together_renders_a_result(factory):
     panel = factory()
     for control in panel.controls.values():
@@ -93,9 +106,7 @@ def test_every_control_at_its_min_together_renders_a_result(factory):
     assert "Refused:" not in panel.text()
 
 
-@pytest.mark.parametrize(
-    "factory", [cbow_forward_panel, loss_scale_panel, tied_step_panel], ids=lambda f: f.__name__
-)
+@pytest.mark.parametrize("factory", panels([cbow_forward_panel, loss_scale_panel, tied_step_panel]))
 def test_every_size_at_its_max_together_is_refused_by_the_memory_guard(factory):
     panel = factory()
     for control in panel.controls.values():
@@ -104,7 +115,7 @@ def test_every_size_at_its_max_together_is_refused_by_the_memory_guard(factory):
     assert "memory budget" in panel.text()
 
 
-@pytest.mark.parametrize("factory", PANEL_FACTORIES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("factory", panels())
 def test_panel_repr_is_one_short_line_for_the_stored_notebook(factory):
     text = repr(factory())
     assert "\n" not in text and len(text) < 120

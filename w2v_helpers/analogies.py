@@ -65,7 +65,7 @@ def load_analogies() -> tuple[tuple[str, tuple[tuple[str, str, str, str], ...]],
     return tuple((name, tuple(questions)) for name, questions in sections)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AnalogySection:
     """One section of the file: how many of its questions were answered right.
 
@@ -82,7 +82,7 @@ class AnalogySection:
         return self.correct / self.used if self.used else math.nan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AnalogiesResult:
     """Accuracy over the questions the vocabulary covers, overall and per section.
 
@@ -116,7 +116,9 @@ def _check_method(method: object) -> str:
 
 def _rank(unit: torch.Tensor, abc: torch.Tensor, method: str) -> torch.Tensor:
     """Scores of every word for each question (a, b, c), the question words pushed to -inf."""
-    a, b, c = unit[abc[:, 0]], unit[abc[:, 1]], unit[abc[:, 2]]  # (Q, E) each
+    a = unit[abc[:, 0]]  # (Q, E)
+    b = unit[abc[:, 1]]  # (Q, E)
+    c = unit[abc[:, 2]]  # (Q, E)
     if method == "3cosadd":
         scores = unit @ (b - a + c).T  # (V, E) @ (E, Q) -> (V, Q)
     else:
@@ -155,12 +157,21 @@ def analogies(vectors: torch.Tensor, vocab: Vocabulary, method: str = "3cosadd")
             ids = torch.tensor([[index[w] for w in q] for q in known[first : first + BATCH]])
             best = _rank(unit, ids[:, :3], method).argmax(0)  # (Q,)
             correct += int((best == ids[:, 3]).sum())
-        sections.append(AnalogySection(name, correct, len(known), len(questions)))
+        sections.append(
+            AnalogySection(name=name, correct=correct, used=len(known), total=len(questions))
+        )
     used = sum(s.used for s in sections)
     right = sum(s.correct for s in sections)
     total = sum(s.total for s in sections)
     accuracy = right / used if used else math.nan
-    return AnalogiesResult(method, accuracy, right, used, total, tuple(sections))
+    return AnalogiesResult(
+        method=method,
+        accuracy=accuracy,
+        correct=right,
+        questions_used=used,
+        questions_total=total,
+        sections=tuple(sections),
+    )
 
 
 def answer_analogy(

@@ -3,9 +3,12 @@
 The trainer (``trainer.train_word2vec``) cuts each epoch's stream into chunks and each chunk
 into blocks of S consecutive centres. :func:`tile_chunk` gives every block its context *tile*
 (the C = S + 2w stream rows around it) and a mask of which tile rows fall in each centre's
-window. The four update functions score a whole chunk at once from the same tables, write the
-gradient by hand (no autograd graph) and add it into each table with one ``index_add_``
-(``row_updates``), each row's summed update capped at ``row_cap`` weighted scores.
+window. :class:`Tables` holds what a run updates (and its ``TrainConfig``), :class:`Chunk` one
+chunk's blocks. The four update functions score a whole chunk at once from the same tables with
+the weighted logistic loss of ``logistic_scores`` (its gradient written by hand: no autograd
+graph) and add it into each table with one ``index_add_`` (``row_updates``), each row's summed
+update capped at ``row_cap`` weighted scores. :func:`slot_use` measures how much of the SkipGram
+hierarchical-softmax grid is real work.
 
 - Negative sampling: a block's centres share M noise rows, each weighted so that every positive
   pair still sees ``negative`` noise words in expectation.
@@ -26,15 +29,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from .corpus import keep_probabilities
 from .hierarchical_softmax import HuffmanTree, build_huffman_tree
-from .negative_sampling import block_loss_and_grads
+from .logistic_scores import block_loss_and_grads
 from .row_updates import add_rows, apply_update, capped_steps, gather_rows
+from .training_config import TrainConfig
 from .validation import check_counts, check_positive_int
 
 __all__ = [
@@ -93,7 +96,8 @@ class Tables:
         w_out: the negative-sampling output table, or ``None`` without negative sampling.
         inner: the inner nodes' vectors, or ``None`` without hierarchical softmax.
         paths: the tree's :class:`PathTables`, with ``inner``.
-        config: the run's ``TrainConfig``; ``negative`` and ``row_cap`` are read here.
+        config: the run's :class:`~w2v_helpers.training_config.TrainConfig`; ``negative`` and
+            ``row_cap`` are read here.
 
     Shape:
         - w_in, w_out: :math:`(V, E)`; inner: :math:`(V - 1, E)`.
@@ -103,7 +107,7 @@ class Tables:
     w_out: torch.Tensor | None  # (V, E)
     inner: torch.Tensor | None  # (V - 1, E)
     paths: PathTables | None
-    config: Any  # trainer.TrainConfig (not imported: the trainer imports this module)
+    config: TrainConfig  # a worker's share of it (training_config.worker_share)
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ class Chunk:
     centre_ok: torch.Tensor  # (B, S)
 
 
-def tile_chunk(stream: torch.Tensor, reach: torch.Tensor, start: int, config: Any) -> Chunk:
+def tile_chunk(stream: torch.Tensor, reach: torch.Tensor, start: int, config: TrainConfig) -> Chunk:
     """The chunk of ``stream`` from ``start``: centres, tiles and window mask of each block.
 
     Introduced in ``06_negative_sampling_real_corpus.ipynb``.
@@ -249,7 +253,8 @@ def cbow_ns_update(
     B, S = chunk.centre_ids.shape
     M = neg_ids.shape[1]
     avg, hidden, has_ctx = _window_means(tables, chunk)
-    dtype, dev = hidden.dtype, hidden.device
+    dtype = hidden.dtype
+    dev = hidden.device
     row_ids = torch.cat([chunk.centre_ids, neg_ids], 1)  # (B, S + M): the targets, then noise
     eye = torch.eye(S, dtype=dtype, device=dev).expand(B, S, S)  # (B, S, S)
     labels = F.pad(eye, (0, M))  # (B, S, S + M): hidden s is labelled with its own centre

@@ -70,7 +70,6 @@ def test_data_path(name: str) -> str:
     return path
 
 
-@functools.lru_cache(maxsize=1)
 @functools.lru_cache(maxsize=1)  # parsing takes seconds; the tuples are immutable, safe to share
 def _wiki_documents() -> tuple[tuple[str, ...], ...]:
     from gensim.corpora.wikicorpus import WikiCorpus
@@ -432,7 +431,8 @@ def dynamic_window_pairs(
     window = check_positive_int("window", window)
     L = ids.numel()
     reach = window_reach(L, window, generator=generator, device=ids.device)  # (L,)
-    centres, contexts = [], []
+    centres = []
+    contexts = []
     for d in range(1, min(window, L - 1) + 1):
         right = reach[:-d] >= d  # (L-d,) centre i sees i+d
         left = reach[d:] >= d  # (L-d,) centre i+d sees i

@@ -93,7 +93,8 @@ def wordsim_spearman(vectors: torch.Tensor, vocab: Vocabulary) -> float:
     """
     check_vectors("vectors", vectors, len(vocab))
     unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)
-    human, model = [], []
+    human = []
+    model = []
     for a, b, score in load_wordsim353():
         if a in vocab.index and b in vocab.index:
             human.append(score)
@@ -132,7 +133,7 @@ MAX_BOOTSTRAP = 100_000
 MIN_PAIRS = 10  # fewer pairs say nothing about a rank correlation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WordPairsResult:
     """Spearman correlation of cosine similarity with human scores, with coverage and a 95% CI.
 
@@ -177,8 +178,10 @@ def _bootstrap_spearman(human: np.ndarray, model: np.ndarray, rounds: int, seed:
     from scipy.stats import rankdata  # local: scipy is only needed here
 
     draw = np.random.default_rng(seed).integers(0, len(human), size=(rounds, len(human)))
-    a, b = rankdata(human[draw], axis=1), rankdata(model[draw], axis=1)  # (rounds, P)
-    a, b = a - a.mean(1, keepdims=True), b - b.mean(1, keepdims=True)
+    a = rankdata(human[draw], axis=1)  # (rounds, P)
+    b = rankdata(model[draw], axis=1)  # (rounds, P)
+    a = a - a.mean(1, keepdims=True)  # (rounds, P) centred
+    b = b - b.mean(1, keepdims=True)  # (rounds, P) centred
     spread = np.sqrt((a * a).sum(1) * (b * b).sum(1))  # 0 when a resample repeats one pair
     return (a * b).sum(1) / np.where(spread > 0, spread, np.nan)  # (rounds,) NaN: undefined
 
@@ -213,7 +216,14 @@ def word_pairs(
     seed = check_int("seed", seed, low=0)
     human, model, total = _pair_scores(vectors, vocab, dataset)
     low, high = np.nanpercentile(_bootstrap_spearman(human, model, rounds, seed), [2.5, 97.5])
-    return WordPairsResult(dataset, spearman(human, model), len(human), total, low, high)
+    return WordPairsResult(
+        dataset=dataset,
+        spearman=spearman(human, model),
+        pairs_used=len(human),
+        pairs_total=total,
+        ci_low=low,
+        ci_high=high,
+    )
 
 
 def spearman_difference(

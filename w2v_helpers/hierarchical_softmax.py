@@ -94,8 +94,10 @@ def build_huffman_tree(counts: torch.Tensor) -> HuffmanTree:
         )
     order = torch.argsort(counts, descending=True, stable=True).tolist()  # most frequent first
     count = [int(counts[w]) for w in order] + [math.inf] * V  # leaves, then inner nodes
-    parent, bit = [0] * (2 * V), [0] * (2 * V)
-    leaf, inner = V - 1, V  # the smallest leaf left; the oldest inner node not yet merged
+    parent = [0] * (2 * V)
+    bit = [0] * (2 * V)
+    leaf = V - 1  # the smallest leaf left
+    inner = V  # the oldest inner node not yet merged
     for made in range(V - 1):
         pair = []
         for _ in range(2):
@@ -111,7 +113,9 @@ def build_huffman_tree(counts: torch.Tensor) -> HuffmanTree:
     root = 2 * V - 2
     paths = []
     for rank in range(V):  # walk from each leaf up to the root, then read it root first
-        node, codes, points = rank, [], []
+        node = rank
+        codes = []
+        points = []
         while node != root:
             codes.append(bit[node])
             node = parent[node]

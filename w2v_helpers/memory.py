@@ -99,7 +99,8 @@ def process_memory() -> int:
     return psutil.Process().memory_info().rss
 
 
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+_M_TRIM_THRESHOLD = -1  # glibc's mallopt parameters
+_M_MMAP_THRESHOLD = -3
 _GLIBC_DEFAULT_THRESHOLD = 128 << 10
 _MMAP_MOST = 32 << 20  # the largest mmap threshold glibc accepts on 64-bit machines
 

@@ -32,7 +32,8 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, S
 
 from .corpus import dynamic_window_pairs, subsample
 from .memory import check_memory
-from .trainer import DIVERGED_ABOVE, MAX_WINDOW, TrainingDivergedError
+from .training_config import DIVERGED_ABOVE, MAX_WINDOW
+from .training_config import stop_if_diverged as _stop_if_diverged  # as train_sgns calls it
 from .validation import (
     check_batch_sizes,
     check_int,
@@ -408,18 +409,6 @@ def _seed(seed: int, stream: int, epoch: int = 0) -> int:
     return seed * 1_000 + stream * MAX_EPOCHS + epoch
 
 
-def _stop_if_diverged(
-    value: float, limit: float, what: str, lr: float, epoch: int, batch: int
-) -> None:
-    """Raise TrainingDivergedError if ``value`` is not finite or over ``limit``."""
-    if math.isfinite(value) and value <= limit:
-        return
-    raise TrainingDivergedError(
-        f"training diverged in epoch {epoch + 1}, batch {batch}: the {what} is {value:.3g}. "
-        f"Lower lr (now {lr:g}; word2vec's default is 0.025)."
-    )
-
-
 def _check_training(**args: object) -> list[torch.Tensor]:
     """Check every argument of :func:`train_sgns`, then the memory it needs; the sentences."""
     V = check_positive_int("vocab_size", args["vocab_size"], maximum=MAX_VOCAB)
@@ -440,8 +429,10 @@ def _check_training(**args: object) -> list[torch.Tensor]:
             shape = tuple(probs.shape) if isinstance(probs, torch.Tensor) else type(probs).__name__
             raise ValueError(f"{name} must hold one value per word (V={V:,}), got {shape}")
     L = sum(s.numel() for s in sentences)
-    tables, batch = 2 * V * E, 4 * N * (K + 2) * E  # a batch: vectors, grads, sparse copies
-    snapshots, pairs = (epochs + 1) * V * E, 2 * 2 * w * L
+    tables = 2 * V * E
+    batch = 4 * N * (K + 2) * E  # a batch: vectors, grads, sparse copies
+    snapshots = (epochs + 1) * V * E
+    pairs = 2 * 2 * w * L
     check_memory(
         FLOAT64 * (tables + batch + snapshots) + INT64 * pairs,
         f"reference training with V={V:,}, embedding_dim={E}, epochs={epochs}, window={w}",

@@ -17,25 +17,32 @@ share their noise rows; a row's summed update in a chunk is capped at ``row_cap`
 which frequent rows diverge; and windows run across sentence ends (the stream is one sequence).
 With ``hs=True`` the output side is word2vec's hierarchical softmax instead (or as well, with
 ``negative > 0``, as in gensim): a Huffman tree over the vocabulary, one vector per inner node,
-and each centre scored along its path (``chunk_updates``, ``hierarchical_softmax``). The chunk
-updates live in ``chunk_updates``. Introduced in ``06_negative_sampling_real_corpus.ipynb``;
-hierarchical softmax in ``08_hierarchical_softmax.ipynb``.
+and each centre scored along its path (``chunk_updates``, ``hierarchical_softmax``).
 
-Shape glossary: V vocabulary, E embedding dim, L tokens of one epoch's subsampled stream,
-B blocks in a chunk, M noise rows a block shares (``noise_rows``); see ``chunk_updates`` for
-the blocks and tiles.
+This module holds the training loop, step by step: :func:`train_word2vec` checks its arguments,
+sets the run up (``_set_up``: the ids, the memory guard, the tables), trains epoch by epoch
+(``_train_epochs``; ``_one_epoch``: subsampling, reach, the chunks, the worker pool; the
+divergence check after each) and returns a :class:`Word2VecResult`. The settings, the learning
+rate's schedule and the divergence check live in ``training_config`` (re-exported here), one
+chunk's update in ``chunk_updates``, its scoring kernel in ``logistic_scores``. Introduced in
+``06_negative_sampling_real_corpus.ipynb``; hierarchical softmax in
+``08_hierarchical_softmax.ipynb``.
+
+Shape glossary: V vocabulary, E embedding dim, L tokens of the corpus's id stream, L' of one
+epoch's subsampled stream, B blocks in a chunk, M noise rows a block shares (``noise_rows``);
+see ``chunk_updates`` for the blocks and tiles.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
-import dataclasses
 import math
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import torch
 
@@ -62,7 +69,15 @@ from .corpus import (
 from .evaluation import most_similar, wordsim_spearman
 from .hierarchical_softmax import HuffmanTree, build_huffman_tree
 from .memory import check_memory, estimate_training_bytes, retained_heap
-from .validation import check_int, check_number, check_positive_int
+from .training_config import (
+    DIVERGED_ABOVE,
+    DIVERGED_LOSS,
+    TrainConfig,
+    TrainingDivergedError,
+    learning_rate,
+    stop_if_diverged,
+    worker_share,
+)
 
 __all__ = [
     "TrainConfig",
@@ -72,27 +87,6 @@ __all__ = [
     "learning_rate",
     "train_word2vec",
 ]
-
-MODELS = ("skipgram", "cbow")
-MAX_VECTOR_SIZE = 2_048
-MAX_WINDOW = 50
-MAX_NEGATIVE = 64
-MAX_EPOCHS = 1_000
-MAX_BLOCK = 1_024
-MAX_NOISE_ROWS = 4_096
-MAX_CHUNK = 1 << 20
-MAX_WORKERS = 64
-DIVERGED_ABOVE = 1e4  # a table entry this large means the updates are blowing up
-# A chunk's loss per pair starts at (1 + K) ln 2 (or a path's length x ln 2); this far above it,
-# scores are in the hundreds with the wrong sign.
-DIVERGED_LOSS = 1e3
-
-
-class TrainingDivergedError(FloatingPointError):
-    """Training produced a non-finite loss or exploding vectors; the message says what to lower.
-
-    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
-    """
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -124,63 +118,6 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} asks for CUDA, but no CUDA GPU is available here")
     return dev
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyperparameters, named as in gensim's ``Word2Vec`` and defaulted as there, except
-    ``model``: gensim's default is CBOW (``sg=0``), ours skip-gram. ``block``, ``noise_rows``,
-    ``chunk`` and ``row_cap`` are this trainer's own (gensim has no blocks).
-
-    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
-    """
-
-    model: str = "skipgram"  # "skipgram" or "cbow"
-    vector_size: int = 100  # E
-    window: int = 5  # largest window on each side; each centre draws 1..window
-    negative: int = 5  # K noise words per positive pair (in expectation); 0: none
-    hs: bool = False  # hierarchical softmax (gensim's hs=1; with negative=0 it is the only loss)
-    sample: float = 1e-3  # subsampling threshold t
-    min_count: int = 5
-    epochs: int = 5
-    alpha: float = 0.025  # learning rate at the start, decayed linearly to min_alpha
-    min_alpha: float = 0.0001
-    block: int = 16  # centres per block (one matmul per block)
-    noise_rows: int = 16  # noise rows shared by a block
-    chunk: int = 4096  # centres per chunk (one index_add_ per table per chunk)
-    row_cap: float = 256.0  # a row's summed update in a chunk counts at most this many pairs
-    seed: int = 0
-    workers: int = 1  # threads updating the tables at once; above 1 runs are not reproducible
-
-    def __post_init__(self) -> None:
-        if self.model not in MODELS:
-            raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
-        for name, most in (
-            ("vector_size", MAX_VECTOR_SIZE),
-            ("window", MAX_WINDOW),
-            ("min_count", None),
-            ("epochs", MAX_EPOCHS),
-            ("block", MAX_BLOCK),
-            ("noise_rows", MAX_NOISE_ROWS),
-            ("chunk", MAX_CHUNK),
-            ("workers", MAX_WORKERS),
-        ):
-            check_positive_int(name, getattr(self, name), maximum=most)
-        if not isinstance(self.hs, bool) and self.hs not in (0, 1):
-            raise TypeError(f"hs must be True or False (gensim's 1 or 0), got {self.hs!r}")
-        check_int("negative", self.negative, low=0, high=MAX_NEGATIVE)
-        if self.negative == 0 and not self.hs:
-            raise ValueError(
-                "negative=0 leaves nothing to train against: set negative to 1..64, or hs=True "
-                "for hierarchical softmax"
-            )
-        if self.chunk % self.block:
-            raise ValueError(f"chunk ({self.chunk}) must be a multiple of block ({self.block})")
-        check_number("row_cap", self.row_cap, low=0, low_open=True)  # math.inf: no cap
-        check_number("sample", self.sample, low=0, high=1, low_open=True, high_open=True)
-        check_number("alpha", self.alpha, low=0, high=1, low_open=True)
-        check_number("min_alpha", self.min_alpha, low=0, high=self.alpha, low_open=True)
-        check_int("seed", self.seed, low=0)
 
 
 @dataclass
@@ -220,19 +157,6 @@ class Word2VecResult:
     def wordsim353(self) -> float:
         """Spearman correlation with WordSim353 over the pairs whose words are both known."""
         return wordsim_spearman(self.vectors, self.vocab)
-
-
-def learning_rate(config: TrainConfig, progress: float) -> float:
-    """The learning rate at ``progress`` (0 at the start of training, 1 at the end of the last
-    epoch): linear from ``alpha`` down to ``min_alpha``, as in word2vec and gensim.
-    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
-
-    Args:
-        config: the hyperparameters; only ``alpha`` and ``min_alpha`` are read.
-        progress: the fraction of training done, a number in [0, 1].
-    """
-    progress = check_number("progress", progress, low=0, high=1)
-    return config.alpha - (config.alpha - config.min_alpha) * progress
 
 
 def train_word2vec(
@@ -277,102 +201,9 @@ def train_word2vec(
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError(f"on_epoch must be a function (epoch, vectors), got {on_epoch!r}")
     start = time.perf_counter()
-    ids = encode(sentences, vocab)  # (L,)
-    if ids.numel() < 2:
-        raise ValueError(
-            f"sentences hold {ids.numel()} in-vocabulary token(s); training needs at least 2 "
-            "(give more text or lower min_count)"
-        )
-    V, E = len(vocab), config.vector_size
-    job = _worker_share(config)
-    tree = build_huffman_tree(vocab.counts) if config.hs else None
-    need = estimate_training_bytes(
-        V,
-        ids.numel(),
-        vector_size=E,
-        window=config.window,
-        block=config.block,
-        noise_rows=config.noise_rows,
-        chunk=job.chunk,
-        path_length=0 if tree is None else tree.codes.shape[1],
-        model=config.model,
-        negative=config.negative,
-        workers=config.workers,
-    )
-    check_memory(
-        need,
-        f"training with V={V:,}, vector_size={E}, window={config.window}, chunk={config.chunk}",
-        hint="Lower vector_size, window, chunk or noise_rows.",
-    )
-    ids = ids.to(dev)
+    run = _set_up(sentences, vocab, config, dev)
     raw = sum(len(s) for s in sentences)
-    gen = torch.Generator(device=dev).manual_seed(config.seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        w_in = ((torch.rand(V, E) - 0.5) / E).to(dev)  # (V, E)
-    tables = Tables(
-        w_in=w_in,
-        w_out=torch.zeros(V, E, device=dev) if config.negative else None,  # (V, E)
-        inner=None if tree is None else torch.zeros(V - 1, E, device=dev),  # (V - 1, E)
-        paths=None if tree is None else PathTables.from_tree(tree, dev),
-        config=job,
-    )
-    noise = noise_distribution(vocab.counts).to(dev)  # (V,)
-    keep = keep_probabilities(vocab.counts, config.sample).to(dev)  # (V,)
-    skipgram = config.model == "skipgram"
-    ns_update = skipgram_ns_update if skipgram else cbow_ns_update
-    hs_update = skipgram_hs_update if skipgram else cbow_hs_update
-    epochs = range(config.epochs)
-    if progress:
-        from tqdm.auto import tqdm
-
-        epochs = tqdm(epochs, desc=f"{config.model} epochs", unit="epoch")
-    losses: list[float] = []
-    paused = 0.0  # seconds spent in on_epoch, not training
-
-    @torch.no_grad()  # no_grad is per thread: the workers need their own
-    def update(chunk: Chunk, neg_ids: torch.Tensor | None, lr: float) -> torch.Tensor:
-        loss = count = None
-        if neg_ids is not None:
-            loss, count = ns_update(tables, chunk, neg_ids, lr)
-        if tree is not None:
-            hs_loss, count = hs_update(tables, chunk, lr)
-            loss = hs_loss if loss is None else loss + hs_loss
-        return torch.stack((loss, count))
-
-    # workers > 1: chunks drawn here, in order, are updated by a pool of threads at once, each
-    # reading and adding into the shared tables without locks, as word2vec's and gensim's
-    # threads do ("Hogwild"); which thread's add lands first varies from run to run.
-    pool = ThreadPoolExecutor(config.workers) if config.workers > 1 else None
-    with torch.no_grad(), retained_heap(), pool or contextlib.nullcontext():
-        for epoch in epochs:
-            stream = subsample(ids, keep, generator=gen)  # (L,) -> (L',)
-            reach = window_reach(stream.numel(), config.window, generator=gen, device=dev)
-            sums = []  # per chunk: (loss summed over pairs, positive pairs), kept on the device
-            running = collections.deque()  # the pool's chunks, oldest first
-            for first in range(0, stream.numel(), job.chunk):
-                lr = learning_rate(config, (epoch + first / stream.numel()) / config.epochs)
-                chunk = tile_chunk(stream, reach, first, job)
-                neg_ids = None
-                if config.negative:
-                    shape = (chunk.centre_ids.shape[0], config.noise_rows)
-                    neg_ids = sample_noise(noise, shape, generator=gen)  # (B, M)
-                if pool is None:
-                    sums.append(update(chunk, neg_ids, lr))
-                    continue
-                running.append(pool.submit(update, chunk, neg_ids, lr))
-                if len(running) > config.workers:  # one chunk ready while the pool is busy
-                    sums.append(running.popleft().result())
-            sums += [job.result() for job in running]
-            if sums:
-                totals = torch.stack(sums).double()  # (chunks, 2); .tolist(): one sync an epoch
-                per_pair = (totals[:, 0] / totals[:, 1].clamp(min=1)).tolist()
-                _stop_if_diverged(tables, per_pair, len(losses), epoch, config.chunk)
-                losses += per_pair
-            if on_epoch is not None:
-                paused -= time.perf_counter()
-                on_epoch(epoch + 1, tables.w_in)
-                paused += time.perf_counter()
+    losses, paused = _train_epochs(run, progress, on_epoch)
     if not losses:
         raise ValueError(
             "subsampling kept fewer than 2 tokens in every epoch; raise sample (now "
@@ -381,12 +212,13 @@ def train_word2vec(
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start - paused
+    tables = run.tables
     return Word2VecResult(
         vocab=vocab,
         vectors=tables.w_in.cpu(),
         output=None if tables.w_out is None else tables.w_out.cpu(),
         inner=None if tables.inner is None else tables.inner.cpu(),
-        tree=tree,
+        tree=run.tree,
         config=config,
         losses=losses,
         seconds=seconds,
@@ -394,42 +226,207 @@ def train_word2vec(
     )
 
 
-def _worker_share(config: TrainConfig) -> TrainConfig:
-    """What one of ``workers`` threads updates at a time: ``chunk / workers`` centres, so the
-    chunks in flight together are as stale as one worker's chunk. With negative sampling each
-    row's step is also capped at ``row_cap / workers``, keeping a row's summed step over the
-    chunks in flight at ``row_cap``: with whole caps, two workers diverged within two of 20
-    epochs (the frequent noise rows). Hierarchical softmax alone keeps the whole cap: halved,
-    its median Spearman over three seeds at 20 epochs fell by 0.02; whole, it stayed within 0.01
-    of one worker's."""
-    if config.workers == 1:
-        return config
-    share = max(config.block, config.chunk // config.workers // config.block * config.block)
-    cap = config.row_cap / config.workers if config.negative else config.row_cap
-    return dataclasses.replace(config, chunk=share, row_cap=cap)
+@dataclass
+class _Run:
+    """What one training run carries from epoch to epoch."""
+
+    config: TrainConfig
+    tables: Tables  # updated in place; tables.config is one worker's share of config
+    tree: HuffmanTree | None  # with hs only
+    ids: torch.Tensor  # (L,) the corpus's in-vocabulary ids, on the training device
+    keep: torch.Tensor  # (V,) each word's keep probability when subsampling
+    noise: torch.Tensor  # (V,) the noise distribution
+    generator: torch.Generator  # every draw after the initialisation, on the training device
+
+    @property
+    def share(self) -> TrainConfig:
+        """What one worker updates at a time (:func:`worker_share`): its ``chunk``, ``row_cap``."""
+        return self.tables.config
 
 
-def _stop_if_diverged(
+def _set_up(
+    sentences: Sequence[Sequence[str]], vocab: Vocabulary, config: TrainConfig, dev: torch.device
+) -> _Run:
+    """The run's ids, tree and tables, the tables allocated only once the memory guard allows
+    them; the input table uniform in +-0.5/E, seeded by ``config.seed``, the others zeros."""
+    ids = encode(sentences, vocab)  # (L,)
+    if ids.numel() < 2:
+        raise ValueError(
+            f"sentences hold {ids.numel()} in-vocabulary token(s); training needs at least 2 "
+            "(give more text or lower min_count)"
+        )
+    V, E = len(vocab), config.vector_size
+    share = worker_share(config)
+    tree = build_huffman_tree(vocab.counts) if config.hs else None
+    _guard_memory(config, share, V, ids.numel(), tree)
+    ids = ids.to(dev)
+    generator = torch.Generator(device=dev).manual_seed(config.seed)
+    with torch.random.fork_rng(devices=[]):  # the global generator is left as it was
+        torch.manual_seed(config.seed)
+        w_in = ((torch.rand(V, E) - 0.5) / E).to(dev)  # (V, E)
+    tables = Tables(
+        w_in=w_in,
+        w_out=torch.zeros(V, E, device=dev) if config.negative else None,  # (V, E)
+        inner=None if tree is None else torch.zeros(V - 1, E, device=dev),  # (V - 1, E)
+        paths=None if tree is None else PathTables.from_tree(tree, dev),
+        config=share,
+    )
+    return _Run(
+        config=config,
+        tables=tables,
+        tree=tree,
+        ids=ids,
+        keep=keep_probabilities(vocab.counts, config.sample).to(dev),  # (V,)
+        noise=noise_distribution(vocab.counts).to(dev),  # (V,)
+        generator=generator,
+    )
+
+
+def _guard_memory(
+    config: TrainConfig, share: TrainConfig, V: int, L: int, tree: HuffmanTree | None
+) -> None:
+    """Ask the memory guard for the run's peak before anything sized by the settings exists."""
+    need = estimate_training_bytes(
+        V,
+        L,
+        vector_size=config.vector_size,
+        window=config.window,
+        block=config.block,
+        noise_rows=config.noise_rows,
+        chunk=share.chunk,
+        path_length=0 if tree is None else tree.codes.shape[1],
+        model=config.model,
+        negative=config.negative,
+        workers=config.workers,
+    )
+    check_memory(
+        need,
+        f"training with V={V:,}, vector_size={config.vector_size}, window={config.window}, "
+        f"chunk={config.chunk}",
+        hint="Lower vector_size, window, chunk or noise_rows.",
+    )
+
+
+class _ChunkUpdate:
+    """One chunk's update with every loss in use, callable from a worker thread: takes the
+    chunk, its noise ids (``None`` without negative sampling) and its learning rate, updates
+    the tables in place, and returns the chunk's (summed loss, positive pairs), shape (2,)."""
+
+    def __init__(self, tables: Tables, model: str) -> None:
+        skipgram = model == "skipgram"
+        self.tables = tables
+        self.ns_update = skipgram_ns_update if skipgram else cbow_ns_update
+        self.hs_update = skipgram_hs_update if skipgram else cbow_hs_update
+
+    @torch.no_grad()  # no_grad is per thread: the workers need their own
+    def __call__(self, chunk: Chunk, neg_ids: torch.Tensor | None, lr: float) -> torch.Tensor:
+        loss = count = None
+        if neg_ids is not None:
+            loss, count = self.ns_update(self.tables, chunk, neg_ids, lr)
+        if self.tables.paths is not None:
+            hs_loss, count = self.hs_update(self.tables, chunk, lr)
+            loss = hs_loss if loss is None else loss + hs_loss
+        return torch.stack((loss, count))  # (2,)
+
+
+def _train_epochs(
+    run: _Run, progress: bool, on_epoch: Callable[[int, torch.Tensor], object] | None
+) -> tuple[list[float], float]:
+    """Every epoch in turn, each checked for divergence: the loss per pair of every chunk, and
+    the seconds spent in ``on_epoch``."""
+    config = run.config
+    epochs = range(config.epochs)
+    if progress:
+        from tqdm.auto import tqdm
+
+        epochs = tqdm(epochs, desc=f"{config.model} epochs", unit="epoch")
+    update = _ChunkUpdate(run.tables, config.model)
+    losses: list[float] = []
+    paused = 0.0  # seconds spent in on_epoch, not training
+    # workers > 1: chunks drawn here, in order, are updated by a pool of threads at once, each
+    # reading and adding into the shared tables without locks, as word2vec's and gensim's
+    # threads do ("Hogwild"); which thread's add lands first varies from run to run.
+    pool = ThreadPoolExecutor(config.workers) if config.workers > 1 else None
+    with torch.no_grad(), retained_heap(), pool or contextlib.nullcontext():
+        for epoch in epochs:
+            per_pair = _one_epoch(run, update, pool, epoch)
+            if per_pair:
+                _check_epoch(run.tables, per_pair, len(losses), epoch, config.chunk)
+                losses += per_pair
+            if on_epoch is not None:
+                paused -= time.perf_counter()
+                on_epoch(epoch + 1, run.tables.w_in)
+                paused += time.perf_counter()
+    return losses, paused
+
+
+def _one_epoch(
+    run: _Run, update: _ChunkUpdate, pool: ThreadPoolExecutor | None, epoch: int
+) -> list[float]:
+    """Subsample the ids, draw each position's reach, and update the tables chunk by chunk, in
+    this thread or on the pool's; the loss per positive pair of each chunk, in order."""
+    stream = subsample(run.ids, run.keep, generator=run.generator)  # (L,) -> (L',)
+    reach = window_reach(  # (L',)
+        stream.numel(), run.config.window, generator=run.generator, device=stream.device
+    )
+    sums = []  # per chunk: (loss summed over pairs, positive pairs), kept on the device
+    running: collections.deque[Future] = collections.deque()  # the pool's chunks, oldest first
+    for chunk, neg_ids, lr in _chunks(run, stream, reach, epoch):
+        if pool is None:
+            sums.append(update(chunk, neg_ids, lr))
+            continue
+        running.append(pool.submit(update, chunk, neg_ids, lr))
+        if len(running) > run.config.workers:  # one chunk ready while the pool is busy
+            sums.append(running.popleft().result())
+    sums += [future.result() for future in running]
+    if not sums:
+        return []
+    totals = torch.stack(sums).double()  # (chunks, 2); .tolist(): one sync an epoch
+    return (totals[:, 0] / totals[:, 1].clamp(min=1)).tolist()
+
+
+def _chunks(
+    run: _Run, stream: torch.Tensor, reach: torch.Tensor, epoch: int
+) -> Iterator[tuple[Chunk, torch.Tensor | None, float]]:
+    """The epoch's chunks in order, each with its noise ids (``None`` without negative
+    sampling) and its learning rate, drawn as they are asked for."""
+    config = run.config
+    for first in range(0, stream.numel(), run.share.chunk):
+        lr = learning_rate(config, (epoch + first / stream.numel()) / config.epochs)
+        chunk = tile_chunk(stream, reach, first, run.share)
+        neg_ids = None
+        if config.negative:
+            shape = (chunk.centre_ids.shape[0], config.noise_rows)
+            neg_ids = sample_noise(run.noise, shape, generator=run.generator)  # (B, M)
+        yield chunk, neg_ids, lr
+
+
+def _check_epoch(
     tables: Tables, per_pair: list[float], before: int, epoch: int, chunk: int
 ) -> None:
-    """Raise TrainingDivergedError if a chunk's loss or a table entry is not finite or huge.
+    """Stop at the epoch's first chunk whose loss per pair is over ``DIVERGED_LOSS`` (or NaN),
+    else at its last chunk if a table entry is over ``DIVERGED_ABOVE``; ``before`` chunks ran in
+    earlier epochs. The message reports both readings and names ``alpha``.
 
     A chunk of more than 10 centres per word (a toy corpus) sums many steps into every row:
     the message then names ``chunk`` too (24 words diverged at 256 centres and trained at 64)."""
     used = [t for t in (tables.w_in, tables.w_out, tables.inner) if t is not None]
     largest = max(float(t.abs().max()) for t in used)
-    bad = next((i for i, v in enumerate(per_pair) if not v <= DIVERGED_LOSS), None)  # NaN too
-    if bad is None and math.isfinite(largest) and largest <= DIVERGED_ABOVE:
-        return
-    where = len(per_pair) - 1 if bad is None else bad
-    raise TrainingDivergedError(
-        f"training diverged in epoch {epoch + 1}: by chunk {before + where} the loss per pair is "
-        f"{per_pair[where]:.3g} and the largest vector entry {largest:.3g}. Lower alpha (now "
-        f"{tables.config.alpha:g}; word2vec's default is 0.025), and keep row_cap at most its "
-        "default, 256."
-        + (
-            f" With only {V:,} words, also lower chunk (now {chunk:,}) to a few per word."
-            if (V := tables.w_in.shape[0]) * 10 < chunk
-            else ""
-        )
+    advice = ", and keep row_cap at most its default, 256"
+    if (V := tables.w_in.shape[0]) * 10 < chunk:
+        advice += f". With only {V:,} words, also lower chunk (now {chunk:,}) to a few per word"
+    stop = partial(
+        stop_if_diverged,
+        rate=tables.config.alpha,
+        epoch=epoch,
+        rate_name="alpha",
+        step_name="chunk",
+        by_step=True,
+        advice=advice,
     )
+    for i, loss in enumerate(per_pair):
+        readings = {"loss per pair": loss, "largest vector entry": largest}
+        stop(loss, DIVERGED_LOSS, "loss per pair", step=before + i, readings=readings)
+    readings = {"loss per pair": per_pair[-1], "largest vector entry": largest}
+    last = before + len(per_pair) - 1
+    stop(largest, DIVERGED_ABOVE, "largest vector entry", step=last, readings=readings)

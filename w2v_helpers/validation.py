@@ -120,7 +120,8 @@ def check_number(
     above = value > low if low_open else value >= low
     below = value < high if high_open else value <= high
     if not (above and below):  # NaN fails both
-        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
         raise ValueError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {value!r}")
     return value
 
@@ -246,7 +247,8 @@ def check_token_ids(
         raise ValueError(f"{name} must be {allowed}, got shape {tuple(ids.shape)}")
     if ids.numel() == 0:
         raise ValueError(f"{name} must not be empty, got shape {tuple(ids.shape)}")
-    low, high = int(ids.min()), int(ids.max())
+    low = int(ids.min())
+    high = int(ids.max())
     if low < 0 or high >= vocab_size:
         bad = low if low < 0 else high
         raise ValueError(
@@ -315,7 +317,8 @@ def check_probability_targets(name: str, targets: object, like: torch.Tensor) ->
             f"got {tuple(targets.shape)}"
         )
     if not bool(((targets >= 0) & (targets <= 1)).all()):
-        low, high = float(targets.min()), float(targets.max())
+        low = float(targets.min())
+        high = float(targets.max())
         raise ValueError(f"{name} must lie in [0, 1], got values from {low:g} to {high:g}")
     return targets
 

@@ -1,7 +1,20 @@
 """Lesson code, one module per notebook, over a small shared layer.
 
-- ``nb01_cbow_forward`` ... ``nb09_what_the_vectors_know``: each notebook's reports (a config in, a
-  printable report out), its widget panel, its figures and its exercise checks;
+Each notebook's reports (a config in, a printable report out), its widget panel, its figures and
+its exercise checks:
+
+- ``nb01_cbow_forward``: CBOW, many teachers and one student;
+- ``nb02_bce_vs_ce``: two ways to score the right word;
+- ``nb03_tied_weight_backward``: one matrix, two jobs;
+- ``nb04_skipgram_multilabel``: SkipGram, one teacher and many students;
+- ``nb05_train_it_yourself``: the reference SGNS trainer, epoch by epoch;
+- ``nb06_negative_sampling``: negative sampling on a real corpus;
+- ``nb07_fast_trainer_vs_gensim``: the fast trainer next to gensim;
+- ``nb08_hierarchical_softmax``: hierarchical softmax;
+- ``nb09_what_the_vectors_know``: what the vectors know.
+
+The shared layer:
+
 - ``panel``: a widget panel over a pure function, with the memory guard's refusal as text;
 - ``feedback``: exercise verdicts and a safe call of the learner's function;
 - ``formatting``: timings, rates and ratios with the "(wall clock)" mark nbval masks;

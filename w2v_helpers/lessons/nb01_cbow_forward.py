@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ForwardReport:
     """What one CBOW forward pass looks like at a given size. ``str()`` gives the printout.
 
@@ -296,22 +296,10 @@ def _cbow_oracles(model: torch.nn.Module, ids: torch.Tensor) -> dict[str, torch.
     return out
 
 
-def check_cbow_module(cls: type) -> Feedback:
-    """Exercise: ``cls(vocab_size, embedding_dim)`` builds an untied CBOW ``nn.Module`` whose
-    forward maps ids (N, T) to scores (N, V): look up, average over the window, score.
-
-    The oracle recomputes the scores from the module's own parameters (whichever table it reads
-    first); a wrong answer is told which step is missing. Introduced in ``01_cbow_forward.ipynb``.
-
-    Args:
-        cls: the learner's class, built as ``cls(vocab_size, embedding_dim)``.
-
-    Shape:
-        - forward gets: ids :math:`(N, T)` int64; returns :math:`(N, V)` scores.
-    """
+def _learner_module(cls: object, V: int, E: int) -> torch.nn.Module | Feedback:
+    """``cls(V, E)`` built under seed 7, or what stops it being an untied CBOW's three tensors."""
     if not isinstance(cls, type):
         return _not_yet("pass the class itself (CBOWModule), not an instance or a call.")
-    V, E, N, T = 9, 4, 3, 5
     try:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(7)
@@ -334,11 +322,11 @@ def check_cbow_module(cls: type) -> Feedback:
         return _not_yet(
             f"expected an embedding (V, E), a weight (V, E), a bias (V,); got {shapes}."
         )
-    ids = torch.randint(V, (N, T), generator=torch.Generator().manual_seed(8))  # (N, T)
-    try:
-        scores = model(ids)
-    except Exception as err:  # the learner's code: report any failure as feedback
-        return _not_yet(f"model(ids) raised {type(err).__name__}: {err}")
+    return model
+
+
+def _scores_shape_problem(scores: object, N: int, T: int, V: int, E: int) -> Feedback | None:
+    """What is wrong with the shape of a forward's result, or ``None`` if it is (N, V)."""
     if not isinstance(scores, torch.Tensor) or scores.dim() == 0:
         return _not_yet("forward must return the scores tensor.")
     if tuple(scores.shape) == (N, T, V):
@@ -349,6 +337,33 @@ def check_cbow_module(cls: type) -> Feedback:
         )
     if tuple(scores.shape) != (N, V):
         return _not_yet(f"expected scores of shape ({N}, {V}), got {tuple(scores.shape)}.")
+    return None
+
+
+def check_cbow_module(cls: type) -> Feedback:
+    """Exercise: ``cls(vocab_size, embedding_dim)`` builds an untied CBOW ``nn.Module`` whose
+    forward maps ids (N, T) to scores (N, V): look up, average over the window, score.
+
+    The oracle recomputes the scores from the module's own parameters (whichever table it reads
+    first); a wrong answer is told which step is missing. Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        cls: the learner's class, built as ``cls(vocab_size, embedding_dim)``.
+
+    Shape:
+        - forward gets: ids :math:`(N, T)` int64; returns :math:`(N, V)` scores.
+    """
+    V, E, N, T = 9, 4, 3, 5
+    model = _learner_module(cls, V, E)
+    if isinstance(model, Feedback):
+        return model
+    ids = torch.randint(V, (N, T), generator=torch.Generator().manual_seed(8))  # (N, T)
+    try:
+        scores = model(ids)
+    except Exception as err:  # the learner's code: report any failure as feedback
+        return _not_yet(f"model(ids) raised {type(err).__name__}: {err}")
+    if (problem := _scores_shape_problem(scores, N, T, V, E)) is not None:
+        return problem
     oracles = _cbow_oracles(model, ids)
     got = scores.detach().double()
     if any(torch.allclose(got, oracles[k].double(), atol=1e-5) for k in ("sum", "sum, swapped")):

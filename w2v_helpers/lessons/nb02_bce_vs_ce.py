@@ -48,7 +48,7 @@ MAX_SCAN_POINTS = 200
 LOSS_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 1_000_000, 5_000_000, 10_000_000)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LossScaleReport:
     """BCE and CE of random logits with one right word per row, at a ladder of vocabulary sizes.
 
@@ -111,10 +111,12 @@ def loss_scale_report(
         ce = torch.nn.functional.cross_entropy(scores, y)
         rows.append((v, float(bce), float(ce)))
         del scores, onehot
-    return LossScaleReport(V, scale, N, tuple(rows), need)
+    return LossScaleReport(
+        vocab_size=V, logit_scale=scale, batch_size=N, rows=tuple(rows), estimated_bytes=need
+    )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StabilityScan:
     """Naive, stable and built-in losses of the same logits, scaled up step by step.
 
@@ -203,7 +205,77 @@ def stability_scan(
             ce_stable(scores, y),
         )
         rows.append((scale, *map(float, losses)))
-    return StabilityScan(V, N, eps, tuple(rows), tuple(scale * spread for scale in checked))
+    return StabilityScan(
+        vocab_size=V,
+        batch_size=N,
+        eps=eps,
+        rows=tuple(rows),
+        widest=tuple(scale * spread for scale in checked),
+    )
+
+
+def _stable_bce_problem(
+    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    name: str,
+    scores: torch.Tensor,
+    targets: torch.Tensor,
+) -> Feedback | None:
+    """What is wrong with ``fn`` on one case of :func:`check_stable_bce`, or ``None`` if right.
+
+    Shape:
+        - scores, targets: :math:`(N, V)` float32.
+    """
+    N, V = scores.shape
+    expected = F.binary_cross_entropy_with_logits(scores, targets)
+    got = _call(fn, scores.clone(), targets.clone())
+    if isinstance(got, Feedback):
+        return got
+    if got.shape == (N, V):
+        return _not_yet(
+            f"you return the {N} x {V} per-element losses; the built-in "
+            "averages them into one number: add .mean()."
+        )
+    if got.shape == (N,):
+        return _not_yet(
+            f"you return one loss per row, shape ({N},); average over all N*V elements instead."
+        )
+    if got.numel() != 1:
+        return _not_yet(f"return one number (a 0-d tensor), got shape {tuple(got.shape)}.")
+    value = float(got)
+    if not math.isfinite(value):
+        return _not_yet(
+            f"on {name} logits your loss is {value}: something overflows. exp(s) is inf for s "
+            "> 88 in float32; only ever take exp of -|s|, which is at most 1."
+        )
+    if math.isclose(value, float(expected), rel_tol=1e-5, abs_tol=1e-6):
+        return None
+    return _wrong_bce_value(value, float(expected), name, N, V)
+
+
+def _wrong_bce_value(value: float, expected: float, name: str, N: int, V: int) -> Feedback:
+    """Which slip gives a finite mean BCE of ``value`` where the built-in gives ``expected``."""
+    if math.isclose(value, expected * N * V, rel_tol=1e-5):
+        return _not_yet(
+            f"your value is N*V = {N * V} times too large: that is the "
+            "sum of the per-element losses, not their mean."
+        )
+    if math.isclose(value, expected * V, rel_tol=1e-5):
+        return _not_yet(
+            f"your value is V = {V} times too large: you sum over the V words and average over "
+            "the N rows; the built-in averages over all N*V elements."
+        )
+    if math.isclose(value, -expected, rel_tol=1e-5):
+        return _not_yet("right size, wrong sign: the loss is minus the log-likelihood.")
+    if name == "large":
+        return _not_yet(
+            f"right on ordinary logits, wrong on large ones ({value:.4f} instead of "
+            f"{expected:.4f}): a formula through sigmoid then log rounds sigmoid(s) to "
+            "0 or 1. Work on the logits: max(s, 0) - s*t + log1p(exp(-|s|))."
+        )
+    return _not_yet(
+        f"got {value:.4f}, expected {expected:.4f} on ordinary logits. Per element the "
+        "loss is softplus(s) - s*t, with softplus(s) = max(s, 0) + log1p(exp(-|s|))."
+    )
 
 
 def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
@@ -228,51 +300,8 @@ def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -
     large[:, :6] = torch.tensor([30.0, -30.0, 90.0, -90.0, 200.0, -200.0])
     large[torch.arange(N), y] = torch.tensor([-150.0, 150.0, -40.0, 40.0])  # the right words
     for name, scores in (("ordinary", small), ("large", large)):
-        expected = F.binary_cross_entropy_with_logits(scores, targets)
-        got = _call(fn, scores.clone(), targets.clone())
-        if isinstance(got, Feedback):
-            return got
-        if got.shape == (N, V):
-            return _not_yet(
-                f"you return the {N} x {V} per-element losses; the built-in "
-                "averages them into one number: add .mean()."
-            )
-        if got.shape == (N,):
-            return _not_yet(
-                f"you return one loss per row, shape ({N},); average over all N*V elements instead."
-            )
-        if got.numel() != 1:
-            return _not_yet(f"return one number (a 0-d tensor), got shape {tuple(got.shape)}.")
-        value = float(got)
-        if not math.isfinite(value):
-            return _not_yet(
-                f"on {name} logits your loss is {value}: something overflows. exp(s) is inf for s "
-                "> 88 in float32; only ever take exp of -|s|, which is at most 1."
-            )
-        if math.isclose(value, float(expected), rel_tol=1e-5, abs_tol=1e-6):
-            continue
-        if math.isclose(value, float(expected) * N * V, rel_tol=1e-5):
-            return _not_yet(
-                f"your value is N*V = {N * V} times too large: that is the "
-                "sum of the per-element losses, not their mean."
-            )
-        if math.isclose(value, float(expected) * V, rel_tol=1e-5):
-            return _not_yet(
-                f"your value is V = {V} times too large: you sum over the V words and average over "
-                "the N rows; the built-in averages over all N*V elements."
-            )
-        if math.isclose(value, -float(expected), rel_tol=1e-5):
-            return _not_yet("right size, wrong sign: the loss is minus the log-likelihood.")
-        if name == "large":
-            return _not_yet(
-                f"right on ordinary logits, wrong on large ones ({value:.4f} instead of "
-                f"{float(expected):.4f}): a formula through sigmoid then log rounds sigmoid(s) to "
-                "0 or 1. Work on the logits: max(s, 0) - s*t + log1p(exp(-|s|))."
-            )
-        return _not_yet(
-            f"got {value:.4f}, expected {float(expected):.4f} on ordinary logits. Per element the "
-            "loss is softplus(s) - s*t, with softplus(s) = max(s, 0) + log1p(exp(-|s|))."
-        )
+        if (problem := _stable_bce_problem(fn, name, scores, targets)) is not None:
+            return problem
     return _correct("your BCE matches nn.BCEWithLogitsLoss on ordinary and on huge logits.")
 
 
@@ -294,7 +323,8 @@ def check_initial_losses(answer: object, *, vocab_size: int) -> Feedback:
         bce, ce = (float(a) for a in answer)  # a tuple or list of two numbers
     except (TypeError, ValueError):
         return _not_yet(f"give two numbers as a tuple (bce, ce), got {answer!r}.")
-    log2, logv = math.log(2), math.log(V)
+    log2 = math.log(2)
+    logv = math.log(V)
 
     def near(a: float, b: float) -> bool:
         return abs(a - b) < 0.01
@@ -406,7 +436,8 @@ def plot_stability_scan(scan: StabilityScan) -> Figure:
         raise TypeError(
             f"scan must be a StabilityScan (from stability_scan), got {type(scan).__name__}"
         )
-    floor, top = 1e-9, 1e2
+    floor = 1e-9  # smaller errors are drawn at this floor
+    top = 1e2  # where a non-finite loss is drawn
     scales = [row[0] for row in scan.rows]
 
     def error(got: float, ref: float) -> float:

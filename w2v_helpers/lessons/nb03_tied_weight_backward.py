@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TiedStepReport:
     """One SGD step of a tied CBOW on one example, with its gradient split in two parts.
 
@@ -83,6 +83,16 @@ class TiedStepReport:
         return "\n".join(lines)
 
 
+def _check_ids_below(V: int, **ids: Sequence[int]) -> None:
+    """Raise ``ValueError`` naming the first group of ``ids`` with an id outside [0, V)."""
+    for name, values in ids.items():
+        bad = [i for i in values if not 0 <= i < V]
+        if bad:
+            raise ValueError(
+                f"{name} must hold ids in [0, {V - 1}] (vocab_size={V:,}), got {bad[0]:,}"
+            )
+
+
 def tied_step_report(
     context_ids: Sequence[int] | str,
     target_id: int,
@@ -114,12 +124,7 @@ def tied_step_report(
     V = check_positive_int("vocab_size", vocab_size)
     E = check_positive_int("embedding_dim", embedding_dim)
     target_id = check_int("target_id", target_id)  # its upper end, V - 1, is checked below
-    for name, ids in (("context_ids", context), ("target_id", (target_id,))):
-        bad = [i for i in ids if not 0 <= i < V]
-        if bad:
-            raise ValueError(
-                f"{name} must hold ids in [0, {V - 1}] (vocab_size={V:,}), got {bad[0]:,}"
-            )
+    _check_ids_below(V, context_ids=context, target_id=(target_id,))
     lr = check_number("lr", lr, low=0.0, high=1_000.0, low_open=True)
     loss = _check_loss(loss)
     need = estimate_tied_step_bytes(V, E, 1, len(context))
@@ -294,7 +299,72 @@ def check_output_side_grad(
     )
 
 
-FIGSIZE, RATIOS = (11, 3.8), [1, 1.3]  # the row-norm figure's size and its two axes' widths
+FIGSIZE = (11, 3.8)  # the row-norm figure's size
+RATIOS = [1, 1.3]  # the widths of its two axes
+
+
+def _draw_parts_by_row(ax: Axes, report: TiedStepReport) -> None:
+    """Bars of the input-side and output-side norms of the context and target rows, and of the
+    median row outside them."""
+    marked = sorted(set(report.context_ids) | {report.target_id})
+    others = torch.ones(report.vocab_size, dtype=torch.bool)  # (V,)
+    others[marked] = False
+    labels = [f"{i}" + (" (target)" if i == report.target_id else "") for i in marked]
+    inputs = [float(report.input_norms[i]) for i in marked]
+    outputs = [float(report.output_norms[i]) for i in marked]
+    if bool(others.any()):
+        labels.append("median\nother row")
+        inputs.append(float(report.input_norms[others].median()))
+        outputs.append(float(report.output_norms[others].median()))
+    positions = torch.arange(len(labels)).numpy()
+    ax.bar(positions - 0.2, inputs, width=0.4, color="tab:green", label="input side")
+    ax.bar(positions + 0.2, outputs, width=0.4, color="tab:blue", label="output side")
+    ax.set_xticks(positions, labels, fontsize=8)
+    ax.set_xlabel("row of W (word id)")
+    ax.set_ylabel("gradient row norm")
+    ax.set_title("the two parts, row by row", fontsize=10)
+    ax.legend(fontsize=8)
+
+
+def _draw_sorted_tied_norms(ax: Axes, report: TiedStepReport) -> None:
+    """Every row's tied-gradient norm, largest first (log-log), the context and target rows
+    marked at their ranks."""
+    context = sorted(set(report.context_ids))
+    target = report.target_id
+    order = torch.argsort(report.tied_norms, descending=True, stable=True)  # (V,)
+    rank = torch.empty_like(order)  # (V,)
+    rank[order] = torch.arange(report.vocab_size)
+    floor = 1e-12  # exact zeros drawn at the floor of the log axis
+    sorted_norms = report.tied_norms[order].clamp(min=floor).numpy()  # (V,)
+    ax.plot(
+        torch.arange(1, report.vocab_size + 1).numpy(),
+        sorted_norms,
+        color="gray",
+        lw=1,
+        label="every row, largest first (0 drawn at 1e-12)",
+    )
+    ax.plot(
+        [int(rank[i]) + 1 for i in context],
+        [max(float(report.tied_norms[i]), floor) for i in context],
+        "^",
+        color="tab:green",
+        ms=9,
+        label="context rows",
+    )
+    ax.plot(
+        [int(rank[target]) + 1],
+        [max(float(report.tied_norms[target]), floor)],
+        "*",
+        color="red",
+        ms=14,
+        label=f"target row {target}",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rank of the row by tied-gradient norm")
+    ax.set_ylabel("tied gradient row norm")
+    ax.set_title("all rows, sorted", fontsize=10)
+    ax.legend(fontsize=8)
 
 
 def plot_gradient_row_norms(
@@ -320,68 +390,16 @@ def plot_gradient_row_norms(
         )
     if not isinstance(title, str):
         raise TypeError(f"title must be a str, got {type(title).__name__}")
-    context = sorted(set(report.context_ids))
-    target = report.target_id
-    marked = sorted(set(context) | {target})
-    others = torch.ones(report.vocab_size, dtype=torch.bool)  # (V,)
-    others[marked] = False
-    labels = [f"{i}" + (" (target)" if i == target else "") for i in marked]
-    inputs = [float(report.input_norms[i]) for i in marked]
-    outputs = [float(report.output_norms[i]) for i in marked]
-    if bool(others.any()):
-        labels.append("median\nother row")
-        inputs.append(float(report.input_norms[others].median()))
-        outputs.append(float(report.output_norms[others].median()))
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=FIGSIZE, gridspec_kw={"width_ratios": RATIOS})
-    (left, right), fig = axes, axes[0].figure
-    positions = torch.arange(len(labels)).numpy()
-    left.bar(positions - 0.2, inputs, width=0.4, color="tab:green", label="input side")
-    left.bar(positions + 0.2, outputs, width=0.4, color="tab:blue", label="output side")
-    left.set_xticks(positions, labels, fontsize=8)
-    left.set_xlabel("row of W (word id)")
-    left.set_ylabel("gradient row norm")
-    left.set_title("the two parts, row by row", fontsize=10)
-    left.legend(fontsize=8)
-
-    order = torch.argsort(report.tied_norms, descending=True, stable=True)  # (V,)
-    rank = torch.empty_like(order)  # (V,)
-    rank[order] = torch.arange(report.vocab_size)
-    floor = 1e-12  # exact zeros drawn at the floor of the log axis
-    sorted_norms = report.tied_norms[order].clamp(min=floor).numpy()  # (V,)
-    right.plot(
-        torch.arange(1, report.vocab_size + 1).numpy(),
-        sorted_norms,
-        color="gray",
-        lw=1,
-        label="every row, largest first (0 drawn at 1e-12)",
-    )
-    right.plot(
-        [int(rank[i]) + 1 for i in context],
-        [max(float(report.tied_norms[i]), floor) for i in context],
-        "^",
-        color="tab:green",
-        ms=9,
-        label="context rows",
-    )
-    right.plot(
-        [int(rank[target]) + 1],
-        [max(float(report.tied_norms[target]), floor)],
-        "*",
-        color="red",
-        ms=14,
-        label=f"target row {target}",
-    )
-    right.set_xscale("log")
-    right.set_yscale("log")
-    right.set_xlabel("rank of the row by tied-gradient norm")
-    right.set_ylabel("tied gradient row norm")
-    right.set_title("all rows, sorted", fontsize=10)
-    right.legend(fontsize=8)
+    left, right = axes
+    fig = left.figure
+    _draw_parts_by_row(left, report)
+    _draw_sorted_tied_norms(right, report)
     fig.suptitle(
         title
         or f"{report.loss.upper()} gradient of the shared W, context "
-        f"{list(report.context_ids)} -> target {target}, V={report.vocab_size:,}"
+        f"{list(report.context_ids)} -> target {report.target_id}, V={report.vocab_size:,}"
     )
     lay_out(fig)  # tight; a panel reuses its first draw's margins
     return fig

@@ -50,7 +50,7 @@ SCORE_STD = 0.6  # spread of an untrained SkipGram's scores at E=128 (PyTorch's 
 SKIPGRAM_VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 300_000, 1_000_000, 5_000_000)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SkipGramLossReport:
     """The four SkipGram losses on one batch of scores, and what each costs.
 
@@ -78,7 +78,9 @@ class SkipGramLossReport:
 
     def __str__(self) -> str:
         V, T, N = self.vocab_size, self.window_size, self.batch_size
-        losses, nbytes, times = dict(self.losses), dict(self.target_bytes), dict(self.seconds or ())
+        losses = dict(self.losses)
+        nbytes = dict(self.target_bytes)
+        times = dict(self.seconds or ())
         lines = [
             f"SkipGram losses at V={V:,} T={T} N={N}, scores ~ N(0, {SCORE_STD}^2) "
             f"+ {self.target_score:g} at context words (float64)",
@@ -150,7 +152,8 @@ def skipgram_loss_report(
         ("lean", targets.skipgram_bce_lean),
         ("softmax CE", targets.skipgram_ce),
     )
-    losses, seconds = [], []
+    losses = []
+    seconds = []
     for name, loss_fn in methods:
         start = time.perf_counter()
         value = float(loss_fn(scores, y))
@@ -176,7 +179,7 @@ def skipgram_loss_report(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TargetMemoryTable:
     """Bytes of each method's target tensors (float32) over a grid of sizes. Allocates nothing.
 
@@ -228,6 +231,11 @@ def target_memory_table(
     return TargetMemoryTable(batch_size=N, rows=tuple(rows), budget_bytes=memory_budget())
 
 
+def _near(answer: float, value: float) -> bool:
+    """``answer`` within 1e-3 of ``value``: absolute up to |value| = 1, relative above."""
+    return abs(answer - value) <= 1e-3 * max(1.0, abs(value))
+
+
 def check_context_column_gap(answer: object, *, window_size: int, score: float) -> Feedback:
     """Exercise: collapse's minus tile's per-element loss at a context column with score ``s``.
 
@@ -251,31 +259,33 @@ def check_context_column_gap(answer: object, *, window_size: int, score: float) 
         return _not_yet(f"give one number, got {answer!r}.")
     s = float(score)
     expected = -(T - 1) / T * s
-
-    def near(value: float) -> bool:
-        return abs(float(answer) - value) <= 1e-3 * max(1.0, abs(value))
-
-    if near(expected):
+    if _near(float(answer), expected):
         return _correct(
             f"{expected:.4f} = -(T-1)/T · s: collapse wants σ(s) = 1 there, tile only 1/T, and "
             "BCE is linear in the target, so the gap is (1 - 1/T) times -s."
         )
-    if near(-expected) and expected != 0:
+    return _wrong_column_gap(float(answer), T, s)
+
+
+def _wrong_column_gap(answer: float, T: int, s: float) -> Feedback:
+    """Which slip gives ``answer`` for :func:`check_context_column_gap` at window T, score s."""
+    expected = -(T - 1) / T * s
+    if _near(answer, -expected) and expected != 0:
         return _not_yet(
             f"right size, wrong sign. With t=1 the loss is softplus(s) - s; with t=1/T it is "
             f"softplus(s) - s/T. Collapse minus tile is -(1 - 1/T)·s = {expected:.4f}."
         )
-    if near(-s):
+    if _near(answer, -s):
         return _not_yet(
             "-s is the gap if tile gave that column target 0. It gives 1/T: exactly one of the "
             "T one-hot rows has a 1 there, and tile averages the T rows."
         )
-    if near(-s / T):
+    if _near(answer, -s / T):
         return _not_yet(
             "-s/T is tile's share of the target term; collapse contributes -s. Subtract: "
             "-s - (-s/T)."
         )
-    if near((T - 1) / T) or near(-(T - 1) / T):
+    if _near(answer, (T - 1) / T) or _near(answer, -(T - 1) / T):
         return _not_yet("you have the weight (T-1)/T; multiply it by the score -s.")
     return _not_yet(
         f"not it. Write BCE with logits as softplus(s) - t·s, then take t=1 (collapse) and "
@@ -406,7 +416,8 @@ def plot_target_memory(
     V = check_positive_int("vocab_size", vocab_size)
     T = check_positive_int("window_size", window_size)
     N = check_positive_int("batch_size", batch_size)
-    vocab_grid, window_grid = [10**k for k in range(2, 8)], list(range(1, 21))  # V: 100 ... 1e7
+    vocab_grid = [10**k for k in range(2, 8)]  # V: 100 ... 1e7
+    window_grid = list(range(1, 21))  # T: 1 ... 20
     budget = memory_budget()
     colors = {"tile": "tab:red", "collapse": "tab:blue", "lean": "tab:green"}
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)

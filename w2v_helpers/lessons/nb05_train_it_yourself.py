@@ -190,7 +190,8 @@ def snapshot_view(
             f"vocab must hold the projected words (PROJECTED_WORDS); missing {missing}"
         )
     V, E = result.snapshots[0].shape
-    S, n = len(result.snapshots), len(PROJECTED_WORDS)
+    S = len(result.snapshots)  # the start and every epoch's end
+    n = len(PROJECTED_WORDS)
     check_memory(
         8 * (2 * V * E + 3 * S * n * E), "a training snapshot's view", hint="Raise min_count."
     )
@@ -208,7 +209,8 @@ def snapshot_view(
     axes = torch.linalg.svd(final - final.mean(0), full_matrices=False)[2][:2]  # (2, E)
     every = F.normalize(torch.stack([s[ids] for s in result.snapshots]), dim=2)  # (S, n, E)
     flat = (every - every.mean(1, keepdim=True)) @ axes.T  # (S, n, E) @ (E, 2) -> (S, n, 2)
-    xy, reach = flat[epoch].numpy(), 1.2 * float(flat.abs().max())  # one scale for all epochs
+    xy = flat[epoch].numpy()  # (n, 2)
+    reach = 1.2 * float(flat.abs().max())  # one scale for all epochs
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.4))
     done = result.epoch_ends[epoch - 1] if epoch else 0
     left.plot(result.batch_losses[:done], lw=0.5, color="tab:blue")
@@ -230,7 +232,8 @@ def _notebook_run() -> tuple[ReferenceResult, Vocabulary]:
     sentences = load_wiki_sample(max_tokens=SLICE_TOKENS)
     vocab = build_vocabulary(sentences, min_count=5)
     ids = [encode([s], vocab) for s in sentences]
-    probs, keep = noise_distribution(vocab.counts), keep_probabilities(vocab.counts, 1e-3)
+    probs = noise_distribution(vocab.counts)  # (V,)
+    keep = keep_probabilities(vocab.counts, 1e-3)  # (V,)
     result = train_sgns(ids, len(vocab), probs, epochs=NOTEBOOK_EPOCHS, lr=0.05, keep=keep)
     return result, vocab
 
@@ -273,7 +276,9 @@ def _step_case() -> tuple[SkipGram, torch.Tensor, torch.Tensor]:
 def _oracle_steps(lr: float, scale: float = 1.0, accumulate: bool = False) -> list[torch.Tensor]:
     """Parameters after each of two SGD steps on mean cross-entropy, by autograd in float64."""
     model, centre, context = _step_case()
-    params, grads, out = list(model.parameters()), None, []
+    params = list(model.parameters())
+    grads = None
+    out = []
     for _ in range(2):
         loss = F.cross_entropy(model(centre), context) * scale
         step = torch.autograd.grad(loss, params)
@@ -308,7 +313,8 @@ def check_training_step(fn: Callable[..., object]) -> Feedback:
     start = torch.cat([p.detach().flatten() for p in model.parameters()])
     with torch.no_grad():
         first_loss = float(F.cross_entropy(model(centre), context))  # before any step
-    got, wrong_loss = [], ""
+    got = []
+    wrong_loss = ""
     for _ in range(2):
         loss = _call(fn, model, optimizer, centre, context)
         if isinstance(loss, Feedback):
@@ -365,7 +371,8 @@ def check_sgns_loss(fn: Callable[..., object]) -> Feedback:
             scale * torch.randn(*s, generator=generator, dtype=torch.float64)
             for s in ((N, E), (N, E), (N, K, E))
         )
-        positive, negative = (c * o).sum(-1), (n @ c.unsqueeze(-1)).squeeze(-1)  # (N,), (N, K)
+        positive = (c * o).sum(-1)  # (N,)
+        negative = (n @ c.unsqueeze(-1)).squeeze(-1)  # (N, K, E) @ (N, E, 1) -> (N, K, 1) -> (N, K)
         zero = torch.zeros(())
         right = torch.logaddexp(zero, -positive) + torch.logaddexp(zero, negative).sum(-1)  # (N,)
         got = _call(fn, c.clone(), o.clone(), n.clone())

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FullScoringCost:
     """Time and memory of one full-vocabulary SkipGram training step for each V.
 
@@ -112,7 +112,13 @@ def full_scoring_cost(
             best = min(best, time.perf_counter() - start)
         seconds.append(best)
         del model, opt
-    return FullScoringCost(sizes, tuple(seconds), tuple(need), N, E)
+    return FullScoringCost(
+        vocab_sizes=sizes,
+        seconds=tuple(seconds),
+        nbytes=tuple(need),
+        batch_size=N,
+        embedding_dim=E,
+    )
 
 
 @dataclass(frozen=True)
@@ -367,7 +373,8 @@ def reference_comparison(max_tokens: int = 50_000) -> ReferenceComparison:
     vocab = build_vocabulary(sentences, min_count=5)
     ids = [encode([s], vocab) for s in sentences]
     words = torch.arange(20, min(220, len(vocab)))  # (W,) ids of middling frequency
-    probs, keep = noise_distribution(vocab.counts), keep_probabilities(vocab.counts, 1e-3)
+    probs = noise_distribution(vocab.counts)  # (V,)
+    keep = keep_probabilities(vocab.counts, 1e-3)  # (V,)
     settings = {"epochs": 5, "lr": 0.05, "keep": keep, "batch_size": REFERENCE_BATCH}
     reference = train_sgns(ids, len(vocab), probs, seed=0, **settings).snapshots[-1]  # (V, E)
     rows = []

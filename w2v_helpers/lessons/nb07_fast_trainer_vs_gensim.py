@@ -202,9 +202,18 @@ def time_gensim(
 
     start = time.perf_counter()
     model = Word2Vec(
-        sentences, vector_size=100, window=5, negative=0 if hs else 5, hs=int(hs), sg=1,
-        min_count=5, sample=1e-3, epochs=epochs, workers=workers, seed=seed,
-    )  # fmt: skip
+        sentences,
+        vector_size=100,
+        window=5,
+        negative=0 if hs else 5,
+        hs=int(hs),
+        sg=1,
+        min_count=5,
+        sample=1e-3,
+        epochs=epochs,
+        workers=workers,
+        seed=seed,
+    )
     return time.perf_counter() - start, model
 
 
@@ -223,13 +232,19 @@ def time_reference(
     vocab = build_vocabulary(sentences, 5)
     ids = [encode([s], vocab) for s in sentences]
     result = train_sgns(
-        ids, len(vocab), noise_distribution(vocab.counts), embedding_dim=100, window=5,
-        negative=5, epochs=epochs, keep=keep_probabilities(vocab.counts, 1e-3),
-    )  # fmt: skip
+        ids,
+        len(vocab),
+        noise_distribution(vocab.counts),
+        embedding_dim=100,
+        window=5,
+        negative=5,
+        epochs=epochs,
+        keep=keep_probabilities(vocab.counts, 1e-3),
+    )
     return time.perf_counter() - start, result, vocab
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SpeedComparison:
     """Words per second of each trainer, the median of alternating rounds, and their ratios.
 
@@ -243,7 +258,8 @@ class SpeedComparison:
     rates: dict[str, float]  # trainer -> median words/s
 
     def __str__(self) -> str:
-        r, w = self.rates, self.workers
+        r = self.rates
+        w = self.workers
 
         def slower(name: str, than: str) -> str:  # "takes N x as long as" from two rates
             return format_time_ratio(1 / r[name], 1 / r[than])
@@ -293,7 +309,8 @@ def compare_speed(
     if reference_tokens < 1_000:
         raise ValueError(f"reference_tokens must be at least 1,000, got {reference_tokens:,}")
     words = sum(map(len, sentences)) * epochs
-    sliced, left = [], reference_tokens
+    sliced = []
+    left = reference_tokens  # tokens still to take
     for sentence in sentences:
         if left > 0:
             sliced.append(list(sentence[:left]))
@@ -312,7 +329,13 @@ def compare_speed(
             sum(map(len, sliced)) / time_reference(sliced)[0]
         )
     rates = {name: statistics.median(values) for name, values in timed.items()}
-    return SpeedComparison(rounds, epochs, workers, reference_tokens, rates)
+    return SpeedComparison(
+        rounds=rounds,
+        epochs=epochs,
+        workers=workers,
+        reference_tokens=reference_tokens,
+        rates=rates,
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -327,9 +350,17 @@ def _notebook_vectors() -> tuple[torch.Tensor, torch.Tensor, Vocabulary]:
     config = TrainConfig(model="skipgram", epochs=NOTEBOOK_EPOCHS, seed=0)
     ours = train_word2vec(sentences, config, device="cpu", progress=False)
     theirs = Word2Vec(
-        sentences, vector_size=100, window=5, negative=5, sg=1, min_count=5, sample=1e-3,
-        epochs=NOTEBOOK_EPOCHS, workers=1, seed=0,
-    )  # fmt: skip
+        sentences,
+        vector_size=100,
+        window=5,
+        negative=5,
+        sg=1,
+        min_count=5,
+        sample=1e-3,
+        epochs=NOTEBOOK_EPOCHS,
+        workers=1,
+        seed=0,
+    )
     return ours.vectors, torch.tensor(theirs.wv[list(vocab.words)]), vocab
 
 

@@ -40,7 +40,9 @@ __all__ = [
     "path_panel",
     "check_code",
     "check_path_probability",
-    *("HS_CHUNK", "TrainingTable", "training_table"),
+    "HS_CHUNK",
+    "TrainingTable",
+    "training_table",
 ]
 
 TREE_WORDS = 10  # the small tree: the sample's 10 most frequent words
@@ -50,7 +52,7 @@ HS_CHUNK = 1_024  # centres per chunk when our trainer runs hierarchical softmax
 BOOTSTRAP = 1_000  # resamples behind each WordSim353 interval
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PathLengths:
     """How long the Huffman paths are: per word, per token, against log2 V and the entropy.
 
@@ -88,7 +90,8 @@ def path_lengths(counts: torch.Tensor) -> PathLengths:
     """
     counts = check_counts("counts", counts)
     tree = build_huffman_tree(counts)
-    c, n = counts.double(), tree.lengths.double()  # (V,), (V,)
+    c = counts.double()  # (V,)
+    n = tree.lengths.double()  # (V,)
     p = c / c.sum()  # (V,)
     return PathLengths(
         vocab_size=counts.numel(),
@@ -131,10 +134,21 @@ def plot_tree(words, counts: torch.Tensor, tree: HuffmanTree) -> Figure:
             cx = x_leaf[w] if child[0] == "w" else place[child][0]
             px = place[("n", node)][0]
             ax.plot([px, cx], [-depth, -depth - 1], color="0.6", lw=1, zorder=1)
-            ax.annotate(codes[w][depth], ((px + cx) / 2, -depth - 0.5), ha="center", fontsize=8,
-                        color="tab:red", backgroundcolor="white")  # fmt: skip
-        ax.annotate(f"{words[w]}\n{int(counts[w]):,}", (x_leaf[w], -len(path) - 0.15),
-                    ha="center", va="top", fontsize=8)  # fmt: skip
+            ax.annotate(
+                codes[w][depth],
+                ((px + cx) / 2, -depth - 0.5),
+                ha="center",
+                fontsize=8,
+                color="tab:red",
+                backgroundcolor="white",
+            )
+        ax.annotate(
+            f"{words[w]}\n{int(counts[w]):,}",
+            (x_leaf[w], -len(path) - 0.15),
+            ha="center",
+            va="top",
+            fontsize=8,
+        )
     xs, ys = zip(*(place[key] for key in place), strict=True)
     ax.scatter(xs, ys, s=120, color="tab:blue", zorder=2)
     for (_, node), (x, y) in place.items():
@@ -202,8 +216,11 @@ def plot_cost_per_example(counts: torch.Tensor, negative: int = 5) -> Figure:
     ax.loglog(sizes, sizes, marker="o", label="full softmax: V")
     ax.loglog(sizes, [K + 1] * len(sizes), marker="o", label=f"negative sampling: K + 1 = {K + 1}")
     ax.loglog(sizes, hs, marker="o", label="hierarchical softmax: path length per token")
-    ax.set(xlabel="vocabulary size V", ylabel="dot products per example",
-           title="Cost of one example's output layer")  # fmt: skip
+    ax.set(
+        xlabel="vocabulary size V",
+        ylabel="dot products per example",
+        title="Cost of one example's output layer",
+    )
     ax.legend()
     fig.tight_layout()
     plt.close(fig)
@@ -231,8 +248,9 @@ class PathReport:
         ]
         for i, (node, bit, x, p) in enumerate(self.steps, 1):
             side = "sigmoid(+x)" if bit == 0 else "sigmoid(-x)"
-            lines.append(f"  step {i}: node {node:>2}, bit {bit}, x = h.node = {x:+.3f}, "
-                         f"{side} = {p:.3f}")  # fmt: skip
+            lines.append(
+                f"  step {i}: node {node:>2}, bit {bit}, x = h.node = {x:+.3f}, {side} = {p:.3f}"
+            )
         lines.append(f"p({self.word!r} | h) = {prob:.4f}, the product of the steps")
         near = abs(self.total - 1) < 1e-12
         lines.append(f"all {TREE_WORDS} words' probabilities sum to 1 (|sum - 1| < 1e-12): {near}")
@@ -268,7 +286,8 @@ def path_report(word: str = "the", shift: float = 0.0) -> PathReport:
     check_memory(8 * TREE_WORDS * TREE_WORDS * PANEL_DIM, "the small tree's probabilities")
     w = words.index(word)
     n = int(tree.lengths[w])
-    points, bits = tree.points[w, :n], tree.codes[w, :n]  # (n,), (n,)
+    points = tree.points[w, :n]  # (n,)
+    bits = tree.codes[w, :n]  # (n,)
     sides = (1 - 2 * bits).double()  # (n,): +1 for bit 0, -1 for bit 1
     direction = torch.linalg.pinv(inner[points]) @ sides  # (E, n) @ (n,) -> (E,), n <= E
     hidden = shift * direction  # (E,)
@@ -359,7 +378,8 @@ def check_path_probability(fn: Callable[..., object]) -> Feedback:
         return got
     if got.numel() != 1:
         return _not_yet(f"return one number (a 0-d tensor), got shape {tuple(got.shape)}.")
-    value, right = float(got), float(full[w])
+    value = float(got)
+    right = float(full[w])
     if math.isclose(value, right, rel_tol=1e-9):
         return _correct(f"p = {right:.6f}, the product of {n} sigmoids along the path.")
     x = inner[tree.points[w, :n]] @ hidden  # (n,)
@@ -377,7 +397,7 @@ def check_path_probability(fn: Callable[..., object]) -> Feedback:
     return _not_yet(f"got {value:.6f}, expected {right:.6f}: one sigmoid per step, multiplied.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrainingTable:
     """WordSim353 of our runs and gensim's on the same corpus, with coverage, and their speed.
 
@@ -402,8 +422,10 @@ class TrainingTable:
             ci = f"{low:.2f} to {high:.2f}" if math.isfinite(low) else "not printed"
             lines.append(f"  {name:<36}{rho:>9.3f}  {ci:<14}{format_rate(self.words, seconds)}")
         diff, low, high = self.hs_minus_gensim
-        lines.append(f"ours - gensim, hierarchical softmax: {diff:+.2f}; its paired 95% "
-                     f"interval holds 0: {low <= 0 <= high}")  # fmt: skip
+        lines.append(
+            f"ours - gensim, hierarchical softmax: {diff:+.2f}; its paired 95% "
+            f"interval holds 0: {low <= 0 <= high}"
+        )
         return "\n".join(lines)
 
 

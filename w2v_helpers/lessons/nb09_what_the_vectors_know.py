@@ -92,7 +92,8 @@ def similarity_table(
     """
     if not isinstance(runs, Mapping) or not runs:
         raise TypeError("runs must be a dict of vectors by name, e.g. {'ours': vectors}")
-    rows, coverage = [], []
+    rows = []
+    coverage = []
     for dataset in DATASETS:
         for name, vectors in runs.items():
             check_vectors(f"runs[{name!r}]", vectors, len(vocab))
@@ -117,8 +118,10 @@ class SharedPair:
     cosine: float
 
     def __str__(self) -> str:
-        return (f"  {self.a + ' - ' + self.b:<24} WordSim {self.wordsim:4.1f}  "
-                f"SimLex {self.simlex:4.1f}  cosine {self.cosine:+.2f}")  # fmt: skip
+        return (
+            f"  {self.a + ' - ' + self.b:<24} WordSim {self.wordsim:4.1f}  "
+            f"SimLex {self.simlex:4.1f}  cosine {self.cosine:+.2f}"
+        )
 
 
 def shared_pairs(vectors: torch.Tensor, vocab: Vocabulary, count: int = 6) -> str:
@@ -146,12 +149,14 @@ def shared_pairs(vectors: torch.Tensor, vocab: Vocabulary, count: int = 6) -> st
             cosine = float(unit[vocab.index[a]] @ unit[vocab.index[b]])
             found.append(SharedPair(a, b, ws[key], sl[key], cosine))
     found.sort(key=lambda p: (-(p.wordsim - p.simlex), p.a, p.b))
-    head = (f"{len(found)} pairs are in both datasets with both words known; the {count} that "
-            "WordSim353 rates most above SimLex999:")  # fmt: skip
+    head = (
+        f"{len(found)} pairs are in both datasets with both words known; the {count} that "
+        "WordSim353 rates most above SimLex999:"
+    )
     return "\n".join([head, *map(str, found[:count])])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StudyRun:
     """One run of the study: its corpus share, seed, vocabulary and WordSim353 after each epoch.
 
@@ -221,16 +226,16 @@ def corpus_study(
         tokens = sum(map(len, sentences))
         runs.append(
             StudyRun(
-                fraction,
-                seed,
-                tokens,
-                len(vocab),
-                used,
-                tuple(scores),
-                analogies(result.vectors, vocab, "3cosadd"),
-                result.vectors,
-                vocab,
-            )  # fmt: skip
+                fraction=fraction,
+                seed=seed,
+                tokens=tokens,
+                vocab_size=len(vocab),
+                pairs_used=used,
+                spearman=tuple(scores),
+                analogies=analogies(result.vectors, vocab, "3cosadd"),
+                vectors=result.vectors,
+                vocab=vocab,
+            )
         )
     return tuple(runs)
 
@@ -271,8 +276,9 @@ def parse_analogy(text: str) -> tuple[str, str, str]:
     """
     match = _ANALOGY.match(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"write the analogy as 'a : b :: c : ?', e.g. 'man : king :: woman : ?'; "
-                         f"got {text!r}")  # fmt: skip
+        raise ValueError(
+            f"write the analogy as 'a : b :: c : ?', e.g. 'man : king :: woman : ?'; got {text!r}"
+        )
     a, b, c = (w.lower() for w in match.groups())
     return a, b, c
 
@@ -426,8 +432,12 @@ def check_coverage(fn: Callable[..., object]) -> Feedback:
     """
     if (problem := _not_a_function(fn)) is not None:
         return problem
-    pairs = [("King", "queen", 8.6), ("cat", "dog", 7.4), ("cat", "zyzzyva", 1.0),
-             ("car", "road", 6.0)]  # fmt: skip
+    pairs = [
+        ("King", "queen", 8.6),
+        ("cat", "dog", 7.4),
+        ("cat", "zyzzyva", 1.0),
+        ("car", "road", 6.0),
+    ]
     words = ("king", "queen", "cat", "dog", "car")
     try:
         got = fn(list(pairs), set(words))
