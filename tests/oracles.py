@@ -1,6 +1,8 @@
-"""Independent oracles shared by the tests: float64 NumPy losses and finite differences.
+"""Independent oracles shared by the tests: float64 NumPy losses and finite differences, an
+allocation recorder, and a corpus whose answer is known.
 
-None of these call ``w2v_helpers``; they are the formulas written out again in NumPy.
+None of these call ``w2v_helpers``; they are the formulas written out again in NumPy, or data
+built here. Test modules import from this module, never from each other.
 """
 
 import numpy as np
@@ -65,3 +67,17 @@ class AllocationRecorder:
 
     def __exit__(self, *exc: object) -> None:
         self._mode.__exit__(*exc)
+
+
+def topic_corpus(seed: int = 0, sentences: int = 400) -> list[list[str]]:
+    """Three topics of eight words; a sentence draws ten words from one topic. Trained vectors
+    must put each word's nearest neighbours in its own topic (the words share its letter)."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    topics = [[f"{t}{i}" for i in range(8)] for t in "abc"]
+    corpus = []
+    for _ in range(sentences):
+        words = topics[int(torch.randint(3, (1,), generator=g))]
+        corpus.append([words[int(i)] for i in torch.randint(8, (10,), generator=g)])
+    return corpus

@@ -37,7 +37,7 @@ def _fresh_kernel(fresh_kernel_memory):
 
 
 _RULES = configparser.ConfigParser()
-_RULES.read(Path(__file__).with_name("nbval_sanitize.cfg"))
+_RULES.read(Path(__file__).resolve().parents[1] / "nbval_sanitize.cfg")
 
 
 def steady(text: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tools_loader import load_tool
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 binder_tool = load_tool("binder")
 
 

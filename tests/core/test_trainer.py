@@ -12,7 +12,7 @@ import types
 import pytest
 import torch
 import torch.nn.functional as F
-from test_trainer_hs import topic_corpus
+from oracles import topic_corpus
 
 from w2v_helpers import chunk_updates, trainer, training_config
 from w2v_helpers.corpus import load_wiki_sample

@@ -4,8 +4,6 @@ import math
 
 import pytest
 import torch
-from test_hierarchical_softmax import CASES as HS_CASES
-from test_reference import CASES as REFERENCE_CASES
 
 from w2v_helpers.corpus import (
     Vocabulary,
@@ -32,6 +30,12 @@ from w2v_helpers.gradients import (
     output_side_grad,
     score_grad,
     split_tied_gradient,
+)
+from w2v_helpers.hierarchical_softmax import (
+    build_huffman_tree,
+    hs_gradients,
+    hs_log_probabilities,
+    hs_loss,
 )
 from w2v_helpers.lessons.nb01_cbow_forward import (
     cbow_forward_report,
@@ -70,6 +74,7 @@ from w2v_helpers.lessons.nb07_fast_trainer_vs_gensim import (
 )
 from w2v_helpers.losses import bce_naive, bce_stable, ce_naive, ce_stable, softmax_entropy
 from w2v_helpers.memory import (
+    MemoryBudgetError,
     estimate_loss_scan_bytes,
     estimate_skipgram_target_bytes,
     estimate_tied_step_bytes,
@@ -78,7 +83,14 @@ from w2v_helpers.memory import (
 from w2v_helpers.models import CBOW, SkipGram
 from w2v_helpers.negative_sampling import sgns_loss
 from w2v_helpers.notebook import setup, show_source
-from w2v_helpers.reference import ReferenceResult
+from w2v_helpers.reference import (
+    ReferenceResult,
+    SGNSModel,
+    SkipGramPairs,
+    multinomial_noise,
+    sgns_gradients,
+    train_sgns,
+)
 from w2v_helpers.targets import (
     collapse,
     collapse_tile_gap,
@@ -849,9 +861,112 @@ CASES += [
         "vectors_a",
     ),
 ]
-# Notebook 05's reference trainer: its cases live beside its tests, checked here.
+
+# Notebook 05's reference trainer.
+REF_IDS = [torch.tensor([0, 1, 2, 3])]
+SGNS = SGNSModel(10, 4)
+P10 = torch.full((10,), 0.1, dtype=torch.float64)
+ONE = torch.tensor([1])
+TWO = torch.tensor([1, 2])
+Z = torch.zeros(2, 3, dtype=torch.float64)
+
+
+def _train(**changes):
+    args = dict(sentences=REF_IDS, vocab_size=10, noise_probs=P10, embedding_dim=4, epochs=1)
+    return train_sgns(**{**args, **changes})
+
+
+REFERENCE_CASES = [
+    ("pairs window 0", lambda: SkipGramPairs(REF_IDS, 0), ValueError, "window must be at least 1"),
+    ("pairs window 51", lambda: SkipGramPairs(REF_IDS, 51), ValueError, "window.*at most 50"),
+    ("pairs no sentences", lambda: SkipGramPairs([], 2), ValueError, "sentences"),
+    ("pairs one tensor", lambda: SkipGramPairs(REF_IDS[0], 2), TypeError, r"sentences.*\[ids\]"),
+    ("pairs float sentence", lambda: SkipGramPairs([Z[0]], 2), TypeError, r"sentences\[0\]"),
+    ("pairs 2-D sentence", lambda: SkipGramPairs([Z.long()], 2), TypeError, r"sentences\[0\]"),
+    ("pairs id negative", lambda: SkipGramPairs([TWO - 2], 2), ValueError, r"sentences\[0\]"),
+    ("pairs seed -1", lambda: SkipGramPairs(REF_IDS, 2, seed=-1), ValueError, "seed"),
+    ("model vocab 0", lambda: SGNSModel(0, 4), ValueError, "vocab_size"),
+    ("model dim 2049", lambda: SGNSModel(10, 2049), ValueError, "embedding_dim.*2,048"),
+    ("model sparse str", lambda: SGNSModel(10, 4, sparse="no"), TypeError, "sparse"),
+    ("model memory", lambda: SGNSModel(10_000_000, 2048), MemoryBudgetError, "memory budget"),
+    (
+        "forward id == V",
+        lambda: SGNS(ONE * 10, ONE, ONE[:, None]),
+        ValueError,
+        r"centre.*0, 9",
+    ),
+    ("forward float ids", lambda: SGNS(ONE, ONE * 1.0, ONE[:, None]), TypeError, "context"),
+    ("forward noise 1-D", lambda: SGNS(ONE, ONE, ONE), ValueError, "noise must be 2-D"),
+    (
+        "forward batches",
+        lambda: SGNS(TWO, ONE, TWO[:, None]),
+        ValueError,
+        "batch sizes differ",
+    ),
+    ("grads E differ", lambda: sgns_gradients(Z, Z[:, :2], Z[:, None]), ValueError, "embedding"),
+    ("grads NaN", lambda: sgns_gradients(Z, Z, Z[:, None] / 0), ValueError, "noise must be finite"),
+    ("noise K 65", lambda: multinomial_noise(P10, 2, 65), ValueError, "negative.*at most 64"),
+    ("noise K 0", lambda: multinomial_noise(P10, 2, 0), ValueError, "negative"),
+    ("noise N -1", lambda: multinomial_noise(P10, -1, 2), ValueError, "num_pairs"),
+    ("noise cap", lambda: multinomial_noise(P10, 10**7, 2), ValueError, r"num_pairs \* negative"),
+    ("noise probs sum 2", lambda: multinomial_noise(P10 * 2, 2, 2), ValueError, "probs"),
+    ("train window 0", lambda: _train(window=0), ValueError, "window"),
+    ("train negative 65", lambda: _train(negative=65), ValueError, "negative"),
+    ("train lr 0", lambda: _train(lr=0), ValueError, r"lr must be in \(0, 10\]"),
+    ("train lr nan", lambda: _train(lr=math.nan), ValueError, "lr"),
+    ("train lr 11", lambda: _train(lr=11), ValueError, "lr"),
+    ("train lr string", lambda: _train(lr="0.1"), TypeError, "lr"),
+    ("train epochs 0", lambda: _train(epochs=0), ValueError, "epochs"),
+    ("train epochs 101", lambda: _train(epochs=101), ValueError, "epochs"),
+    ("train batch 0", lambda: _train(batch_size=0), ValueError, "batch_size"),
+    ("train batch huge", lambda: _train(batch_size=65_537), ValueError, "batch_size"),
+    ("train dim 0", lambda: _train(embedding_dim=0), ValueError, "embedding_dim"),
+    ("train seed -1", lambda: _train(seed=-1), ValueError, "seed"),
+    ("train shuffle str", lambda: _train(shuffle="no"), TypeError, "shuffle must be True or False"),
+    ("train no sentences", lambda: _train(sentences=[]), ValueError, "sentences"),
+    ("train float sentence", lambda: _train(sentences=[Z[0]]), TypeError, r"sentences\[0\]"),
+    ("train id >= V", lambda: _train(sentences=[ONE, TWO * 5]), ValueError, r"sentences\[1\]"),
+    ("train noise length", lambda: _train(noise_probs=P10[:5] * 2), ValueError, "noise_probs"),
+    ("train noise not probs", lambda: _train(noise_probs=P10 * 3), ValueError, "noise_probs"),
+    ("train keep length", lambda: _train(keep=P10[:3]), ValueError, "keep"),
+    ("train keep ints", lambda: _train(keep=ONE.repeat(10)), TypeError, "keep"),
+    ("train no pairs", lambda: _train(sentences=[ONE, ONE]), ValueError, "no pairs"),
+    (
+        "train memory",
+        lambda: _train(
+            vocab_size=100_000,
+            noise_probs=torch.full((100_000,), 1e-5, dtype=torch.float64),
+            embedding_dim=2048,
+            epochs=100,
+        ),
+        MemoryBudgetError,
+        "Lower embedding_dim, epochs",
+    ),
+]
 CASES += [(f"reference {name}", *rest) for name, *rest in REFERENCE_CASES]
-# Hierarchical softmax (notebook 08): likewise.
+
+# Hierarchical softmax (notebook 08).
+_TREE = build_huffman_tree(torch.tensor([5, 3, 2, 1]))
+_H = torch.zeros(2, 3, dtype=torch.float64)
+_W = torch.zeros(3, 3, dtype=torch.float64)
+_Y = torch.tensor([0, 3])
+
+HS_CASES = [
+    ("tree one word", lambda: build_huffman_tree(torch.tensor([4])), ValueError, "2 to 2,000,000"),
+    ("tree zero count", lambda: build_huffman_tree(torch.tensor([3, 0])), ValueError, "counts"),
+    ("tree half counts", lambda: build_huffman_tree(torch.tensor([3.5, 1.0])), ValueError, "whole"),
+    ("tree a list", lambda: hs_loss(_H, _W, [1, 2], _Y), TypeError, "tree must be a HuffmanTree"),
+    ("hidden 1-D", lambda: hs_loss(_H[0], _W, _TREE, _Y), TypeError, "hidden must be a 2-D"),
+    ("inner ints", lambda: hs_loss(_H, _W.long(), _TREE, _Y), TypeError, "inner must be a 2-D"),
+    ("inner rows", lambda: hs_loss(_H, _W[:2], _TREE, _Y), ValueError, r"V - 1 = 3"),
+    ("dtypes differ", lambda: hs_loss(_H, _W.float(), _TREE, _Y), ValueError, "share"),
+    ("hidden NaN", lambda: hs_loss(_H / 0, _W, _TREE, _Y), ValueError, "hidden must be finite"),
+    ("target 4", lambda: hs_loss(_H, _W, _TREE, torch.tensor([0, 4])), ValueError, "targets"),
+    ("targets 2-D", lambda: hs_loss(_H, _W, _TREE, _Y[None]), ValueError, "targets"),
+    ("targets count", lambda: hs_loss(_H, _W, _TREE, _Y[:1]), ValueError, "one id per hidden row"),
+    ("grads target -1", lambda: hs_gradients(_H, _W, _TREE, -_Y - 1), ValueError, "targets"),
+    ("logp inner rows", lambda: hs_log_probabilities(_H, _W[:1], _TREE), ValueError, "inner"),
+]
 CASES += [(f"hs {name}", *rest) for name, *rest in HS_CASES]
 
 if not torch.cuda.is_available():

@@ -8,6 +8,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from oracles import topic_corpus
 
 from w2v_helpers import chunk_updates
 from w2v_helpers.corpus import load_wiki_sample
@@ -77,17 +78,6 @@ def test_one_chunk_is_one_sgd_step_of_the_summed_path_loss(model, block, window,
     torch.testing.assert_close(tables.inner, expected[1], rtol=1e-12, atol=1e-12)
     assert float(loss) == pytest.approx(expected[2], rel=1e-12)
     assert int(count) == expected[3]
-
-
-def topic_corpus(seed=0, sentences=400):
-    """Three topics of eight words; a sentence draws ten words from one topic."""
-    g = torch.Generator().manual_seed(seed)
-    topics = [[f"{t}{i}" for i in range(8)] for t in "abc"]
-    corpus = []
-    for _ in range(sentences):
-        words = topics[int(torch.randint(3, (1,), generator=g))]
-        corpus.append([words[int(i)] for i in torch.randint(8, (10,), generator=g)])
-    return corpus
 
 
 @pytest.mark.slow

@@ -20,7 +20,6 @@ from torch.utils.data import DataLoader
 
 from w2v_helpers import reference
 from w2v_helpers.corpus import window_reach
-from w2v_helpers.memory import MemoryBudgetError
 from w2v_helpers.reference import (
     SGNSModel,
     SkipGramPairs,
@@ -374,74 +373,3 @@ def test_a_huge_learning_rate_stops_with_a_message_naming_lr():
 
 
 # ---- bad input ----
-
-IDS = [torch.tensor([0, 1, 2, 3])]
-MODEL = SGNSModel(10, 4)
-P10 = torch.full((10,), 0.1, dtype=torch.float64)
-ONE, TWO = torch.tensor([1]), torch.tensor([1, 2])
-Z = torch.zeros(2, 3, dtype=torch.float64)
-
-
-def _train(**changes):
-    args = dict(sentences=IDS, vocab_size=10, noise_probs=P10, embedding_dim=4, epochs=1)
-    return train_sgns(**{**args, **changes})
-
-
-# (case id, callable, exception type, regex the message must match)
-CASES = [
-    ("pairs window 0", lambda: SkipGramPairs(IDS, 0), ValueError, "window must be at least 1"),
-    ("pairs window 51", lambda: SkipGramPairs(IDS, 51), ValueError, "window.*at most 50"),
-    ("pairs no sentences", lambda: SkipGramPairs([], 2), ValueError, "sentences"),
-    ("pairs one tensor", lambda: SkipGramPairs(IDS[0], 2), TypeError, r"sentences.*\[ids\]"),
-    ("pairs float sentence", lambda: SkipGramPairs([Z[0]], 2), TypeError, r"sentences\[0\]"),
-    ("pairs 2-D sentence", lambda: SkipGramPairs([Z.long()], 2), TypeError, r"sentences\[0\]"),
-    ("pairs id negative", lambda: SkipGramPairs([TWO - 2], 2), ValueError, r"sentences\[0\]"),
-    ("pairs seed -1", lambda: SkipGramPairs(IDS, 2, seed=-1), ValueError, "seed"),
-    ("model vocab 0", lambda: SGNSModel(0, 4), ValueError, "vocab_size"),
-    ("model dim 2049", lambda: SGNSModel(10, 2049), ValueError, "embedding_dim.*2,048"),
-    ("model sparse str", lambda: SGNSModel(10, 4, sparse="no"), TypeError, "sparse"),
-    ("model memory", lambda: SGNSModel(10_000_000, 2048), MemoryBudgetError, "memory budget"),
-    ("forward id == V", lambda: MODEL(ONE * 10, ONE, ONE[:, None]), ValueError, r"centre.*0, 9"),
-    ("forward float ids", lambda: MODEL(ONE, ONE * 1.0, ONE[:, None]), TypeError, "context"),
-    ("forward noise 1-D", lambda: MODEL(ONE, ONE, ONE), ValueError, "noise must be 2-D"),
-    ("forward batches", lambda: MODEL(TWO, ONE, TWO[:, None]), ValueError, "batch sizes differ"),
-    ("grads E differ", lambda: sgns_gradients(Z, Z[:, :2], Z[:, None]), ValueError, "embedding"),
-    ("grads NaN", lambda: sgns_gradients(Z, Z, Z[:, None] / 0), ValueError, "noise must be finite"),
-    ("noise K 65", lambda: multinomial_noise(P10, 2, 65), ValueError, "negative.*at most 64"),
-    ("noise K 0", lambda: multinomial_noise(P10, 2, 0), ValueError, "negative"),
-    ("noise N -1", lambda: multinomial_noise(P10, -1, 2), ValueError, "num_pairs"),
-    ("noise cap", lambda: multinomial_noise(P10, 10**7, 2), ValueError, r"num_pairs \* negative"),
-    ("noise probs sum 2", lambda: multinomial_noise(P10 * 2, 2, 2), ValueError, "probs"),
-    ("train window 0", lambda: _train(window=0), ValueError, "window"),
-    ("train negative 65", lambda: _train(negative=65), ValueError, "negative"),
-    ("train lr 0", lambda: _train(lr=0), ValueError, r"lr must be in \(0, 10\]"),
-    ("train lr nan", lambda: _train(lr=math.nan), ValueError, "lr"),
-    ("train lr 11", lambda: _train(lr=11), ValueError, "lr"),
-    ("train lr string", lambda: _train(lr="0.1"), TypeError, "lr"),
-    ("train epochs 0", lambda: _train(epochs=0), ValueError, "epochs"),
-    ("train epochs 101", lambda: _train(epochs=101), ValueError, "epochs"),
-    ("train batch 0", lambda: _train(batch_size=0), ValueError, "batch_size"),
-    ("train batch huge", lambda: _train(batch_size=65_537), ValueError, "batch_size"),
-    ("train dim 0", lambda: _train(embedding_dim=0), ValueError, "embedding_dim"),
-    ("train seed -1", lambda: _train(seed=-1), ValueError, "seed"),
-    ("train shuffle str", lambda: _train(shuffle="no"), TypeError, "shuffle must be True or False"),
-    ("train no sentences", lambda: _train(sentences=[]), ValueError, "sentences"),
-    ("train float sentence", lambda: _train(sentences=[Z[0]]), TypeError, r"sentences\[0\]"),
-    ("train id >= V", lambda: _train(sentences=[ONE, TWO * 5]), ValueError, r"sentences\[1\]"),
-    ("train noise length", lambda: _train(noise_probs=P10[:5] * 2), ValueError, "noise_probs"),
-    ("train noise not probs", lambda: _train(noise_probs=P10 * 3), ValueError, "noise_probs"),
-    ("train keep length", lambda: _train(keep=P10[:3]), ValueError, "keep"),
-    ("train keep ints", lambda: _train(keep=ONE.repeat(10)), TypeError, "keep"),
-    ("train no pairs", lambda: _train(sentences=[ONE, ONE]), ValueError, "no pairs"),
-    (
-        "train memory",
-        lambda: _train(
-            vocab_size=100_000,
-            noise_probs=torch.full((100_000,), 1e-5, dtype=torch.float64),
-            embedding_dim=2048,
-            epochs=100,
-        ),
-        MemoryBudgetError,
-        "Lower embedding_dim, epochs",
-    ),
-]

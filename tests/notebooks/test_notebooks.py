@@ -17,7 +17,7 @@ from tools_loader import load_tool
 
 navigation = load_tool("navigation")
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IGNORE_TAG = "nbval-ignore-output"
 
 
@@ -199,7 +199,7 @@ PADDED_VOLATILE = re.compile(r"format_(?:rate|timing)\((?:[^()]|\([^()]*\))*\)\s
 
 def test_no_helper_pads_a_volatile_field():
     calls = 0
-    for module in (Path(__file__).parent.parent / "w2v_helpers").rglob("*.py"):
+    for module in (Path(__file__).resolve().parents[2] / "w2v_helpers").rglob("*.py"):
         text = module.read_text()
         calls += len(re.findall(r"format_(?:rate|timing)\(", text))
         found = PADDED_VOLATILE.search(text)

@@ -16,7 +16,7 @@ from tools_loader import load_tool
 
 student = load_tool("student")
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def is_solution(cell) -> bool:

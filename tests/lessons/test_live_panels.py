@@ -29,7 +29,7 @@ from w2v_helpers.lessons.nb03_tied_weight_backward import (
 from w2v_helpers.lessons.nb04_skipgram_multilabel import skipgram_loss_panel
 from w2v_helpers.lessons.panel import ReusedFigure, busy_above, lay_out, render_html
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_widgets.py"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_widgets.py"
 
 
 @pytest.fixture(autouse=True)

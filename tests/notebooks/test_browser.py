@@ -49,7 +49,7 @@ student = load_tool("student")
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = os.environ.get("W2V_CHROMIUM", "/usr/bin/chromium")
@@ -423,6 +423,55 @@ def newest_lab_kernel() -> psutil.Process:
 KNOWN_BROKEN: dict[str, str] = {}
 
 
+def check_opened_as_stored(page, lab: Lab, notebook: Path) -> None:
+    """As a learner opens the stored notebook: every solution collapsed, source and output."""
+    stored = f"notebooks/{notebook.name}"
+    # A workspace of its own per notebook: no tab of an earlier test stays open.
+    page.goto(f"{lab.url}/lab/workspaces/{notebook.stem}/tree/{stored}?reset&token={TOKEN}")
+    page.wait_for_function(KERNEL_IDLE, arg=stored, timeout=120_000)
+    shown = page.evaluate(SOLUTIONS_SHOWN)
+    assert shown["solutions"] > 0 and not shown["open"], f"{notebook.name}: {shown}"
+    whole_page_screenshot(page, ARTIFACTS / f"{notebook.stem}-opened.png")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def run_student_edition(page, edition: str, monkeypatch) -> None:
+    """Open the student edition, run every cell: no error, and every exercise says Not yet."""
+    page.evaluate(SWITCH_TO, edition)
+    page.wait_for_function(KERNEL_IDLE, arg=edition, timeout=120_000)
+    # The twins drawn later ask the memory guard with what the lab's kernel holds, so that
+    # they refuse exactly where the page's panel does (the guard adds it to each need).
+    kernel = newest_lab_kernel()
+    monkeypatch.setattr(memory, "process_memory", lambda: kernel.memory_info().rss)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_timeout(500)
+    page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
+    errors = [o for o in page.evaluate(OUTPUT_TYPES) if o["type"] == "error"]
+    assert not errors, f"{edition} does not run top to bottom: error outputs {errors}"
+    exercises = page.evaluate(EXERCISE_OUTPUTS)
+    assert exercises, f"{edition}: no exercise cell"
+    for exercise in exercises:
+        assert "Not yet" in exercise["text"], f"{exercise['id']}: {exercise['text'][:200]!r}"
+
+
+def move_every_panel(page, cells: list[dict], edition: str) -> None:
+    """Every panel the notebook's cells show is on the page, and each follows its controls."""
+    factories = panel_factories()
+    current = page.evaluate("window.jupyterapp.shell.currentWidget.id")
+    panel_doms = page.locator(f"[id='{current}'] .w2v-panel")
+    shown = sum(
+        len(re.findall(r"\w+_panel\(", "".join(c["source"])))
+        for c in cells
+        if c["cell_type"] == "code"
+    )
+    assert panel_doms.count() == shown, f"{edition}: {panel_doms.count()} of {shown} panels"
+    for i in range(panel_doms.count()):
+        panel_dom = panel_doms.nth(i)
+        title = panel_dom.locator(".w2v-panel-title").inner_text().strip()
+        assert title in factories, f"unknown panel {title!r}"
+        assert move_every_control(page, panel_dom, factories[title]), f"{title}: nothing moved"
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, notebook, monkeypatch):
     if notebook.name in KNOWN_BROKEN:
@@ -441,50 +490,9 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_respond(lab, browser, noteb
     page.on("pageerror", lambda e: console_errors.append(str(e)))
     edition = f"student/notebooks/{notebook.name}"
     try:
-        # A workspace of its own per notebook: no tab of an earlier test stays open.
-        stored = f"notebooks/{notebook.name}"
-        page.goto(f"{lab.url}/lab/workspaces/{notebook.stem}/tree/{stored}?reset&token={TOKEN}")
-        page.wait_for_function(KERNEL_IDLE, arg=stored, timeout=120_000)
-        # As a learner opens it: every solution collapsed, its source and its output hidden.
-        shown = page.evaluate(SOLUTIONS_SHOWN)
-        assert shown["solutions"] > 0 and not shown["open"], f"{notebook.name}: {shown}"
-        whole_page_screenshot(page, ARTIFACTS / f"{notebook.stem}-opened.png")
-        page.set_viewport_size({"width": 1400, "height": 1000})
-
-        # The student edition, run as a learner who has not answered yet would run it.
-        page.evaluate(SWITCH_TO, edition)
-        page.wait_for_function(KERNEL_IDLE, arg=edition, timeout=120_000)
-        # The twins drawn here ask the memory guard with what the lab's kernel holds, so that
-        # they refuse exactly where the page's panel does (the guard adds it to each need).
-        kernel = newest_lab_kernel()
-        monkeypatch.setattr(memory, "process_memory", lambda: kernel.memory_info().rss)
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_timeout(500)
-        page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
-
-        errors = [o for o in page.evaluate(OUTPUT_TYPES) if o["type"] == "error"]
-        assert not errors, f"{edition} does not run top to bottom: error outputs {errors}"
-        exercises = page.evaluate(EXERCISE_OUTPUTS)
-        assert exercises, f"{edition}: no exercise cell"
-        for exercise in exercises:
-            assert "Not yet" in exercise["text"], f"{exercise['id']}: {exercise['text'][:200]!r}"
-
-        factories = panel_factories()
-        current = page.evaluate("window.jupyterapp.shell.currentWidget.id")
-        panel_doms = page.locator(f"[id='{current}'] .w2v-panel")
-        cells = json.loads((lab.root / edition).read_text())["cells"]
-        shown = sum(
-            len(re.findall(r"\w+_panel\(", "".join(c["source"])))
-            for c in cells
-            if c["cell_type"] == "code"
-        )
-        assert panel_doms.count() == shown, f"{edition}: {panel_doms.count()} of {shown} panels"
-        for i in range(panel_doms.count()):
-            panel_dom = panel_doms.nth(i)
-            title = panel_dom.locator(".w2v-panel-title").inner_text().strip()
-            assert title in factories, f"unknown panel {title!r}"
-            assert move_every_control(page, panel_dom, factories[title]), f"{title}: nothing moved"
-
+        check_opened_as_stored(page, lab, notebook)
+        run_student_edition(page, edition, monkeypatch)
+        move_every_panel(page, json.loads((lab.root / edition).read_text())["cells"], edition)
         whole_page_screenshot(page, ARTIFACTS / f"{notebook.stem}.png")
         assert not console_errors, f"{notebook.name}: browser console errors {console_errors}"
         outside = {url for url in blocked if url != navigation.BADGE_IMAGE}

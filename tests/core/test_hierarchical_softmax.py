@@ -164,25 +164,3 @@ def test_same_weighted_code_length_as_gensims_hs_tree():
         int(c) * n for c, n in zip(counts, theirs, strict=True)
     )
     assert sorted(tree.lengths.tolist()) == sorted(theirs)
-
-
-_TREE = build_huffman_tree(torch.tensor([5, 3, 2, 1]))
-_H, _W = torch.zeros(2, 3, dtype=torch.float64), torch.zeros(3, 3, dtype=torch.float64)
-_Y = torch.tensor([0, 3])
-
-CASES = [  # checked by test_bad_input.py with the rest of the catalogue
-    ("tree one word", lambda: build_huffman_tree(torch.tensor([4])), ValueError, "2 to 2,000,000"),
-    ("tree zero count", lambda: build_huffman_tree(torch.tensor([3, 0])), ValueError, "counts"),
-    ("tree half counts", lambda: build_huffman_tree(torch.tensor([3.5, 1.0])), ValueError, "whole"),
-    ("tree a list", lambda: hs_loss(_H, _W, [1, 2], _Y), TypeError, "tree must be a HuffmanTree"),
-    ("hidden 1-D", lambda: hs_loss(_H[0], _W, _TREE, _Y), TypeError, "hidden must be a 2-D"),
-    ("inner ints", lambda: hs_loss(_H, _W.long(), _TREE, _Y), TypeError, "inner must be a 2-D"),
-    ("inner rows", lambda: hs_loss(_H, _W[:2], _TREE, _Y), ValueError, r"V - 1 = 3"),
-    ("dtypes differ", lambda: hs_loss(_H, _W.float(), _TREE, _Y), ValueError, "share"),
-    ("hidden NaN", lambda: hs_loss(_H / 0, _W, _TREE, _Y), ValueError, "hidden must be finite"),
-    ("target 4", lambda: hs_loss(_H, _W, _TREE, torch.tensor([0, 4])), ValueError, "targets"),
-    ("targets 2-D", lambda: hs_loss(_H, _W, _TREE, _Y[None]), ValueError, "targets"),
-    ("targets count", lambda: hs_loss(_H, _W, _TREE, _Y[:1]), ValueError, "one id per hidden row"),
-    ("grads target -1", lambda: hs_gradients(_H, _W, _TREE, -_Y - 1), ValueError, "targets"),
-    ("logp inner rows", lambda: hs_log_probabilities(_H, _W[:1], _TREE), ValueError, "inner"),
-]
