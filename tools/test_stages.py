@@ -1,9 +1,10 @@
-"""Run the course's test stages one after another and print the wall time of each.
+"""Run the course's test stages and print the wall time of each.
 
-    python tools/test_stages.py              # every stage: what `make test` runs
-    python tools/test_stages.py fast slow    # some of them
+    python tools/test_stages.py             # every stage: what `make test` runs
+    python tools/test_stages.py fast slow   # some of them, one after another
+    python tools/test_stages.py --serial    # every stage, one after another
 
-The stages, cheapest first, each a command of its own:
+The stages, each a command of its own:
 
 - ``lint``: ruff check and ruff format --check, modules and notebooks alike;
 - ``fast``: the tests in no tier (pytest ``-m "not notebook and not browser and not slow"``);
@@ -14,20 +15,29 @@ The stages, cheapest first, each a command of its own:
 - ``browser``: the ``browser`` tier: every notebook in JupyterLab in headless Chromium, its
   student edition run top to bottom, every widget moved.
 
+``lint`` and ``fast`` run first, their output shown as it comes. Then, on a machine with two
+cores or more, the three long stages run in two lanes side by side, ``nbval`` then ``slow`` in
+one and ``browser`` in the other: each keeps about one core busy (a notebook's kernel computes
+on one thread), so together they take the time of the longer lane. A lane's output is shown
+whole when its stage ends, and kept in ``artifacts/test-stages/<stage>.log``.
+
 Every stage runs even when an earlier one failed, so one run shows everything that is wrong.
 Ends with a table of the stages' wall times and exits 1 if any stage failed.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PYTEST = [str(BIN / "pytest")]
+LOGS = ROOT / "artifacts" / "test-stages"
 
 STAGES: dict[str, list[list[str]]] = {
     "lint": [[str(BIN / "ruff"), "check", "."], [str(BIN / "ruff"), "format", "--check", "."]],
@@ -38,43 +48,90 @@ STAGES: dict[str, list[list[str]]] = {
     "nbval": [[*PYTEST, "tests", "notebooks", "-m", "notebook and not browser"]],
     "browser": [[*PYTEST, "tests", "-m", "browser"]],
 }
+FIRST = ["lint", "fast"]
+LANES = [["nbval", "slow"], ["browser"]]  # side by side, each about one core
+PRINTING = threading.Lock()
 
 
-def run_stage(commands: list[list[str]]) -> bool:
-    """Run a stage's commands in order, output streamed; whether all of them passed."""
+def shown(command: list[str]) -> str:
+    return " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command))
+
+
+def run_stage(name: str, log: Path | None = None) -> tuple[float, bool]:
+    """Run a stage's commands in order, output streamed (or written to ``log`` and printed
+    whole at the end); its wall time and whether all of its commands passed."""
+    began = time.perf_counter()
     ok = True
-    for command in commands:
-        print("$", " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)))
+    if log is None:
+        print(f"\n===== stage {name} =====", flush=True)
+        for command in STAGES[name]:
+            print("$", shown(command), flush=True)
+            ok &= subprocess.run(command, cwd=ROOT).returncode == 0
+    else:
+        with PRINTING:
+            print(f"\n===== stage {name} started (output when it ends) =====", flush=True)
+        with log.open("w", encoding="utf-8") as out:
+            for command in STAGES[name]:
+                out.write(f"$ {shown(command)}\n")
+                out.flush()
+                done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+                ok &= done.returncode == 0
+    seconds = time.perf_counter() - began
+    with PRINTING:
+        if log is not None:
+            print(f"\n===== stage {name} =====")
+            print(log.read_text(encoding="utf-8"), end="")
+        print(f"===== stage {name}: {'passed' if ok else 'FAILED'} in {minutes(seconds)}")
         sys.stdout.flush()
-        ok &= subprocess.run(command, cwd=ROOT).returncode == 0
-    return ok
+    return seconds, ok
+
+
+def run_lanes(lanes: list[list[str]]) -> dict[str, tuple[float, bool]]:
+    """Each lane's stages one after another, the lanes side by side."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    results: dict[str, tuple[float, bool]] = {}
+
+    def lane(names: list[str]) -> None:
+        for name in names:
+            results[name] = run_stage(name, LOGS / f"{name}.log")
+
+    threads = [threading.Thread(target=lane, args=(names,)) for names in lanes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def minutes(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 60 else f"{seconds // 60:.0f} min {seconds % 60:02.0f} s"
+    whole = round(seconds)
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
 
 
 def main(argv: list[str]) -> int:
-    unknown = [name for name in argv if name not in STAGES]
+    serial = "--serial" in argv
+    names = [arg for arg in argv if arg != "--serial"]
+    unknown = [name for name in names if name not in STAGES]
     if unknown:
         print(f"unknown stage(s) {unknown}; choose from {list(STAGES)}", file=sys.stderr)
         return 2
-    chosen = argv or list(STAGES)
-    results = []
+    side_by_side = not names and not serial and (os.cpu_count() or 1) >= 2
+    chosen = names or list(STAGES)
     start = time.perf_counter()
-    for name in chosen:
-        print(f"\n===== stage {name} =====", flush=True)
-        began = time.perf_counter()
-        ok = run_stage(STAGES[name])
-        results.append((name, time.perf_counter() - began, ok))
-        print(f"===== stage {name}: {'passed' if ok else 'FAILED'} in {minutes(results[-1][1])}")
+    results: dict[str, tuple[float, bool]] = {}
+    for name in FIRST if side_by_side else chosen:
+        results[name] = run_stage(name)
+    if side_by_side:
+        results.update(run_lanes(LANES))
     total = time.perf_counter() - start
     print("\nstage      wall time     result")
-    for name, seconds, ok in results:
+    for name in (n for n in STAGES if n in results):
+        seconds, ok = results[name]
         print(f"{name:10} {minutes(seconds):>12}  {'passed' if ok else 'FAILED'}")
-    failed = [name for name, _, ok in results if not ok]
+    failed = [name for name in STAGES if name in results and not results[name][1]]
     verdict = f"FAILED: {', '.join(failed)}" if failed else "all passed"
-    print(f"{'total':10} {minutes(total):>12}  {verdict}")
+    lanes = " (nbval then slow, beside browser)" if side_by_side else ""
+    print(f"{'total':10} {minutes(total):>12}  {verdict}{lanes}")
     return 1 if failed else 0
 
 

@@ -11,12 +11,12 @@ Core modules, named by concept:
 - ``gradients``            the tied CBOW's backward pass by hand, split into input and output sides
 - ``corpus``               the bundled Wikipedia sample, vocabulary, subsampling, noise, windows
 - ``data``                 batches of token ids
-- ``negative_sampling``    the SGNS loss, per pair and per block, with its gradient
+- ``negative_sampling``    the SGNS loss of (centre, context, noise) vectors
 - ``logistic_scores``      the weighted logistic loss of a block of scores and its gradient: the
                            fast trainer's kernel for negative sampling and hierarchical softmax
 - ``reference``            SGNS as taught: pairs as a Dataset, two Embeddings, autograd and SGD
 - ``hierarchical_softmax`` the Huffman tree and a word's probability as a walk down it
-- ``trainer``              SkipGram and CBOW with negative sampling, guarded
+- ``trainer``              SkipGram and CBOW with negative sampling or hierarchical softmax, guarded
 - ``training_config``      what both trainers share: the settings, the learning rate's schedule,
                            the divergence check
 - ``chunk_updates``        one chunk's update of the trainer's tables: negative sampling or

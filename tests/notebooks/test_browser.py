@@ -252,11 +252,6 @@ def local_only(blocked: list[str]):
     return handle
 
 
-def panel_factories() -> dict[str, object]:
-    """Panel title -> factory, for every panel the package offers."""
-    return {factory().title: factory for factory in panels_by_name().values()}
-
-
 def option_values(control) -> list:
     return [o[1] if isinstance(o, tuple) else o for o in control.options]
 
@@ -367,13 +362,13 @@ def expect_shown(page, panel_dom, twin, what: str) -> None:
     assert shown_text(view) == expected, f"{twin.title}: {what} showed the wrong text"
 
 
-def move_every_control(page, panel_dom, factory) -> list[str]:
-    """Move each control one step in the browser and in a Python twin; compare what they show.
+def move_every_control(page, panel_dom, twin) -> list[str]:
+    """Move each control one step in the browser and in its Python twin (the same panel built
+    in this process); compare what they show.
 
     Each control is found by its description label, so the order of the controls and the kinds
     around them do not matter.
     """
-    twin = factory()
     moved = []
     for name, control in twin.controls.items():
         box = panel_dom.locator(".widget-inline-hbox").filter(
@@ -455,21 +450,24 @@ def run_student_edition(page, edition: str, monkeypatch) -> None:
 
 
 def move_every_panel(page, cells: list[dict], edition: str) -> None:
-    """Every panel the notebook's cells show is on the page, and each follows its controls."""
-    factories = panel_factories()
-    current = page.evaluate("window.jupyterapp.shell.currentWidget.id")
-    panel_doms = page.locator(f"[id='{current}'] .w2v-panel")
-    shown = sum(
-        len(re.findall(r"\w+_panel\(", "".join(c["source"])))
+    """Every panel the notebook's cells build is on the page, in the same order, and each
+    follows its controls as its twin does. Only the notebook's own panels are built here."""
+    factories = panels_by_name()
+    called = [
+        name
         for c in cells
         if c["cell_type"] == "code"
-    )
-    assert panel_doms.count() == shown, f"{edition}: {panel_doms.count()} of {shown} panels"
-    for i in range(panel_doms.count()):
+        for name in re.findall(r"\b(\w+_panel)\(", "".join(c["source"]))
+    ]
+    current = page.evaluate("window.jupyterapp.shell.currentWidget.id")
+    panel_doms = page.locator(f"[id='{current}'] .w2v-panel")
+    assert panel_doms.count() == len(called), f"{edition}: {panel_doms.count()} of {called}"
+    for i, name in enumerate(called):
         panel_dom = panel_doms.nth(i)
         title = panel_dom.locator(".w2v-panel-title").inner_text().strip()
-        assert title in factories, f"unknown panel {title!r}"
-        assert move_every_control(page, panel_dom, factories[title]), f"{title}: nothing moved"
+        twin = factories[name]()
+        assert title == twin.title, f"{edition}: panel {i} is {title!r}, not {name}"
+        assert move_every_control(page, panel_dom, twin), f"{title}: nothing moved"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)

@@ -66,7 +66,8 @@ def test_an_unknown_stage_is_refused_with_the_list(capsys):
 
 
 @pytest.mark.parametrize(
-    ("seconds", "shown"), [(42.4, "42 s"), (61, "1 min 01 s"), (754, "12 min 34 s")]
+    ("seconds", "shown"),
+    [(42.4, "42 s"), (59.6, "1 min 00 s"), (61, "1 min 01 s"), (479.6, "8 min 00 s")],
 )
 def test_wall_times_print_in_minutes_and_seconds(seconds, shown):
     assert stages.minutes(seconds) == shown
@@ -93,3 +94,8 @@ def test_no_test_module_imports_another():
                     if a.name in names
                 ]
     assert not offenders, "shared cases go in conftest.py or tests/oracles.py: " + str(offenders)
+
+
+def test_make_test_runs_every_stage_once_first_or_in_a_lane():
+    order = stages.FIRST + [name for lane in stages.LANES for name in lane]
+    assert sorted(order) == sorted(stages.STAGES)
