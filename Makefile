@@ -80,8 +80,10 @@ navigation: $(STAMP)
 binder: $(STAMP)
 	$(BIN)/python tools/binder.py
 
-# Not part of `make test` (about 15 min): nbval under emulated CPUs and thread counts, then the
-# margins probe judged on the worst of four of them. PORTABILITY_ARGS="--repeat 2", "--only ...".
+# Not part of `make test` (35 min on two cores): nbval under emulated CPUs and thread counts, the
+# unit tests, the margins probe judged on the worst of four of them, two runs at a time.
+# PORTABILITY_ARGS=--quick: nbval under three of them (9 min), after every regenerate;
+# "--repeat 2", "--only ...".
 portability: $(STAMP)
 	$(BIN)/python tools/portability.py $(PORTABILITY_ARGS) \
 		$(if $(filter-out notebooks/*.ipynb,$(NB)),$(NB))

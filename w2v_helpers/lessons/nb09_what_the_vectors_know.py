@@ -311,8 +311,8 @@ def explorer_view(
     lines = []
     key = word.strip().lower() if isinstance(word, str) else word
     if key in vocab.index:
-        near = most_similar(vectors, vocab, key, 8)
-        lines.append(f"{key}: " + ", ".join(f"{w} {s:.2f}" for w, s in near))
+        near = most_similar(vectors, vocab, key, 8)  # cosines rounded to 3 decimals
+        lines.append(f"{key}: " + ", ".join(f"{w} {s:.3f}" for w, s in near))  # not rounded twice
     else:
         lines.append(f"word: {word!r} is not in the vocabulary ({len(vocab):,} words)")
     try:
