@@ -24,7 +24,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NB ?= notebooks/*.ipynb
 
 .PHONY: setup lab test test-fast test-slow test-browser lint format unit nbval regenerate student \
-	navigation binder kernel-memory portability margins clean
+	navigation binder kernel-memory portability margins site clean
 
 setup: $(STAMP)
 
@@ -32,9 +32,10 @@ setup: $(STAMP)
 # ipykernel 7 would otherwise run widget callbacks beside cells, and matplotlib is not thread-safe.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-$(STAMP): requirements.txt pyproject.toml lab/overrides.json
+$(STAMP): requirements.txt requirements-site.txt pyproject.toml lab/overrides.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+		-r requirements-site.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@mkdir -p $(dir $(LAB_SETTINGS))
 	cp lab/overrides.json $(LAB_SETTINGS)
@@ -74,6 +75,10 @@ regenerate: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python tools/student.py
 
+# The course site from the stored notebooks and the README, no cell executed: build/site/html.
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
 navigation: $(STAMP)
 	$(BIN)/python tools/navigation.py
 
@@ -107,11 +112,14 @@ bench-losses: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
 
 # Not part of `make test`: our trainer vs gensim's Word2Vec, words/s and WordSim353 (notebook 07).
+# Records its lines, the CPU, date and commit in benchmarks/results.md, then shows them in README
+# and notebook 07 (BENCH_NOTE="shared 2-core machine" to say the machine was shared).
 .PHONY: bench-train
 bench-train: $(STAMP)
-	$(BIN)/python benchmarks/bench_train.py
+	BENCH_COMMAND="make bench-train" $(BIN)/python benchmarks/bench_train.py
 
 # Not part of `make test`: how fast every widget panel builds and answers a move (issue 18).
+# Records its lines in benchmarks/results.md, README and notebook 07, as bench-train does.
 .PHONY: bench-widgets
 bench-widgets: $(STAMP)
-	$(BIN)/python benchmarks/bench_widgets.py $(BENCH_ARGS)
+	BENCH_COMMAND="make bench-widgets" $(BIN)/python benchmarks/bench_widgets.py $(BENCH_ARGS)
