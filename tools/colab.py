@@ -40,7 +40,8 @@ def install_block(repository: str, tag: str) -> str:
             "",
             'if "google.colab" in sys.modules:',
             f'    package = "{requirement}"',
-            '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)',
+            '    pip = [sys.executable, "-m", "pip", "install", "--quiet", package]',
+            "    subprocess.run(pip, check=True)",
             END,
             "",
         ]
