@@ -81,6 +81,8 @@ def test_site_page_loads_offline_with_its_images_math_and_hidden_solutions(serve
             ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
         )
         assert not broken_images, f"{name}: images not loaded: {broken_images}"
+        if name != "index":
+            assert page.locator("button.copybtn").count() > 0, f"{name}: no copy buttons"
         if page.locator(".math").count():
             page.wait_for_selector("mjx-container", timeout=30_000)
         if name in SCREENSHOTS:  # before any click: solutions collapsed, as a reader sees them
