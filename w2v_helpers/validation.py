@@ -5,7 +5,10 @@ with a message that names the parameter, what it got and what is allowed, so a l
 meets an opaque ``IndexError`` from deep inside torch. One vocabulary for the whole package:
 numbers (``check_number``, ``check_positive_int``), counts and probabilities over a vocabulary
 (``check_counts``, ``check_probabilities``), token ids, scores, and vectors against a vocabulary
-(``check_vectors``).
+(``check_vectors``); and the arguments every entry point shares: sentences (``check_sentences``),
+seeds and generators (``check_seed``, ``check_generator``), devices (``check_device``), file names
+inside a data folder (``check_data_name``) and finite float tensors of one dtype
+(``check_float_tensors``).
 
 Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
 """
@@ -14,16 +17,24 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path, PurePath
 
 import torch
 
 __all__ = [
     "MAX_BATCH",
     "MAX_WINDOW",
+    "MAX_SEED",
     "check_batch_sizes",
-    "check_pair_vectors",
     "check_counts",
+    "check_data_name",
+    "check_device",
+    "check_float_tensors",
+    "check_generator",
+    "check_pair_vectors",
+    "check_seed",
+    "check_sentences",
     "check_int",
     "check_number",
     "check_positive_int",
@@ -38,6 +49,7 @@ __all__ = [
 
 MAX_WINDOW = 1_000  # the most context words a lesson's report or panel accepts
 MAX_BATCH = 1_000_000  # the largest batch a lesson's report or panel accepts
+MAX_SEED = 2**63  # torch.Generator.manual_seed takes seeds below this (an int64)
 
 
 def _describe(value: object) -> str:
@@ -395,3 +407,157 @@ def check_pair_vectors(centre: object, context: object, noise: object) -> None:
             f"centre, context and noise must share the embedding dim E, got "
             f"{centre.shape[1]}, {context.shape[1]} and {noise.shape[2]}"
         )
+
+
+def check_sentences(name: str, sentences: object) -> list[list[str]]:
+    """Return ``sentences`` as a list of lists of words; refuse what would be read wrongly.
+
+    A corpus is a list (or tuple) of sentences, each a list (or tuple) of ``str`` tokens. Each
+    mistake that would otherwise be read silently or fail deep inside gets its own message: a bare
+    string (it would be split into characters), a generator or iterator (the first pass would
+    consume it, as gensim warns), ``None``, a sentence that is a string, a token that is not a
+    string. Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        sentences: the corpus to check.
+    """
+    if sentences is None:
+        raise TypeError(f"{name} must be a list of sentences (lists of words), got None")
+    if isinstance(sentences, str):
+        raise TypeError(
+            f"{name} must be a list of sentences, each a list of words, got a single string; "
+            "split it first, e.g. [text.split()]"
+        )
+    if isinstance(sentences, Iterator):
+        raise TypeError(
+            f"{name} must be a list of sentences, got a {type(sentences).__name__}: a generator "
+            "or iterator is used up by the first pass over it; pass list(...) of it instead"
+        )
+    if not isinstance(sentences, list | tuple):
+        raise TypeError(f"{name} must be a list of sentences, got {_describe(sentences)}")
+    checked = []
+    for i, sentence in enumerate(sentences):
+        if isinstance(sentence, str):
+            raise TypeError(
+                f"{name}[{i}] is a string, not a list of words; split it, e.g. {name}[{i}].split()"
+            )
+        if not isinstance(sentence, list | tuple):
+            raise TypeError(f"{name}[{i}] must be a list of words, got {_describe(sentence)}")
+        for j, token in enumerate(sentence):
+            if not isinstance(token, str):
+                raise TypeError(f"{name}[{i}][{j}] must be a word (str), got {_describe(token)}")
+        checked.append(list(sentence))
+    return checked
+
+
+def check_seed(name: str, seed: object) -> int:
+    """Return ``seed`` if it is a whole number in [0, 2**63), what ``manual_seed`` takes.
+
+    Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        seed: the value to check; a bool or a ``torch.Generator`` is refused.
+    """
+    if isinstance(seed, torch.Generator):
+        raise TypeError(f"{name} must be an int seed; pass a torch.Generator as generator=")
+    return check_int(name, seed, low=0, high=MAX_SEED - 1)
+
+
+def check_generator(name: str, generator: object) -> torch.Generator | None:
+    """Return ``generator`` if it is ``None`` or a ``torch.Generator``; an int gets a hint.
+
+    Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        generator: the value to check.
+    """
+    if generator is None or isinstance(generator, torch.Generator):
+        return generator
+    if isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
+        raise TypeError(
+            f"{name} must be a torch.Generator or None, got the int {generator}; "
+            f"pass torch.Generator().manual_seed({generator})"
+        )
+    raise TypeError(f"{name} must be a torch.Generator or None, got {_describe(generator)}")
+
+
+def _available_devices() -> list[str]:
+    found = ["cpu"]
+    if torch.cuda.is_available():
+        found += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if torch.backends.mps.is_available():
+        found.append("mps")
+    return found
+
+
+def check_device(name: str, device: object) -> torch.device:
+    """Return ``device`` as a ``torch.device`` that exists on this machine; name those that do.
+
+    Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        device: a device name such as ``"cpu"`` or ``"cuda:0"``, or a ``torch.device``.
+    """
+    available = _available_devices()
+    if not isinstance(device, str | torch.device):
+        raise TypeError(f"{name} must be a device name such as 'cpu', got {_describe(device)}")
+    try:
+        device = torch.device(device)
+    except RuntimeError:
+        raise ValueError(
+            f"{name} {device!r} is not a device name; available: {available}"
+        ) from None
+    index = 0 if device.index is None else device.index
+    wanted = device.type if device.type in ("cpu", "mps") else f"{device.type}:{index}"
+    if wanted not in available or (device.type in ("cpu", "mps") and index != 0):
+        raise ValueError(f"{name} {str(device)!r} does not exist here; available: {available}")
+    return device
+
+
+def check_data_name(name: str, value: object, folder: Path) -> Path:
+    """Return ``folder / value`` for a plain file name inside ``folder``.
+
+    Absolute paths, ``..``, folders and empty names are refused: a helper reads its data from the
+    course's own folder, nowhere else. Introduced in ``09_what_the_vectors_know.ipynb``.
+
+    Args:
+        name: the parameter's name, used in the error message.
+        value: the file name to check.
+        folder: the data folder the name must stay in.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a file name (str), got {_describe(value)}")
+    parts = PurePath(value).parts
+    if not value.strip() or len(parts) != 1 or parts[0] in (".", "..") or PurePath(value).anchor:
+        raise ValueError(
+            f"{name} must be the name of a file in {folder.name}/, without folders, got {value!r}"
+        )
+    return folder / value
+
+
+def check_float_tensors(**tensors: object) -> torch.dtype:
+    """Check that every tensor is floating, finite and of one dtype; return that dtype.
+
+    Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        **tensors: the tensors by parameter name, used in the error messages.
+    """
+    dtypes = {}
+    for name, tensor in tensors.items():
+        if not isinstance(tensor, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {_describe(tensor)}")
+        if not tensor.is_floating_point():
+            raise TypeError(f"{name} must be a floating-point tensor, got dtype {tensor.dtype}")
+        bad = int((~torch.isfinite(tensor)).sum())
+        if bad:
+            raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
+        dtypes[name] = tensor.dtype
+    if len(set(dtypes.values())) > 1:
+        listed = ", ".join(f"{name} {dtype}" for name, dtype in dtypes.items())
+        raise TypeError(f"tensors must share one dtype, got {listed}; convert with .to(dtype)")
+    return next(iter(dtypes.values()))
