@@ -78,6 +78,7 @@ from .training_config import (
     stop_if_diverged,
     worker_share,
 )
+from .validation import check_device, check_sentences
 
 __all__ = [
     "TrainConfig",
@@ -100,23 +101,13 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
     """
     if device is None:
         return torch.device("cpu")
-    if isinstance(device, torch.device):
-        dev = device
-    elif isinstance(device, str):
-        if device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            dev = torch.device(device)
-        except RuntimeError:
-            raise ValueError(
-                f"device must be 'cpu', 'cuda', 'cuda:<n>' or 'auto', got {device!r}"
-            ) from None
-    else:
-        raise TypeError(f"device must be a string like 'cpu' or 'cuda', got {device!r}")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} asks for CUDA, but no CUDA GPU is available here")
+    dev = check_device("device", device)  # one that exists here, or a message naming those that do
     if dev.type not in ("cpu", "cuda"):
         raise ValueError(f"device must be a CPU or CUDA device, got {device!r}")
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} asks for CUDA, but no CUDA GPU is available here")
     return dev
 
 
@@ -191,6 +182,7 @@ def train_word2vec(
         - Output: ``vectors`` and ``output`` of the result, :math:`(V, E)`; ``inner``,
           :math:`(V - 1, E)`.
     """
+    sentences = check_sentences("sentences", sentences)  # before a generator is used up
     config = TrainConfig() if config is None else config
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")

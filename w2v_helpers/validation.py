@@ -509,12 +509,15 @@ def check_device(name: str, device: object) -> torch.device:
         device = torch.device(device)
     except RuntimeError:
         raise ValueError(
-            f"{name} {device!r} is not a device name; available: {available}"
+            f"{name} must be a device that exists here, one of {available}; "
+            f"got {device!r}, which is not a device name"
         ) from None
     index = 0 if device.index is None else device.index
     wanted = device.type if device.type in ("cpu", "mps") else f"{device.type}:{index}"
     if wanted not in available or (device.type in ("cpu", "mps") and index != 0):
-        raise ValueError(f"{name} {str(device)!r} does not exist here; available: {available}")
+        raise ValueError(
+            f"{name} must be a device that exists here, one of {available}; got {str(device)!r}"
+        )
     return device
 
 

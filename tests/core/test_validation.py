@@ -67,7 +67,9 @@ def test_a_device_that_does_not_exist_here_is_named_with_those_that_do(device):
     with pytest.raises((TypeError, ValueError), match="device"):
         v.check_device("device", device)
     if isinstance(device, str):
-        with pytest.raises(ValueError, match=re.escape("available: ['cpu'")):
+        with pytest.raises(
+            ValueError, match=re.escape("device must be a device that exists here, one of ['cpu'")
+        ):
             v.check_device("device", device)
 
 
@@ -99,3 +101,19 @@ def test_float_tensors_must_be_finite_floating_and_of_one_dtype():
     with pytest.raises(TypeError, match="a must be a torch.Tensor"):
         v.check_float_tensors(a=[0.0])
     assert v.check_float_tensors(a=a, b=a.clone()) == torch.float32
+
+
+def test_the_trainer_refuses_a_generator_before_using_it_up():
+    from w2v_helpers.trainer import train_word2vec
+
+    with pytest.raises(TypeError, match="sentences must be a list of sentences, got a generator"):
+        train_word2vec(s for s in [["a", "b"]] * 10)
+    with pytest.raises(TypeError, match="single string"):
+        train_word2vec("the cat sat on the mat")
+
+
+def test_the_trainer_names_the_devices_that_exist_for_one_that_does_not():
+    from w2v_helpers.trainer import resolve_device
+
+    with pytest.raises(ValueError, match=re.escape("one of ['cpu'")):
+        resolve_device("cpu:1")
