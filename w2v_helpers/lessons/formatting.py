@@ -19,8 +19,9 @@ def format_timing(seconds: float) -> str:
     Introduced in ``01_cbow_forward.ipynb``.
 
     Args:
-        seconds: the timing in seconds, printed in milliseconds.
+        seconds: the timing in seconds, finite and not negative; printed in milliseconds.
     """
+    seconds = check_number("seconds", seconds, low=0, high_open=True)  # never "nan ms" or "-3 ms"
     return f"{seconds * 1e3:.2f} ms (wall clock)"
 
 
@@ -30,12 +31,14 @@ def format_rate(count: float, seconds: float, unit: str = "words") -> str:
     Introduced in ``07_fast_trainer_vs_gensim.ipynb``.
 
     Args:
-        count: how many ``unit`` were processed.
-        seconds: the time they took, positive.
+        count: how many ``unit`` were processed, finite and not negative.
+        seconds: the time they took, positive and finite.
         unit: what was counted. Default: ``"words"``.
     """
-    if not seconds > 0:
-        raise ValueError(f"seconds must be positive, got {seconds!r}")
+    count = check_number("count", count, low=0, high_open=True)
+    seconds = check_number("seconds", seconds, low=0, low_open=True, high_open=True)
+    if not isinstance(unit, str) or not unit:
+        raise TypeError(f"unit must be a non-empty string such as 'words', got {unit!r}")
     return f"{count / seconds:,.0f} {unit}/s (wall clock)"
 
 
