@@ -28,7 +28,6 @@ import math
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -39,6 +38,7 @@ from typing import NamedTuple
 import ipywidgets as widgets
 import psutil
 import pytest
+from browser_support import CHROMIUM_ARGS, find_chromium, free_port, local_only
 from tools_loader import load_tool
 
 from w2v_helpers import memory
@@ -52,8 +52,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "artifacts" / "browser"
-CHROMIUM = os.environ.get("W2V_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TOKEN = "w2v-browser-test-token"
 LAB_SERVER_PID: list[int] = []  # set by the lab fixture
 RUN_ALL_TIMEOUT_MS = 600_000
@@ -152,23 +150,9 @@ def sanitize(text: str) -> str:
     return text.strip()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    message = (
-        f"Chromium not found at {CHROMIUM}. Install Debian's chromium package "
-        "(apt-get install chromium) or set W2V_CHROMIUM to its path to run the browser test."
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true requires the browser test. {message}")
-    pytest.skip(message)
+    return find_chromium()
 
 
 class Lab(NamedTuple):
@@ -236,20 +220,6 @@ def browser(chromium):
         instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
-
-
-def local_only(blocked: list[str]):
-    """A route handler that lets 127.0.0.1 through and aborts (and records) everything else."""
-
-    def handle(route) -> None:
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    return handle
 
 
 def option_values(control) -> list:
