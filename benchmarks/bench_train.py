@@ -22,6 +22,11 @@ rounds; the seed-to-seed spread of Spearman is printed above them, and, for the 
 each side, WordSim353 with its bootstrap interval and coverage and the 3CosAdd analogy accuracy
 with its coverage.
 
+Every line it prints is also recorded, with the CPU, thread layout, date and commit, in the
+``bench-train`` section of ``benchmarks/results.md``, which README and notebook 07 then show
+(``bench_results.record``; ``BENCH_RECORD=0`` leaves them alone, ``BENCH_NOTE="shared 2-core
+machine"`` says what else ran on the machine).
+
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
 """
 
@@ -32,6 +37,7 @@ import os
 import statistics
 
 import torch
+from bench_results import Start, record
 
 from w2v_helpers.analogies import analogies
 from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
@@ -50,6 +56,13 @@ HS_SETTINGS = dict(hs=True, negative=0, chunk=HS_CHUNK)
 # On a GPU one chunk is a few kernels whatever its size: larger chunks keep it busy. One worker:
 # the GPU runs the chunks one after another anyway.
 CUDA_CHUNK = int(os.environ.get("BENCH_CUDA_CHUNK", "16384"))
+PRINTED: list[str] = []  # every line printed, for the results file
+
+
+def say(text: str) -> None:
+    """Print ``text`` now and keep its lines for the results file."""
+    print(text, flush=True)
+    PRINTED.extend(text.splitlines())
 
 
 def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
@@ -108,19 +121,18 @@ def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
         if seed == 0:
             first = (o_vectors, g_vectors)
         config = ours_config(device, seed, hs)
-        print(
+        say(
             f"{label}: round {seed + 1} (seed {seed}): gensim ({WORKERS} workers) "
             f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours ({config.workers} workers x "
             f"{THREADS} torch thread(s), chunk {config.chunk}) {o_wps:,.0f} words/s, spearman "
-            f"{o_rho:.3f}; ratio {o_wps / g_wps:.2f}",
-            flush=True,
+            f"{o_rho:.3f}; ratio {o_wps / g_wps:.2f}"
         )
     vocab = build_vocabulary(sentences, 5)
     for name, vectors in zip(("ours", "gensim"), first, strict=True):
-        print(f"{label}: seed 0: " + quality(name, vectors, vocab))
+        say(f"{label}: seed 0: " + quality(name, vectors, vocab))
     ratios = sorted(o / g for o, g, _, _ in rounds)
     o_wps, g_wps, o_rho, g_rho = (statistics.median(column) for column in zip(*rounds, strict=True))
-    print(
+    say(
         f"{label}: spearman over {ROUNDS} seeds: ours {min(r[2] for r in rounds):.3f} to "
         f"{max(r[2] for r in rounds):.3f}, gensim {min(r[3] for r in rounds):.3f} to "
         f"{max(r[3] for r in rounds):.3f}"
@@ -133,15 +145,16 @@ def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
 
 
 def main() -> None:
+    Start.now()  # the date and commit the results file records
     # One torch thread per worker by default (see the module docstring): two OpenMP threads
     # spin-wait on a busy core, and every small elementwise op then takes ~20x as long.
     torch.set_num_threads(THREADS)
     sentences = load_wiki_sample()
     tokens = sum(map(len, sentences))
-    print(f"corpus: {tokens:,} tokens in {len(sentences):,} sentences, {EPOCHS} epochs")
+    say(f"corpus: {tokens:,} tokens in {len(sentences):,} sentences, {EPOCHS} epochs")
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     r_wps, r_rho = run_reference(sentences)
-    print(
+    say(
         f"cpu: reference (float64, {REFERENCE_EPOCHS} epoch(s)) {r_wps:,.0f} words/s, "
         f"spearman {r_rho:.3f} after those epochs"
     )
@@ -149,7 +162,8 @@ def main() -> None:
     for device in devices:
         for hs in (False, True):
             lines.append(compare(sentences, device, hs))
-    print("\n".join(lines))
+    say("\n".join(lines))
+    record("bench-train", PRINTED, default_command="python benchmarks/bench_train.py")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ that may be shared: run it twice before reading much into a few milliseconds.
 
 The last line, ``widgets: slowest median update N ms, slowest single update M ms, slowest build
 B ms``, is computed from the rows above it (:func:`summary_line`). Issue 18's targets: N <= 150,
-M <= 300, B <= 1000.
+M <= 300, B <= 1000. Every line is also recorded, with the CPU, thread layout, date and commit,
+in the ``bench-widgets`` section of ``benchmarks/results.md`` (``bench_results.record``;
+``BENCH_RECORD=0`` leaves it alone).
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def _prepare(name: str) -> None:
     """The notebook's earlier, setting-independent work that the panel reuses (see the top)."""
     from w2v_helpers.corpus import wiki_vocabulary
 
-    if name in ("sampling_panel", "path_panel"):
+    if name in ("path_panel",):
         wiki_vocabulary(5)
     elif name == "tied_step_panel":  # torch.optim's first use imports torch._dynamo (about 1 s)
         import torch
@@ -181,13 +183,17 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child, args.rounds)))
         return
+    from bench_results import Start, record
+
     from w2v_helpers.lessons import panel_factories
 
+    Start.now()  # the date and commit the results file records
     names = args.only or list(panel_factories())
-    print(
+    lines = [
         f"widgets: {len(names)} panels, each control one step and back x {args.rounds}, "
         f"{os.environ.get('OMP_NUM_THREADS', '?')} thread(s), times in the kernel (wall clock)"
-    )
+    ]
+    print(lines[-1], flush=True)
     rows = []
     for name in names:
         done = subprocess.run(
@@ -199,8 +205,16 @@ def main() -> None:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append(row(result))
         note = "  REFUSED AT DEFAULTS" if result["refused_at_defaults"] else ""
-        print(format_row(rows[-1]) + note, flush=True)
-    print(summary_line(rows))
+        lines.append(format_row(rows[-1]) + note)
+        print(lines[-1], flush=True)
+    lines.append(summary_line(rows))
+    print(lines[-1])
+    record(
+        "bench-widgets",
+        lines,
+        default_command="python benchmarks/bench_widgets.py",
+        argv=sys.argv[1:],
+    )
 
 
 if __name__ == "__main__":

@@ -3,14 +3,17 @@
     python tools/navigation.py           # write them
     python tools/navigation.py --check   # exit 1 if anything is out of date (the tests call this)
 
-Each notebook gets a navigation cell at the top and at the bottom (previous · contents · next,
-and a launch-on-Binder badge), tagged ``navigation`` so the next run replaces rather than adds.
+The lessons (``NN_*.ipynb``) come in order, then the appendices (``A1_*.ipynb``, numbered A1,
+A2, ...). Each notebook gets a navigation cell at the top and at the bottom (previous · contents ·
+next, and a launch-on-Binder badge), tagged ``navigation`` so the next run replaces rather than
+adds.
 Cells tagged ``solution`` get JupyterLab's ``jupyter.source_hidden`` and ``outputs_hidden``
 metadata, so a learner sees a collapsed solution and expands it on purpose.
 The README's table (number, title, concept, helpers introduced, badge) is rebuilt between the
 ``<!-- notebooks:start -->`` and ``<!-- notebooks:end -->`` markers. A notebook's concept comes
 from its metadata ``course.concept``; its helpers are the ``w2v_helpers`` names it imports that no
-earlier notebook imported. The badges point at ``[tool.w2v-course] repository`` in pyproject.toml
+earlier notebook imported. With a repository set, each set-up cell also gets its Colab block
+(``tools/colab.py``). The badges point at ``[tool.w2v-course] repository`` in pyproject.toml
 (``owner/name`` on GitHub); while it is empty there are no badges, rather than badges that lead
 nowhere.
 """
@@ -18,6 +21,7 @@ nowhere.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import tomllib
 import urllib.parse
@@ -28,11 +32,20 @@ import nbformat
 from nbformat.v4 import new_markdown_cell
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import colab  # noqa: E402 (a sibling tool: the set-up cell's Colab block)
+
 NOTEBOOKS = ROOT / "notebooks"
 README = ROOT / "README.md"
 START, END = "<!-- notebooks:start -->", "<!-- notebooks:end -->"
 NAV_TAG = "navigation"
 BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
+LESSON_MODULE = re.compile(r"(nb\d\d|a\d)_")  # a notebook's own lesson module: nb06_..., a1_...
+
+
+def course_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """The lessons (``NN_*.ipynb``) in order, then the appendices (``A1_*.ipynb``, ...)."""
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb")) + sorted(folder.glob("A[0-9]_*.ipynb"))
 
 
 @dataclass(frozen=True)
@@ -76,7 +89,7 @@ def imported_helpers(nb: nbformat.NotebookNode) -> list[str]:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("w2v_helpers."):
                 # core and shared modules by name; the notebook's own lesson module implied
                 short = node.module.removeprefix("w2v_helpers.").removeprefix("lessons.")
-                prefix = "" if short.startswith("nb") else f"{short}."
+                prefix = "" if LESSON_MODULE.match(short) else f"{short}."
                 names += [f"{prefix}{alias.name}" for alias in node.names]
     return list(dict.fromkeys(names))
 
@@ -87,7 +100,7 @@ def content_cells(nb: nbformat.NotebookNode) -> list:
 
 def lessons() -> list[Lesson]:
     found, seen = [], {"notebook.setup"}
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    for path in course_notebooks():
         nb = nbformat.read(path, as_version=4)
         heading = content_cells(nb)[0].source.splitlines()[0]
         number, _, title = heading.removeprefix("# ").partition(" · ")
@@ -146,6 +159,7 @@ def planned() -> dict[Path, str]:
     for index, lesson in enumerate(course):
         nb = nbformat.read(lesson.path, as_version=4)
         nb = with_navigation(nb, navigation_markdown(course, index))
+        colab.with_colab_install(nb, repository(), colab.release_tag())  # none while unset
         out[lesson.path] = nbformat.writes(nb) + "\n"
     readme = README.read_text(encoding="utf-8")
     head, rest = readme.split(START, 1)

@@ -3,10 +3,11 @@
     python tools/student.py            # write student/ (make student)
     python tools/student.py OUT_DIR    # write OUT_DIR/ instead
 
-Every ``notebooks/NN_*.ipynb`` is copied to ``student/notebooks/`` with its cells tagged
-``solution`` removed and its exercise cells (code cells that call a ``check_...`` function)
-cleared of outputs and execution count, so a learner sees the stub's question, not the stored
-"✘ Not yet" or the answer. Each exercise cell gets nbgrader-style metadata with a stable
+Every ``notebooks/NN_*.ipynb``, then every appendix (``notebooks/A1_*.ipynb``, ...), is copied to
+``student/notebooks/`` with its cells tagged ``solution`` removed and its exercise cells (code
+cells that call a ``check_...`` function) cleared of outputs and execution count, so a learner
+sees the stub's question, not the stored "✘ Not yet" or the answer. Each exercise cell gets
+nbgrader-style metadata with a stable
 ``grade_id`` (``<stem>-exercise-<k>``); JupyterLab and nbval ignore it. Everything else (prose,
 other cells and their stored outputs, notebook metadata) is kept as stored. The README is copied
 beside the notebooks because their navigation links to ``../README.md``; the helpers come from
@@ -126,7 +127,8 @@ def write_edition(out: Path) -> list[Path]:
     """Write every notebook's student edition under ``out``; all are built before ``out`` is
     cleared, so a notebook that breaks the rules leaves the previous edition in place."""
     editions = []
-    for source in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    lessons = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for source in lessons + sorted(NOTEBOOKS.glob("A[0-9]_*.ipynb")):
         nb = nbformat.read(source, as_version=4)
         student = student_edition(nb, source.stem)
         nbformat.validate(student)

@@ -29,7 +29,8 @@ Core modules, named by concept:
 - ``notebook``             seeds, print options and versions for the top of each notebook; a
                            function's code without its docstring
 
-Lesson code, one module per notebook (its reports, panel, figures and exercise checks):
+Lesson code, one module per notebook, appendices included (its reports, panel, figures and
+exercise checks):
 
 - ``lessons.nb01_cbow_forward``            CBOW: many teachers, one student
 - ``lessons.nb02_bce_vs_ce``               two ways to score the right word
@@ -40,6 +41,7 @@ Lesson code, one module per notebook (its reports, panel, figures and exercise c
 - ``lessons.nb07_fast_trainer_vs_gensim``  the fast trainer next to gensim
 - ``lessons.nb08_hierarchical_softmax``    hierarchical softmax
 - ``lessons.nb09_what_the_vectors_know``   what the vectors know
+- ``lessons.a1_how_the_fast_trainer_departs``  appendix A1: the fast trainer against the reference
 
 over a shared layer:
 

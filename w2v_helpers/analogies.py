@@ -38,6 +38,7 @@ __all__ = [
     "AnalogySection",
     "AnalogiesResult",
     "analogies",
+    "analogy_picks",
     "answer_analogy",
     "load_analogies",
 ]
@@ -211,3 +212,40 @@ def answer_analogy(
             (vocab.words[i], float(s)) for i, s in zip(top.indices, top.values, strict=True)
         ]
     return answers
+
+
+def analogy_picks(
+    vectors: torch.Tensor, vocab: Vocabulary, method: str = "3cosadd"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every covered question of ``questions-words.txt`` and the word ``method`` picks for it.
+
+    The questions are those :func:`analogies` scores (all four words in ``vocab``), in file
+    order; returns ``(questions, picks)``: each question's ids (a, b, c, d) and the id of the
+    best-ranked word, so two methods can be compared question by question. Introduced in
+    ``09_what_the_vectors_know.ipynb``.
+
+    Args:
+        vectors: finite floating word vectors, one row per word of ``vocab``.
+        vocab: the vocabulary the rows belong to.
+        method: ``"3cosadd"`` or ``"3cosmul"``. Default: ``"3cosadd"``.
+
+    Shape:
+        - vectors: :math:`(V, E)`.
+        - Output: questions :math:`(Q, 4)`, picks :math:`(Q)`, int64.
+    """
+    method = _check_method(method)
+    check_vectors("vectors", vectors, len(vocab))
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
+    V = len(vocab)
+    check_memory(8 * 5 * V * BATCH, f"analogy scores over V={V:,} words", hint="Use fewer words.")
+    unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E) float64: no rank flips by rounding
+    index = vocab.index
+    known = [
+        q for _, questions in load_analogies() for q in questions if all(w in index for w in q)
+    ]
+    ids = torch.tensor([[index[w] for w in q] for q in known], dtype=torch.long).reshape(-1, 4)
+    picks = [
+        _rank(unit, ids[i : i + BATCH, :3], method).argmax(0) for i in range(0, len(ids), BATCH)
+    ]
+    return ids, torch.cat(picks) if picks else torch.zeros(0, dtype=torch.long)  # (Q, 4), (Q,)

@@ -239,10 +239,12 @@ def hs_gradients(
     """The gradient of the *summed* loss, by hand: for the hidden vectors and each path node.
 
     With ``x = h . node`` and ``s = 1 - 2 code``, a step's loss is ``-log sigmoid(s x)``, whose
-    derivative in x is ``-s sigmoid(-s x) = sigmoid(x) - (1 - code)``: word2vec's ``f - label``
-    with label ``1 - code``. So ``d/dh = sum_steps (sigmoid(x) - label) node`` and ``d/dnode =
-    (sigmoid(x) - label) h``. Returns ``(d_hidden, d_nodes)``; a node on several paths gets
-    several rows, added up when written into the table (``index_add_`` at ``tree.points[y]``).
+    derivative in x is ``-s sigmoid(-s x) = sigmoid(x) - label`` with label ``1 - code``. So
+    ``d/dh = sum_steps (sigmoid(x) - label) node`` and ``d/dnode = (sigmoid(x) - label) h``.
+    word2vec's C code computes ``g = (1 - code - f) * alpha`` with ``f = sigmoid(x)``, that is
+    ``(label - f) alpha``, minus this gradient times the learning rate, and adds it.
+    Returns ``(d_hidden, d_nodes)``; a node on several paths gets several rows, added up when
+    written into the table (``index_add_`` at ``tree.points[y]``).
     Introduced in ``08_hierarchical_softmax.ipynb``.
 
     Args:

@@ -46,9 +46,11 @@ from .validation import (
 
 __all__ = [
     "ReferenceResult",
+    "SGNSDraws",
     "SGNSModel",
     "SkipGramPairs",
     "multinomial_noise",
+    "sgns_draws",
     "sgns_gradients",
     "train_sgns",
 ]
@@ -358,17 +360,8 @@ def train_sgns(
     snapshots = [model.inputs.weight.detach().clone()]  # (V, E) before training
     start = time.perf_counter()
     for epoch in range(epochs):
-        corpus = sentences
-        if keep is not None:
-            drop = torch.Generator().manual_seed(_seed(seed, SUBSAMPLE, epoch))
-            corpus = [subsample(s, keep, generator=drop) for s in sentences if s.numel()]
-        dataset = SkipGramPairs(corpus, window, seed=_seed(seed, WINDOWS, epoch))
-        if len(dataset) == 0:
-            raise ValueError(f"epoch {epoch + 1} has no pairs: give sentences of 2 or more tokens")
-        order = torch.Generator().manual_seed(_seed(seed, ORDER, epoch))
-        visit = RandomSampler(dataset, generator=order) if shuffle else SequentialSampler(dataset)
-        batches = BatchSampler(visit, batch_size, drop_last=False)  # a batch's ids fetched at once
-        loader = DataLoader(dataset, batch_size=None, sampler=batches, generator=order)
+        loader = _epoch_batches(sentences, window, batch_size, seed, epoch, keep, shuffle)
+        epoch_pairs = sum(len(centre) for centre, _ in loader)
         epoch_total = 0.0
         for batch, (centre, context) in enumerate(loader):  # (N,), (N,)
             progress = (epoch + batch / len(loader)) / epochs  # 0 at the start, < 1 at the end
@@ -383,9 +376,9 @@ def train_sgns(
             rates.append(rate)
             epoch_total += loss.item()
             _stop_if_diverged(batch_losses[-1], math.inf, "mean loss per pair", lr, epoch, batch)
-        pairs_seen += len(dataset)
+        pairs_seen += epoch_pairs
         epoch_ends.append(len(batch_losses))
-        epoch_losses.append(epoch_total / len(dataset))
+        epoch_losses.append(epoch_total / epoch_pairs)
         snapshots.append(model.inputs.weight.detach().clone())  # (V, E)
         for table in (model.inputs.weight, model.outputs.weight):
             largest = table.detach().abs().max().item()
@@ -401,12 +394,107 @@ def train_sgns(
     )
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SGNSDraws:
+    """Every random draw :func:`train_sgns` makes with some arguments, made in advance.
+
+    A loop that starts from ``start`` (and an output table of zeros), visits ``epochs`` in order
+    and draws each batch's noise with ``noise_generator`` through ``torch.multinomial`` repeats
+    :func:`train_sgns` step for step. Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        start: the input table before training (the output table starts at zero).
+        epochs: for each epoch, its batches of (centre, context) ids, subsampled, windowed and
+            ordered as :func:`train_sgns` does.
+        noise_generator: a fresh generator seeded as :func:`train_sgns` seeds its noise.
+
+    Shape:
+        - start: :math:`(V, E)` float64; each batch: two :math:`(N)` int64 tensors.
+    """
+
+    start: torch.Tensor  # (V, E)
+    epochs: tuple[tuple[tuple[torch.Tensor, torch.Tensor], ...], ...]
+    noise_generator: torch.Generator
+
+
+def sgns_draws(
+    sentences: Sequence[torch.Tensor],
+    vocab_size: int,
+    noise_probs: torch.Tensor,
+    *,
+    embedding_dim: int = 50,
+    window: int = 5,
+    negative: int = 5,
+    epochs: int = 3,
+    batch_size: int = 256,
+    lr: float = 0.025,
+    seed: int = 0,
+    keep: torch.Tensor | None = None,
+    shuffle: bool = True,
+) -> SGNSDraws:
+    """The start, batches and noise generator :func:`train_sgns` would use with these arguments.
+
+    Takes :func:`train_sgns`'s arguments, so one set of arguments serves both: a training loop
+    written by hand can then be compared with :func:`train_sgns` draw for draw.
+    Introduced in ``05_train_it_yourself.ipynb``.
+
+    Args:
+        sentences: a non-empty list of 1-D integer id tensors in [0, V), one per sentence.
+        vocab_size: V, a whole number in [1, 10,000,000].
+        noise_probs: the noise distribution, V probabilities summing to 1.
+        embedding_dim: E, a whole number in [1, 2,048]. Default: 50.
+        window: the largest window reach w, a whole number in [1, 50]. Default: 5.
+        negative: K, a whole number in [1, 64] (checked only; no noise is drawn). Default: 5.
+        epochs: passes over the corpus, a whole number in [1, 100]. Default: 3.
+        batch_size: pairs per step, a whole number in [1, 65,536]. Default: 256.
+        lr: the starting learning rate, a number in (0, 10] (checked only). Default: 0.025.
+        seed: seeds the initialisation and every random draw, a whole number >= 0. Default: 0.
+        keep: each word's keep probability for subsampling, or ``None``. Default: ``None``.
+        shuffle: visit each epoch's pairs in a random order, or in stream order. Default: True.
+
+    Shape:
+        - sentences: a list of :math:`(L)` tensors; noise_probs, keep: :math:`(V)`.
+        - Output: ``start`` :math:`(V, E)` float64.
+    """
+    sentences = _check_training(**locals())
+    start = SGNSModel(vocab_size, embedding_dim, seed=seed).inputs.weight.detach()  # (V, E)
+    batches = tuple(
+        tuple(_epoch_batches(sentences, window, batch_size, seed, epoch, keep, shuffle))
+        for epoch in range(epochs)
+    )
+    noise_generator = torch.Generator().manual_seed(_seed(seed, NOISE))
+    return SGNSDraws(start=start.clone(), epochs=batches, noise_generator=noise_generator)
+
+
 WINDOWS, ORDER, SUBSAMPLE, NOISE = 1, 2, 3, 4  # train_sgns's random streams
 
 
 def _seed(seed: int, stream: int, epoch: int = 0) -> int:
     """A seed of its own for each stream and epoch (the model's init uses ``seed`` itself)."""
     return seed * 1_000 + stream * MAX_EPOCHS + epoch
+
+
+def _epoch_batches(
+    sentences: list[torch.Tensor],
+    window: int,
+    batch_size: int,
+    seed: int,
+    epoch: int,
+    keep: torch.Tensor | None,
+    shuffle: bool,
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """One epoch's batches of (centre, context) ids, drawn from ``seed``'s streams for ``epoch``."""
+    corpus = sentences
+    if keep is not None:
+        drop = torch.Generator().manual_seed(_seed(seed, SUBSAMPLE, epoch))
+        corpus = [subsample(s, keep, generator=drop) for s in sentences if s.numel()]
+    dataset = SkipGramPairs(corpus, window, seed=_seed(seed, WINDOWS, epoch))
+    if len(dataset) == 0:
+        raise ValueError(f"epoch {epoch + 1} has no pairs: give sentences of 2 or more tokens")
+    order = torch.Generator().manual_seed(_seed(seed, ORDER, epoch))
+    visit = RandomSampler(dataset, generator=order) if shuffle else SequentialSampler(dataset)
+    batches = BatchSampler(visit, batch_size, drop_last=False)  # a batch's ids fetched at once
+    return list(DataLoader(dataset, batch_size=None, sampler=batches, generator=order))
 
 
 def _check_training(**args: object) -> list[torch.Tensor]:

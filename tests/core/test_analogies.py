@@ -1,6 +1,7 @@
 """Analogies and the Projector export against independent oracles: gensim's
 ``evaluate_word_analogies`` on the same vectors, a NumPy loop over candidates, vectors with a
-planted analogy, a plain count of the file's questions, and NumPy reading the export back."""
+planted analogy, a plain count of the file's questions, and NumPy reading the export back.
+``analogy_picks`` is checked question by question against the loop over candidates."""
 
 import math
 
@@ -10,7 +11,7 @@ import torch
 from gensim.models import KeyedVectors, Word2Vec
 
 from w2v_helpers import corpus
-from w2v_helpers.analogies import analogies, answer_analogy, load_analogies
+from w2v_helpers.analogies import analogies, analogy_picks, answer_analogy, load_analogies
 from w2v_helpers.corpus import Vocabulary, build_vocabulary, load_wiki_sample
 from w2v_helpers.evaluation import export_projector
 
@@ -180,3 +181,19 @@ def test_export_refuses_a_missing_folder_and_words_the_tsv_cannot_hold(tmp_path)
     tabbed = Vocabulary(words=("a\tb", "c"), counts=torch.tensor([2, 1]), min_count=1)
     with pytest.raises(ValueError, match="tab or line break"):
         export_projector(torch.randn(2, 5), tabbed, tmp_path)
+
+
+@pytest.mark.parametrize("method", ["3cosadd", "3cosmul"])
+def test_analogy_picks_match_a_loop_over_candidates_question_by_question(method):
+    vocab = small_vocab()
+    vectors = torch.randn(len(WORDS), 6, generator=torch.Generator().manual_seed(4))
+    with open(corpus.test_data_path("questions-words.txt"), encoding="utf8") as handle:
+        plain = [line.lower().split() for line in handle if line.strip() and line[0] != ":"]
+    known = [q for q in plain if all(w in vocab.index for w in q)]
+    assert len(known) >= 4  # the ten words ask some questions
+    questions, picks = analogy_picks(vectors, vocab, method)
+    assert questions.tolist() == [[vocab.index[w] for w in q] for q in known]
+    expected = [brute_force(vectors, vocab, a, b, c, method)[0] for a, b, c, _ in known]
+    assert [vocab.words[i] for i in picks.tolist()] == expected
+    with pytest.raises(ValueError, match="method must be one of"):
+        analogy_picks(vectors, vocab, "3cosdiv")

@@ -24,6 +24,7 @@ from w2v_helpers.reference import (
     SGNSModel,
     SkipGramPairs,
     multinomial_noise,
+    sgns_draws,
     sgns_gradients,
     train_sgns,
 )
@@ -262,6 +263,29 @@ def test_first_steps_with_batch_size_1_are_word2vec_per_pair_updates(monkeypatch
     np.testing.assert_allclose(result.snapshots[1].numpy(), w_in, rtol=1e-14, atol=1e-16)
 
 
+def test_sgns_draws_replayed_with_word2vecs_per_pair_update_give_train_sgns_vectors():
+    """sgns_draws hands out train_sgns's start, batches and noise generator: word2vec's per-pair
+    update in NumPy, replayed over those draws at the schedule's rates, lands on train_sgns's
+    final vectors (batch_size=1, so a batch is one pair)."""
+    probs = torch.tensor([0.1, 0.2, 0.3, 0.15, 0.25], dtype=torch.float64)
+    keep = torch.tensor([1.0, 0.5, 1.0, 0.8, 1.0], dtype=torch.float64)
+    sentences = [torch.tensor([0, 1, 2, 3, 4, 1, 2]), torch.tensor([4, 3]), torch.tensor([2])]
+    args = dict(embedding_dim=3, window=2, negative=2, epochs=2, batch_size=1, lr=0.3, seed=1)
+    result = train_sgns(sentences, 5, probs, keep=keep, **args)
+    draws = sgns_draws(sentences, 5, probs, keep=keep, **args)
+    np.testing.assert_array_equal(draws.start.numpy(), result.snapshots[0].numpy())
+    w_in, w_out = draws.start.numpy().copy(), np.zeros((5, 3))
+    for e, batches in enumerate(draws.epochs):
+        for b, (centre, context) in enumerate(batches):
+            rate = 0.3 * (1 - (1 - 1e-4) * (e + b / len(batches)) / 2)
+            noise = torch.multinomial(probs, 2, replacement=True, generator=draws.noise_generator)
+            w_in, w_out = _word2vec_pair_step(
+                w_in, w_out, int(centre[0]), int(context[0]), noise.tolist(), rate
+            )
+        np.testing.assert_allclose(result.snapshots[e + 1].numpy(), w_in, rtol=1e-12, atol=1e-15)
+    assert sum(len(batches) for batches in draws.epochs) == result.pairs_seen
+
+
 @pytest.mark.parametrize("shuffle", [True, False])
 def test_pairs_are_visited_shuffled_or_in_stream_order_each_epoch(monkeypatch, shuffle):
     """The oracle is SkipGramPairs built with train_sgns's window seed for each epoch: each
@@ -373,3 +397,14 @@ def test_a_huge_learning_rate_stops_with_a_message_naming_lr():
 
 
 # ---- bad input ----
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [({"window": 0}, "window"), ({"epochs": 101}, "epochs"), ({"batch_size": 0}, "batch_size")],
+    ids=["window 0", "epochs 101", "batch_size 0"],
+)
+def test_sgns_draws_checks_its_arguments_as_train_sgns_does(changes, match):
+    probs = torch.full((5,), 0.2, dtype=torch.float64)
+    with pytest.raises(ValueError, match=match):
+        sgns_draws([torch.tensor([0, 1, 2])], 5, probs, **changes)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from w2v_helpers.corpus import Vocabulary
 from w2v_helpers.lessons.nb07_fast_trainer_vs_gensim import (
@@ -19,6 +20,7 @@ from w2v_helpers.lessons.nb07_fast_trainer_vs_gensim import (
     check_nearest,
     neighbours_panel,
     neighbours_report,
+    plot_projection,
 )
 
 # ---- check_nearest ----
@@ -156,3 +158,36 @@ def test_neighbours_panel_needs_all_three_arguments_and_the_panel_words():
     small = Vocabulary(WORDS, torch.arange(12, 0, -1), 1)
     with pytest.raises(ValueError, match="panel's words"):
         neighbours_panel(torch.ones(12, 2), torch.ones(12, 2), small)
+
+
+# ---- plot_projection ----
+
+
+def test_projection_labels_overlap_neither_each_other_nor_other_dots():
+    # Two tight clusters of three long labels (as queen, prince and germany were in notebook 07)
+    # and two lone words: each label's drawn box must be clear of the others and of the other
+    # dots. The same labels all drawn up and to the right of their dots would overlap.
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(3, 8))
+    rows = [base[0] + 0.1 * rng.normal(size=8) for _ in range(3)]
+    rows += [base[1] + 0.1 * rng.normal(size=8) for _ in range(3)]
+    rows += [base[2], -base[2]]
+    words = [f"longword{i}" for i in range(len(rows))]
+    vocab = Vocabulary(tuple(words), torch.arange(len(words), 0, -1), 1)
+    fig = plot_projection(torch.tensor(np.array(rows)), vocab, words)
+    (ax,) = fig.axes
+    renderer = FigureCanvasAgg(fig).get_renderer()  # the figure is closed: draw it afresh
+    labels = {t.get_text(): t.get_window_extent(renderer) for t in ax.texts}
+    assert sorted(labels) == sorted(words)
+    pairs = [(a, b) for i, a in enumerate(labels.values()) for b in list(labels.values())[i + 1 :]]
+    assert not [(a, b) for a, b in pairs if a.overlaps(b)]
+    dots = ax.transData.transform(ax.collections[0].get_offsets())  # (n, 2) pixels
+    for word, box in labels.items():
+        others = [d for j, d in enumerate(dots) if j != words.index(word)]
+        assert not any(box.contains(*d) for d in others), word
+    naive = [  # every label up and to the right, as before
+        ax.annotate(w, xy, xytext=(3, 3), textcoords="offset points", fontsize=9)
+        for w, xy in zip(words, ax.collections[0].get_offsets(), strict=True)
+    ]
+    boxes = [t.get_window_extent(renderer) for t in naive]
+    assert any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])

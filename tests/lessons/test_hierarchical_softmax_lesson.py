@@ -1,7 +1,8 @@
 """Notebook 08 (hierarchical softmax): its lesson module.
 
-Oracles: a loop over words with word2vec's keep formula for the slot count; word_pairs called
-directly for the training table; NumPy's entropy and weighted means for the path-length report;
+Oracles: a loop over words with word2vec's keep formula for the slot count; word_pairs and
+spearman_difference called directly for the training table; autograd on a path's loss written
+out here for the gradient exercise; NumPy's entropy and weighted means for the path-length report;
 sigmoid(shift) ** steps and a brute-force sum over the ten words for the path report; each
 exercise check fed the right answer and each typical mistake written out as a learner would.
 """
@@ -14,11 +15,12 @@ import torch
 
 from w2v_helpers.chunk_updates import slot_use
 from w2v_helpers.corpus import wiki_vocabulary
-from w2v_helpers.evaluation import word_pairs
+from w2v_helpers.evaluation import spearman_difference, word_pairs
 from w2v_helpers.hierarchical_softmax import build_huffman_tree
 from w2v_helpers.lessons.nb08_hierarchical_softmax import (
     EXERCISE_COUNTS,
     check_code,
+    check_hs_gradient,
     check_path_probability,
     path_lengths,
     path_panel,
@@ -183,8 +185,114 @@ def test_training_table_scores_each_run_with_word_pairs_and_tests_the_difference
     assert math.isnan(table.rows[2][2]) and not math.isnan(table.rows[0][2])
     diff, low, high = table.hs_minus_gensim
     assert diff == pytest.approx(expected[1] - expected[3], abs=1e-12) and low < diff < high
+    assert table.hs_minus_ns == spearman_difference(vectors[1], vectors[0], vocab)
+    assert table.gensim_hs_minus_ns == spearman_difference(vectors[3], vectors[2], vocab)
+    diff, low, high = table.hs_minus_ns
+    assert f"negative sampling: {diff:+.2f}, paired 95% interval {low:.2f} to {high:.2f}" in str(
+        table
+    )
     text = str(table)
     assert "1,500 words/s (wall clock)" in text and "3,000 words/s (wall clock)" in text
     assert f"holds 0: {low <= 0 <= high}" in text
     with pytest.raises(ValueError, match="ours must be a dict"):
         training_table({"negative sampling": ours["negative sampling"]}, gensim, vocab)
+
+
+def _path_gradient(error, to_hidden=None, to_node=None, off_path=False):
+    """A learner's gradient along a path, built from a per-step ``error(x, label, code)``; the
+    two optional rules replace how the steps reach h and the nodes (the usual slips)."""
+
+    def gradient(hidden, inner, codes, points):
+        x = inner[points] @ hidden
+        label = 1 - codes.double()
+        g = error(x, label, codes.double())
+        d_hidden = (
+            (g[:, None] * inner[points]).sum(0)
+            if to_hidden is None
+            else to_hidden(g, hidden, inner[points])
+        )
+        d_inner = torch.zeros_like(inner)
+        if off_path:  # every node scored, as if all were on the path
+            d_inner = (torch.sigmoid(inner @ hidden) - 0.5)[:, None] * hidden
+        d_inner[points] = (
+            g[:, None] * hidden if to_node is None else to_node(g, hidden, inner[points])
+        )
+        return d_hidden, d_inner
+
+    return gradient
+
+
+def _autograd_path_gradient(hidden, inner, codes, points):
+    """The oracle for the oracle: autograd on -sum log sigmoid((1 - 2 code) x), written out."""
+    h = hidden.clone().requires_grad_()
+    table = inner.clone().requires_grad_()
+    x = table[points] @ h
+    (-torch.nn.functional.logsigmoid((1 - 2 * codes.double()) * x).sum()).backward()
+    return h.grad, table.grad
+
+
+RIGHT_ERROR = lambda x, label, code: torch.sigmoid(x) - label  # noqa: E731
+
+
+@pytest.mark.parametrize("fn", [_path_gradient(RIGHT_ERROR), _autograd_path_gradient])
+def test_check_hs_gradient_accepts_the_hand_gradient_and_autograd(fn):
+    feedback = check_hs_gradient(fn)
+    assert feedback.ok and "both match autograd" in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize(
+    ("fn", "explains"),
+    [
+        (_path_gradient(lambda x, label, code: label - torch.sigmoid(x)), "the sign is flipped"),
+        (_path_gradient(lambda x, label, code: x - label), "a sigmoid is missing"),
+        (_path_gradient(lambda x, label, code: torch.sigmoid(x) - code), "the label is 1 - code"),
+        (
+            _path_gradient(lambda x, label, code: -torch.sigmoid(-(2 * label - 1) * x)),
+            "factor s = 1 - 2 code is missing",
+        ),
+        (
+            _path_gradient(RIGHT_ERROR, to_hidden=lambda g, h, nodes: g[-1] * nodes[-1]),
+            "d_hidden keeps one step or the mean",
+        ),
+        (
+            _path_gradient(RIGHT_ERROR, to_hidden=lambda g, h, nodes: (g[:, None] * nodes).mean(0)),
+            "d_hidden keeps one step or the mean",
+        ),
+        (
+            _path_gradient(RIGHT_ERROR, to_hidden=lambda g, h, nodes: g[:, None] * nodes),
+            "d_hidden has one row per step",
+        ),
+        (_path_gradient(RIGHT_ERROR, off_path=True), "1 node(s) off the path got a gradient"),
+        (
+            _path_gradient(RIGHT_ERROR, to_node=lambda g, h, nodes: g[:, None] * nodes),
+            "times h, not times the node itself",
+        ),
+        (
+            _path_gradient(RIGHT_ERROR, to_hidden=lambda g, h, nodes: g.sum() * h),
+            "times the node, summed, not times h",
+        ),
+        (lambda h, inner, c, p: (h, inner[p]), "d_inner must have inner's shape (5, 4)"),
+        (lambda h, inner, c, p: h, "return two tensors"),
+        (lambda h, inner, c, p: ..., "returns nothing yet"),
+        (lambda h, inner, c, p: h / 0 if p is None else 1 / 0, "raised ZeroDivisionError"),
+    ],
+    ids=[
+        "sign",
+        "no sigmoid",
+        "label is code",
+        "no chain factor",
+        "last step only",
+        "mean over path",
+        "no sum",
+        "off path",
+        "node times node",
+        "h times h",
+        "path rows only",
+        "one tensor",
+        "stub",
+        "raises",
+    ],
+)
+def test_check_hs_gradient_names_each_wrong_term(fn, explains):
+    feedback = check_hs_gradient(fn)
+    assert not feedback.ok and explains in feedback.message, feedback.message

@@ -1,7 +1,8 @@
 """Notebook 09 (what the vectors know): its lesson module.
 
-Oracles: word_pairs called directly for the similarity table; the trainer's own result for the
-study's last epoch; answer_analogy and most_similar for the explorer; each exercise check fed
+Oracles: word_pairs called directly for the similarity table and the study's last epoch; a loop
+over the pairs for the rare-word count; a loop over candidates and scipy's sign test for the
+method comparison; answer_analogy and most_similar for the explorer; each exercise check fed
 the right answer and each typical mistake written out as a learner would.
 """
 
@@ -12,14 +13,17 @@ import torch
 import torch.nn.functional as F
 
 from w2v_helpers.analogies import answer_analogy
-from w2v_helpers.corpus import Vocabulary, wiki_vocabulary
+from w2v_helpers.corpus import Vocabulary, load_word_pairs, wiki_vocabulary
 from w2v_helpers.evaluation import most_similar, word_pairs
 from w2v_helpers.lessons.nb09_what_the_vectors_know import (
+    StudyRun,
     check_3cosadd,
     check_coverage,
     corpus_study,
+    epoch_report,
     explorer_panel,
     explorer_view,
+    method_comparison,
     parse_analogy,
     plot_study,
     similarity_table,
@@ -61,6 +65,17 @@ def test_corpus_study_runs_each_share_and_seed_and_scores_every_epoch():
     assert f"{runs[1].analogies.correct} right of the" in str(runs[1])
     fig = plot_study(runs)
     assert len(fig.axes[0].lines) == 3
+    last = word_pairs(runs[0].vectors, runs[0].vocab)
+    assert runs[0].spearman[-1] == last.spearman
+    assert runs[0].intervals[-1] == (last.ci_low, last.ci_high)
+    vocab = runs[0].vocab
+    rarer = []
+    for a, b, _ in load_word_pairs("wordsim353.tsv"):
+        if a in vocab.index and b in vocab.index:
+            rarer.append(min(int(vocab.counts[vocab.index[a]]), int(vocab.counts[vocab.index[b]])))
+    assert runs[0].pairs_used == len(rarer)
+    assert runs[0].rare_pairs == sum(c < 20 for c in rarer)
+    assert runs[0].rarer_median == sorted(rarer)[(len(rarer) - 1) // 2]  # torch's lower median
 
 
 @pytest.mark.parametrize(
@@ -166,3 +181,60 @@ def test_shared_pairs_lists_the_pairs_both_datasets_score_by_their_disagreement(
         shared_pairs(vectors, vocab, count=21)
     with pytest.raises(TypeError, match="count"):
         shared_pairs(vectors, vocab, count=2.0)
+
+
+def fake_run(spearman, intervals):
+    return StudyRun(
+        fraction=0.25,
+        seed=1,
+        tokens=1_000,
+        vocab_size=50,
+        pairs_used=101,
+        spearman=spearman,
+        intervals=intervals,
+        rare_pairs=89,
+        rarer_median=9,
+        analogies=None,
+        vectors=None,
+        vocab=None,
+    )
+
+
+def test_epoch_report_gives_the_interval_the_null_spread_and_the_rare_pairs():
+    run = fake_run((0.13, -0.083, 0.2), ((-0.07, 0.31), (-0.276, 0.114), (0.01, 0.35)))
+    text = epoch_report(run, 2)
+    assert "after epoch 2: WordSim353 -0.083, 95% CI -0.28 to +0.11, holds 0: True" in text
+    assert f"1/sqrt(101 - 1) = {1 / math.sqrt(100):.3f}" in text
+    assert "89 of the 101 pairs hold a word seen fewer than 20 times" in text
+    assert "holds 0: False" in epoch_report(run, 3)
+    with pytest.raises(ValueError, match="epoch"):
+        epoch_report(run, 4)
+
+
+def test_method_comparison_counts_agree_with_a_loop_over_candidates_and_scipy():
+    from scipy.stats import binomtest
+
+    vocab = small_vocab()
+    vectors = torch.randn(len(WORDS), 3, generator=torch.Generator().manual_seed(24))
+    unit = F.normalize(vectors.double(), dim=1).numpy()
+    from w2v_helpers.corpus import test_data_path
+
+    with open(test_data_path("questions-words.txt"), encoding="utf8") as handle:
+        plain = [line.lower().split() for line in handle if line.strip() and line[0] != ":"]
+    known = [[vocab.index[w] for w in q] for q in plain if all(w in vocab.index for w in q)]
+    right = {"add": [], "mul": []}
+    for a, b, c, d in known:
+        cos = unit @ unit[[a, b, c]].T  # (V, 3)
+        add = cos[:, 1] - cos[:, 0] + cos[:, 2]
+        s = (1 + cos) / 2
+        mul = s[:, 1] * s[:, 2] / (s[:, 0] + 1e-6)
+        for name, score in (("add", add), ("mul", mul)):
+            score[[a, b, c]] = -math.inf
+            right[name].append(int(score.argmax()) == d)
+    only_add = sum(x and not y for x, y in zip(right["add"], right["mul"], strict=True))
+    only_mul = sum(y and not x for x, y in zip(right["add"], right["mul"], strict=True))
+    assert (only_add, only_mul) == (2, 1)  # the seed makes the two methods disagree both ways
+    text = method_comparison(vectors, vocab)
+    p = binomtest(only_add, only_add + only_mul).pvalue
+    assert f"only 3CosAdd {only_add}, only 3CosMul {only_mul};" in text
+    assert f"p = {p:.1e}" in text

@@ -50,7 +50,10 @@ student = load_tool("student")
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = [
+    *sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+    *sorted((ROOT / "notebooks").glob("A[0-9]_*.ipynb")),
+]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 TOKEN = "w2v-browser-test-token"
 LAB_SERVER_PID: list[int] = []  # set by the lab fixture

@@ -17,7 +17,10 @@ from tools_loader import load_tool
 
 navigation = load_tool("navigation")
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+LESSONS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+APPENDICES = sorted(NOTEBOOK_DIR.glob("A[0-9]_*.ipynb"))
+NOTEBOOKS = LESSONS + APPENDICES
 IGNORE_TAG = "nbval-ignore-output"
 
 
@@ -143,6 +146,76 @@ def test_links_between_notebooks_point_to_existing_notebooks(notebook):
                 assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
 
 
+def test_a_link_named_after_a_notebook_leads_to_that_notebook(notebook):
+    """``[05 · Train it yourself](...)`` must open notebook 05, not its neighbour."""
+    path, nb = notebook
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            named = re.findall(r"\[(?:← )?(A?\d+) · [^]]*\]\(([^)#:]+\.ipynb)", cell.source)
+            for number, target in named:
+                assert Path(target).name.startswith(f"{number}_"), (
+                    f"{path.name}: a link named {number} leads to {target}"
+                )
+
+
+# How the stored outputs are kept the same on every machine is the README's and the appendices'
+# business ("About the numbers"); a lesson's prose speaks of word2vec.
+RIG_TALK = re.compile(
+    r"\bCPUs\b|\b(one|another|this|each|every|any|other|your) CPU\b|\bBLAS\b|\bMKL\b|\bAVX"
+    r"|flush(es|ed)?[- ]to[- ]zero|\bflush(es|ed)? subnormal"
+    r"|\b(stored|saved) (output|outputs|copy|notebook)\b|\bmask(s|ed|ing)?\b"
+    r"|sanitis|sanitiz|\bnbval\b|<(rate|ratio|timing)>|portab"
+    r"|\b(every|any|another|each) machine\b|one machine to",
+    re.IGNORECASE,
+)
+"""Words about the test rig: CPUs and their maths libraries, stored copies, masks, nbval."""
+
+
+def lesson_prose(nb) -> list[str]:
+    """A lesson's markdown (navigation aside) and the comments of its code cells, line by line."""
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "navigation" not in cell.metadata.get("tags", []):
+            lines += cell.source.splitlines()
+        elif cell.cell_type == "code":
+            lines += [line.split("#", 1)[1] for line in cell.source.splitlines() if "#" in line]
+    return lines
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_prose_speaks_of_word2vec_not_of_the_test_rig(path):
+    nb = nbformat.read(path, as_version=4)
+    found = [line.strip() for line in lesson_prose(nb) if RIG_TALK.search(line)]
+    where = "the README's 'About the numbers' or an appendix"
+    assert not found, f"{path.name}: move this to {where}: {found}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "the saved copy shows `<ratio>`; run the cell to see yours",
+        "gensim's vectors differ from one CPU to another (its BLAS)",
+        "on a machine that flushes subnormal numbers to zero",
+        "a CPU in flush-to-zero mode rounds them to 0",
+        "printed, masked, never checked",
+        "so the stored output is the same on every machine",
+    ],
+)
+def test_rig_talk_pattern_catches_what_the_lessons_once_said(line):
+    assert RIG_TALK.search(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Everything here trains in float64 on the CPU: slower than float32",
+        "numbers below 1.2e-38 are subnormal",
+    ],
+)
+def test_rig_talk_pattern_lets_word2vec_talk_through(line):
+    assert RIG_TALK.search(line) is None
+
+
 def test_every_exercise_check_has_a_solution_cell(notebook):
     path, nb = notebook
     cells = code_cells(nb)
@@ -165,7 +238,9 @@ def test_every_number_in_the_prose_is_printed_or_computed_by_a_cell(notebook):
             shown += output.get("text", "") + output.get("data", {}).get("text/plain", "") + "\n"
     shown = shown.replace(",", "").replace("_", "")
     for cell in nb.cells:
-        if cell.cell_type != "markdown" or "navigation" in cell.metadata.get("tags", []):
+        # the bench table is copied from benchmarks/results.md (tests/tools/test_bench_results.py)
+        generated = {"navigation", "bench-results"} & set(cell.metadata.get("tags", []))
+        if cell.cell_type != "markdown" or generated:
             continue
         for number in re.findall(r"(?<![\w.])(\d+(?:[.,]\d+)*)", cell.source):
             digits = number.replace(",", "")

@@ -16,7 +16,9 @@ from tools_loader import load_tool
 
 student = load_tool("student")
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))  # the lessons, each with exercises
+APPENDICES = sorted(NOTEBOOK_DIR.glob("A[0-9]_*.ipynb"))  # copied too: the lessons link to them
 
 
 def is_solution(cell) -> bool:
@@ -94,7 +96,7 @@ def test_every_stored_solution_passes_its_check(notebook):
 
 def test_the_tool_writes_every_notebook_and_the_readme_they_link_to(edition):
     written = sorted(p.name for p in (edition / "notebooks").iterdir())
-    assert written == [p.name for p in NOTEBOOKS]
+    assert written == sorted(p.name for p in NOTEBOOKS + APPENDICES)
     assert (edition / "README.md").exists()
     for path in (edition / "notebooks").iterdir():
         nb = nbformat.read(path, as_version=4)

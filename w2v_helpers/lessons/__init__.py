@@ -11,7 +11,9 @@ its exercise checks:
 - ``nb06_negative_sampling``: negative sampling on a real corpus;
 - ``nb07_fast_trainer_vs_gensim``: the fast trainer next to gensim;
 - ``nb08_hierarchical_softmax``: hierarchical softmax;
-- ``nb09_what_the_vectors_know``: what the vectors know.
+- ``nb09_what_the_vectors_know``: what the vectors know;
+- ``a1_how_the_fast_trainer_departs``: appendix A1, the fast trainer audited against the
+  reference trainer, and the noise table judged by its sampling error.
 
 The shared layer:
 
@@ -20,8 +22,8 @@ The shared layer:
 - ``formatting``: timings, rates and ratios with the "(wall clock)" mark nbval masks;
 - ``diagrams``: the seed's teachers-and-students pictures, shared by CBOW (01) and SkipGram (04).
 
-A new notebook means one new lesson module (and one test file); the concepts it teaches go in
-the core modules one level up.
+A new notebook means one new lesson module (and one test file), named after it (``nb06_...``,
+or ``a1_...`` for an appendix); the concepts it teaches go in the core modules one level up.
 """
 
 from __future__ import annotations

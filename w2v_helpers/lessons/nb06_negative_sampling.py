@@ -1,40 +1,44 @@
 """Lesson code of ``06_negative_sampling_real_corpus.ipynb`` (Negative sampling on a real corpus):
-its reports, panel, figures and exercise checks. The concepts it uses live in the core modules
-(corpus, negative_sampling, trainer, evaluation, memory).
+its reports, figures and exercise check. The concepts it uses live in the core modules (corpus,
+negative_sampling, trainer, evaluation, memory); the fast trainer's audit against the reference
+is in :mod:`w2v_helpers.lessons.a1_how_the_fast_trainer_departs`.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+Shape glossary: N batch, V vocabulary, E embedding dim, K negatives; P word pairs of a
+similarity dataset, R bootstrap resamples.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from unittest import mock
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..corpus import wiki_vocabulary
 from ..memory import FLOAT32, check_memory, format_bytes
+from ..training_config import TrainConfig, TrainingDivergedError
 from ..validation import MAX_BATCH, check_number, check_positive_int
 from .feedback import Feedback, _call, _correct, _not_yet
 from .formatting import format_timing
-from .panel import Panel, _choice, _slow_log_slider, make_panel
 
 __all__ = [
-    "ReferenceComparison",
-    "reference_comparison",
     "FullScoringCost",
     "full_scoring_cost",
-    "SamplingReport",
-    "sampling_report",
-    "check_keep_probability",
-    "check_noise_distribution",
     "plot_full_scoring_cost",
-    "sampling_panel",
+    "SettingRun",
+    "SettingStudy",
+    "setting_study",
+    "BASE_CONFIG",
+    "SETTINGS",
+    "DEPARTURES",
+    "check_paired_interval",
 ]
 
 
@@ -121,136 +125,6 @@ def full_scoring_cost(
     )
 
 
-@dataclass(frozen=True)
-class SamplingReport:
-    """The most frequent words: share of the corpus, noise probability, keep probability.
-
-    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
-    """
-
-    power: float
-    sample: float
-    draws: int
-    rows: tuple[tuple[str, float, float, float, float], ...]  # word, f, noise p, sampled, keep
-
-    def __str__(self) -> str:
-        head = (
-            f"noise = count^{self.power:g} (normalised), subsampling t = {self.sample:g}, "
-            f"{self.draws:,} noise draws"
-        )
-        lines = [head, f"{'word':>8} {'corpus %':>9} {'noise %':>8} {'drawn %':>8} {'keep':>6}"]
-        for word, f, p, drawn, keep in self.rows:
-            lines.append(f"{word:>8} {100 * f:9.2f} {100 * p:8.2f} {100 * drawn:8.2f} {keep:6.3f}")
-        return "\n".join(lines)
-
-
-def sampling_report(
-    power: float = 0.75, sample: float = 1e-3, draws: int = 100_000, *, top: int = 8, seed: int = 0
-) -> SamplingReport:
-    """Noise and keep probabilities of the ``top`` most frequent words of the Wikipedia sample.
-
-    ``drawn %`` is measured: ``draws`` ids from :func:`w2v_helpers.corpus.sample_noise`.
-    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
-
-    Args:
-        power: the noise exponent (noise ~ count**power), in [0, 1]. Default: 0.75.
-        sample: the subsampling threshold t, in (1e-9, 0.999]. Default: 1e-3.
-        draws: noise ids drawn, 1 to 50,000,000. Default: 100,000.
-        top: how many of the most frequent words to list, 1 to 100. Default: 8.
-        seed: seeds the noise draws. Default: 0.
-    """
-    from ..corpus import (
-        keep_probabilities,
-        noise_distribution,
-        sample_noise,
-    )
-
-    power = check_number("power", power, low=0, high=1)
-    sample = check_number("sample", sample, low=1e-9, high=0.999, low_open=True)
-    draws = check_positive_int("draws", draws, maximum=50_000_000)
-    top = check_positive_int("top", top, maximum=100)
-    check_memory(
-        16 * draws + 8 * 1_000_000, f"{draws:,} noise draws", hint="Draw fewer noise words."
-    )
-    vocab = wiki_vocabulary()
-    f = vocab.counts.double() / vocab.counts.sum()  # (V,)
-    probs = noise_distribution(vocab.counts, power)  # (V,)
-    keep = keep_probabilities(vocab.counts, sample)  # (V,)
-    ids = sample_noise(probs, (draws,), generator=torch.Generator().manual_seed(seed))
-    drawn = torch.bincount(ids, minlength=len(vocab)).double() / draws  # (V,)
-    rows = tuple(
-        (vocab.words[i], float(f[i]), float(probs[i]), float(drawn[i]), float(keep[i]))
-        for i in range(min(top, len(vocab)))
-    )
-    return SamplingReport(power, sample, draws, rows)
-
-
-def check_keep_probability(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> Feedback:
-    """Exercise: ``fn(counts, t)`` returns word2vec's keep probability per word,
-    ``min(1, (sqrt(f / t) + 1) * t / f)`` with ``f = counts / counts.sum()``. The oracle is the
-    formula in float64 with ``math``. Introduced in ``06_negative_sampling_real_corpus.ipynb``.
-
-    Args:
-        fn: the learner's function ``fn(counts, t)``.
-
-    Shape:
-        - fn gets: counts :math:`(V)` int64 word counts, t a float.
-        - fn returns: :math:`(V)` keep probabilities.
-    """
-    counts = torch.tensor([5000, 2000, 500, 50, 5])
-    t = 1e-2
-    f = [c / 7555 for c in counts.tolist()]
-    expected = torch.tensor([min(1.0, (math.sqrt(x / t) + 1) * t / x) for x in f])
-    got = _call(fn, counts.clone(), t)
-    if isinstance(got, Feedback):
-        return got
-    if got.shape != expected.shape:
-        return _not_yet(f"expected one probability per word, shape (5,), got {tuple(got.shape)}.")
-    got = got.detach().double()
-    if torch.allclose(got, expected.double()):
-        return _correct("keep = min(1, (sqrt(f/t) + 1) * t/f), word2vec's formula.")
-    if bool((got > 1 + 1e-9).any()):
-        return _not_yet("some probabilities are above 1: cap them with .clamp(max=1).")
-    paper = torch.tensor([math.sqrt(t / x) for x in f]).clamp(max=1).double()
-    if torch.allclose(got, paper) or torch.allclose(got, (1 - paper).clamp(min=0)):
-        return _not_yet(
-            "that is the paper's sqrt(t/f) form; use the C code's formula (sqrt(f/t) + 1) * t/f."
-        )
-    return _not_yet("wrong values. f is a frequency (count / total), not a count.")
-
-
-def check_noise_distribution(fn: Callable[[torch.Tensor], torch.Tensor]) -> Feedback:
-    """Exercise: ``fn(counts)`` returns the noise distribution ``counts**0.75 / sum``.
-
-    The oracle is the formula with ``math``. Introduced in
-    ``06_negative_sampling_real_corpus.ipynb``.
-
-    Args:
-        fn: the learner's function ``fn(counts)``.
-
-    Shape:
-        - fn gets: counts :math:`(V)` int64 word counts.
-        - fn returns: :math:`(V)` probabilities summing to 1.
-    """
-    counts = torch.tensor([81, 16, 1])
-    raw = [c**0.75 for c in counts.tolist()]
-    expected = torch.tensor([r / sum(raw) for r in raw], dtype=torch.float64)
-    got = _call(fn, counts.clone())
-    if isinstance(got, Feedback):
-        return got
-    if got.shape != expected.shape:
-        return _not_yet(f"expected shape (3,), got {tuple(got.shape)}.")
-    got = got.detach().double()
-    if torch.allclose(got, expected):
-        return _correct("count^0.75, normalised: rare words are drawn more than their share.")
-    if torch.allclose(got, torch.tensor(raw, dtype=torch.float64)):
-        return _not_yet("right shape, but it does not sum to 1: divide by the sum.")
-    unigram = counts.double() / counts.sum()
-    if torch.allclose(got, unigram):
-        return _not_yet("that is the plain unigram distribution: raise counts to 0.75 first.")
-    return _not_yet("wrong values: raise the counts to the power 0.75, then normalise.")
-
-
 def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
     """Work and memory of one full-softmax step against V, beside negative sampling's (log-log).
 
@@ -280,110 +154,284 @@ def plot_full_scoring_cost(cost, negatives: int = 5) -> Figure:
     return fig
 
 
-def sampling_panel() -> Panel:
-    """Vary the noise exponent, the subsampling threshold and the number of draws; see each
-    frequent word's corpus share, noise probability, measured draw rate and keep probability.
+BASE_CONFIG = TrainConfig(vector_size=50, epochs=5)  # E=50 and 5 epochs: a run takes seconds
+BASE_POWER = 0.75  # word2vec's noise exponent
+# name, TrainConfig changes from BASE_CONFIG, noise power: one setting changed at a time
+SETTINGS = (
+    ("another seed (1)", {"seed": 1}, BASE_POWER),
+    ("K = 2", {"negative": 2}, BASE_POWER),
+    ("K = 15", {"negative": 15}, BASE_POWER),
+    ("noise power 1 (unigram)", {}, 1.0),
+    ("noise power 0 (uniform)", {}, 0.0),
+)
+DEPARTURES = (
+    ("another seed (1)", {"seed": 1}, BASE_POWER),
+    ("chunks of 256 centres", {"chunk": 256}, BASE_POWER),
+    ("own 5 noise words per centre", {"block": 1, "noise_rows": 5}, BASE_POWER),
+    ("no row cap", {"row_cap": math.inf}, BASE_POWER),
+)
+_RUNS: dict[tuple, tuple] = {}  # (changes, power) -> (vectors, vocab, seconds) or the error
 
-    Behind it: :func:`w2v_helpers.lessons.nb06_negative_sampling.sampling_report`. Introduced in
+
+@dataclass(frozen=True, kw_only=True)
+class SettingRun:
+    """One run of the study: its WordSim353 score and its paired difference from the base run.
+
+    ``diverged`` holds the trainer's message instead when the run diverged. Introduced in
     ``06_negative_sampling_real_corpus.ipynb``.
     """
 
-    controls = {
-        "power": widgets.FloatSlider(
-            description="noise power",
-            min=0.0,
-            max=1.0,
-            step=0.05,
-            value=0.75,
-            continuous_update=False,
-        ),
-        "sample": _slow_log_slider("subsample t", -5, -1, 0.5, 1e-3),
-        "draws": _choice("noise draws", (1_000, 10_000, 100_000, 1_000_000), 100_000),
-    }
-    return make_panel("Noise and subsampling on the Wikipedia sample", controls, sampling_report)
+    name: str
+    spearman: float
+    ci_low: float
+    ci_high: float
+    difference: float  # this run's Spearman minus the base run's, on the same pairs
+    diff_low: float  # paired bootstrap 95% interval of the difference
+    diff_high: float
+    seconds: float
+    diverged: str = ""
+
+    @property
+    def told_apart(self) -> bool:
+        """Whether the paired interval leaves out 0."""
+        return not self.diverged and (self.diff_low > 0 or self.diff_high < 0)
+
+    def row(self) -> str:
+        if self.diverged:
+            return f"  {self.name:<30} {self.diverged}"
+        verdict = "told apart" if self.told_apart else "holds 0"
+        return (
+            f"  {self.name:<30} {self.spearman:6.3f}  {self.ci_low:.2f} to {self.ci_high:.2f}"
+            f"  {self.difference:+7.3f}  {self.diff_low:+.3f} to {self.diff_high:+.3f}  "
+            f"{verdict:<10}  {format_timing(self.seconds)}"
+        )
 
 
-@dataclass(frozen=True)
-class ReferenceComparison:
-    """The fast trainer's settings against notebook 05's reference trainer, on one small slice.
+@dataclass(frozen=True, kw_only=True)
+class SettingStudy:
+    """The base run and one run per changed setting, scored on WordSim353 with intervals.
 
-    Agreement is the share of the 10 nearest neighbours (cosine) the vectors share with the
-    reference's (seed 0), over 200 words of middling frequency (ranks 20 to 219); the
-    reference with another seed gives the noise floor, and two more runs of it isolate the cost
-    of larger (staler) batches and of visiting the pairs in stream order. Introduced in
-    ``06_negative_sampling_real_corpus.ipynb``.
+    Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
 
     tokens: int
-    kept_per_epoch: float  # expected tokens left after subsampling (float64 sum)
-    rows: tuple[tuple[str, float, float], ...]  # (setting, agreement, seconds)
+    pairs_used: int
+    pairs_total: int
+    base: SettingRun
+    runs: tuple[SettingRun, ...]
 
     def __str__(self) -> str:
+        c = BASE_CONFIG
         lines = [
-            f"{self.tokens:,} tokens, E=50, window 5, K=5, 5 epochs, alpha 0.05; the reference "
-            f"steps every {REFERENCE_BATCH:,} pairs",
-            "agreement = shared top-10 neighbours with the reference (seed 0), ranks 20-219",
-            f"an epoch keeps about {self.kept_per_epoch:,.0f} tokens after subsampling: "
-            f"{self.kept_per_epoch / 4096:.1f} chunks of 4,096 centres",
-            f"  {'setting':<44} agreement",
+            f"SkipGram on {self.tokens:,} tokens, E={c.vector_size}, window {c.window}, "
+            f"K={c.negative}, noise power {BASE_POWER}, {c.epochs} epochs, alpha {c.alpha}",
+            f"the fast trainer's own: chunks of {c.chunk:,} centres, blocks of {c.block} sharing "
+            f"{c.noise_rows} noise rows, row cap {c.row_cap:g} pairs",
+            f"WordSim353 over {self.pairs_used} of {self.pairs_total} pairs; 95% intervals from "
+            f"{BOOTSTRAP:,} bootstrap resamples of the pairs",
+            f"  {'setting':<30} {'Spearman':>8}  {'95% CI':<12}  {'- base':>7}  "
+            f"{'paired 95% CI':<16}  verdict",
+            f"  {'base (seed 0)':<30} {self.base.spearman:6.3f}  {self.base.ci_low:.2f} to "
+            f"{self.base.ci_high:.2f}  {format_timing(self.base.seconds)}",
         ]
-        lines += [f"  {n:<44} {a:9.2f}   {format_timing(s)}" for n, a, s in self.rows]
-        return "\n".join(lines)
+        return "\n".join(lines + [run.row() for run in self.runs])
 
 
-REFERENCE_BATCH = 2_048  # pairs per step: about a 256-centre chunk's worth, and fast
-REFERENCE_VARIANTS = (  # name, train_sgns changes; each run with seed 1
-    ("reference, another seed (1)", {}),
-    ("reference, seed 1, batches of 256 pairs", {"batch_size": 256}),
-    ("reference, seed 1, pairs in stream order", {"shuffle": False}),
-)
-REFERENCE_SETTINGS = (  # name, TrainConfig changes from the fast trainer's defaults
-    ("fast trainer, defaults (chunk 4096)", {}),
-    ("fast trainer, chunk 256", {"chunk": 256}),
-    ("fast trainer, chunk 256, no row cap", {"chunk": 256, "row_cap": math.inf}),
-    ("fast trainer, chunk 256, own 5 noise words", {"chunk": 256, "block": 1, "noise_rows": 5}),
-)
+BOOTSTRAP = 1_000
 
 
-def reference_comparison(max_tokens: int = 50_000) -> ReferenceComparison:
-    """Train the reference (two seeds) and the fast trainer (each setting) on the first tokens.
+def _train(changes: dict, power: float) -> tuple:
+    """Train the base configuration with ``changes`` and the noise ``power`` (cached)."""
+    from .. import trainer
+    from ..corpus import load_wiki_sample, noise_distribution
 
+    key = (tuple(sorted(changes.items())), power)
+    if key not in _RUNS:
+        config = dataclasses.replace(BASE_CONFIG, **changes)
+
+        def noise(counts: torch.Tensor) -> torch.Tensor:  # (V,) -> (V,)
+            return noise_distribution(counts, power)
+
+        # the trainer has no noise-power setting: its noise distribution is swapped for this run
+        with mock.patch.object(trainer, "noise_distribution", noise):
+            try:
+                run = trainer.train_word2vec(load_wiki_sample(), config, progress=False)
+                _RUNS[key] = (run.vectors, run.vocab, run.seconds, run.raw_tokens // config.epochs)
+            except TrainingDivergedError as err:
+                where = re.search(r"epoch (\d+): by chunk (\d+)", str(err))
+                _RUNS[key] = (
+                    f"diverged by chunk {where[2]} of epoch {where[1]}" if where else str(err)
+                )
+    return _RUNS[key]
+
+
+def setting_study(settings: Sequence[tuple[str, dict, float]] = SETTINGS) -> SettingStudy:
+    """Train :data:`BASE_CONFIG` on the whole Wikipedia sample, then once per setting with one
+    thing changed, and score every run on WordSim353: Spearman with a bootstrap 95% interval,
+    and its difference from the base run with a paired interval
+    (:func:`w2v_helpers.evaluation.spearman_difference`). Runs are cached for the session.
     Introduced in ``06_negative_sampling_real_corpus.ipynb``.
 
     Args:
-        max_tokens: the slice, a whole number in [10,000, 100,000]. Default: 50,000.
+        settings: (name, ``TrainConfig`` changes, noise power in [0, 1]) for each run.
+            Default: :data:`SETTINGS` (a seed, K, the noise power); :data:`DEPARTURES` changes
+            the fast trainer's own settings.
     """
-    import dataclasses
+    from ..evaluation import spearman_difference, word_pairs
 
-    from ..corpus import (
-        build_vocabulary,
-        encode,
-        keep_probabilities,
-        load_wiki_sample,
-        noise_distribution,
-    )
-    from ..evaluation import neighbour_overlap
-    from ..reference import train_sgns
-    from ..trainer import TrainConfig, train_word2vec
-
-    tokens = check_positive_int("max_tokens", max_tokens, maximum=100_000)
-    if tokens < 10_000:
-        raise ValueError(f"max_tokens must be at least 10,000, got {tokens:,}")
-    sentences = load_wiki_sample(max_tokens=tokens)
-    vocab = build_vocabulary(sentences, min_count=5)
-    ids = [encode([s], vocab) for s in sentences]
-    words = torch.arange(20, min(220, len(vocab)))  # (W,) ids of middling frequency
-    probs = noise_distribution(vocab.counts)  # (V,)
-    keep = keep_probabilities(vocab.counts, 1e-3)  # (V,)
-    settings = {"epochs": 5, "lr": 0.05, "keep": keep, "batch_size": REFERENCE_BATCH}
-    reference = train_sgns(ids, len(vocab), probs, seed=0, **settings).snapshots[-1]  # (V, E)
+    for name, changes, power in settings:
+        check_number(f"the noise power of {name!r}", power, low=0, high=1)
+        dataclasses.replace(BASE_CONFIG, **changes)  # refuses a bad setting before training
+    vectors, vocab, seconds, tokens = _train({}, BASE_POWER)
+    base = word_pairs(vectors, vocab, bootstrap=BOOTSTRAP)
     rows = []
-    for name, changes in REFERENCE_VARIANTS:  # the first, another seed: the noise floor
-        other = train_sgns(ids, len(vocab), probs, seed=1, **{**settings, **changes})
-        rows.append((name, neighbour_overlap(other.snapshots[-1], reference, words), other.seconds))
-    base = TrainConfig(vector_size=50, epochs=5, alpha=0.05)
-    for name, changes in REFERENCE_SETTINGS:
-        fast = train_word2vec(sentences, dataclasses.replace(base, **changes), progress=False)
-        rows.append((name, neighbour_overlap(fast.vectors, reference, words), fast.seconds))
-    kept = float((keep * vocab.counts.double()).sum())
-    return ReferenceComparison(sum(map(len, sentences)), kept, tuple(rows))
+    for name, changes, power in settings:
+        trained = _train(changes, power)
+        if isinstance(trained, str):
+            nan = math.nan
+            rows.append(
+                SettingRun(
+                    name=name,
+                    spearman=nan,
+                    ci_low=nan,
+                    ci_high=nan,
+                    difference=nan,
+                    diff_low=nan,
+                    diff_high=nan,
+                    seconds=nan,
+                    diverged=trained,
+                )
+            )
+            continue
+        other = word_pairs(trained[0], vocab, bootstrap=BOOTSTRAP)
+        diff, low, high = spearman_difference(trained[0], vectors, vocab, bootstrap=BOOTSTRAP)
+        rows.append(
+            SettingRun(
+                name=name,
+                spearman=other.spearman,
+                ci_low=other.ci_low,
+                ci_high=other.ci_high,
+                difference=diff,
+                diff_low=low,
+                diff_high=high,
+                seconds=trained[2],
+            )
+        )
+    base_run = SettingRun(
+        name="base (seed 0)",
+        spearman=base.spearman,
+        ci_low=base.ci_low,
+        ci_high=base.ci_high,
+        difference=0.0,
+        diff_low=0.0,
+        diff_high=0.0,
+        seconds=seconds,
+    )
+    return SettingStudy(
+        tokens=tokens,
+        pairs_used=base.pairs_used,
+        pairs_total=base.pairs_total,
+        base=base_run,
+        runs=tuple(rows),
+    )
+
+
+def _exercise_data() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """40 pairs: human scores, two models' cosines (b close to a), 300 resamples of the pairs."""
+    g = torch.Generator().manual_seed(6)
+    human = torch.rand(40, generator=g, dtype=torch.float64) * 10  # (P,)
+    model_a = human / 10 + 0.4 * torch.randn(40, generator=g, dtype=torch.float64)  # (P,)
+    model_b = model_a + 0.15 * torch.randn(40, generator=g, dtype=torch.float64)  # (P,)
+    draws = torch.randint(40, (300, 40), generator=g)  # (R, P) pair indices, with replacement
+    return human, model_a, model_b, draws
+
+
+def _bootstrap(human: np.ndarray, model: np.ndarray, draws: np.ndarray, pearson: bool = False):
+    """Spearman (or, with ``pearson``, Pearson) of each resample: the oracle of the check, with
+    scipy's average ranks and NumPy's correlation, all resamples at once."""
+    from scipy.stats import rankdata
+
+    a, b = human[draws], model[draws]  # (R, P), (R, P)
+    if not pearson:
+        a, b = rankdata(a, axis=1), rankdata(b, axis=1)  # (R, P) ranks, ties averaged
+    a = a - a.mean(1, keepdims=True)  # (R, P) centred
+    b = b - b.mean(1, keepdims=True)  # (R, P) centred
+    return (a * b).sum(1) / np.sqrt((a * a).sum(1) * (b * b).sum(1))  # (R,)
+
+
+def check_paired_interval(
+    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+) -> Feedback:
+    """Exercise: ``fn(human, model_a, model_b, draws)`` returns the paired bootstrap 95%
+    interval of Spearman(a) - Spearman(b): for each resample (a row of ``draws``), both
+    Spearmans on the same pairs, their difference; then the 2.5th and 97.5th percentiles. The
+    oracle ranks with scipy's ``rankdata`` and takes NumPy's percentiles. Introduced in
+    ``06_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        fn: the learner's function.
+
+    Shape:
+        - fn gets: human, model_a, model_b :math:`(P)` float64; draws :math:`(R, P)` int64.
+        - fn returns: :math:`(2)`, the interval's low and high ends.
+    """
+    human, model_a, model_b, draws = _exercise_data()
+    got = _call(fn, human.clone(), model_a.clone(), model_b.clone(), draws.clone())
+    if isinstance(got, Feedback):
+        return got
+    if got.shape != (2,):
+        return _not_yet(
+            f"return the two ends (low, high) as a (2,) tensor, got {tuple(got.shape)}."
+        )
+    low, high = got.detach().double().tolist()
+    h, a, b, d = human.numpy(), model_a.numpy(), model_b.numpy(), draws.numpy()
+    boot_a, boot_b = _bootstrap(h, a, d), _bootstrap(h, b, d)  # (R,), (R,)
+    paired = np.percentile(boot_a - boot_b, [2.5, 97.5])
+    if np.allclose([low, high], paired, atol=1e-9):
+        return _correct(
+            f"the paired 95% interval is {paired[0]:+.3f} to {paired[1]:+.3f}: both models are "
+            "scored on the same resampled pairs, so what the pairs share cancels."
+        )
+    return _not_yet(_paired_mistake(low, high, boot_a, boot_b, (h, a, b, d)))
+
+
+def _paired_mistake(low: float, high: float, boot_a, boot_b, data) -> str:
+    """Name the usual mistake behind a wrong interval (low, high)."""
+    h, a, b, d = data
+    diff = boot_a - boot_b  # (R,)
+    paired = np.percentile(diff, [2.5, 97.5])
+    ends = (2.5, 97.5)
+    pearson = _bootstrap(h, a, d, True) - _bootstrap(h, b, d, True)  # (R,)
+    known = (
+        ("that is Spearman(b) - Spearman(a): subtract b from a.", -paired[::-1]),
+        (
+            "that is a 90% interval: take the 2.5th and 97.5th percentiles, not the 5th and 95th.",
+            np.percentile(diff, [5, 95]),
+        ),
+        (
+            "that is the difference of the two separate intervals' ends; take the percentiles "
+            "of the differences, resample by resample.",
+            np.percentile(boot_a, ends) - np.percentile(boot_b, ends),
+        ),
+        (
+            "that is Pearson's correlation of the raw scores: rank them first (Spearman, e.g. "
+            "w2v_helpers.evaluation.spearman).",
+            np.percentile(pearson, ends),
+        ),
+    )
+    for message, interval in known:
+        if np.allclose([low, high], interval, atol=1e-9):
+            return message
+    if abs(high - low) < 1e-12:
+        return (
+            "that is one number twice, not an interval: resample the pairs with each row of draws."
+        )
+    if high - low > 1.5 * (paired[1] - paired[0]):
+        return (
+            f"your interval ({low:+.3f} to {high:+.3f}) is far wider than the paired one: score "
+            "both models on the same resample (the same row of draws) before subtracting."
+        )
+    return (
+        "wrong values: for each row of draws, Spearman(a) - Spearman(b) on those pairs; then "
+        "the 2.5th and 97.5th percentiles."
+    )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..corpus import Vocabulary, build_vocabulary, encode, keep_probabilities, noise_distribution
@@ -105,12 +106,55 @@ def plot_projection(vectors, vocab, words, *, title: str = "") -> Figure:
     xy = x @ v[:2].T  # (n, E) @ (E, 2) -> (n, 2)
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.scatter(xy[:, 0], xy[:, 1], s=12)
-    for (px, py), w in zip(xy.tolist(), words, strict=True):
-        ax.annotate(w, (px, py), fontsize=9, xytext=(3, 3), textcoords="offset points")
+    ax.margins(0.12)  # room for the labels inside the frame
     ax.set(title=title or "2-D projection (PCA) of word vectors", xticks=[], yticks=[])
     fig.tight_layout()
+    _place_labels(ax, xy.tolist(), list(words))
     plt.close(fig)
     return fig
+
+
+# Where a label may go, tried in this order: (x, y) offset in points from its dot, alignment.
+LABEL_PLACES = (
+    ((4, 3), "left"),  # up and right
+    ((4, -11), "left"),  # down and right
+    ((-4, 3), "right"),  # up and left
+    ((-4, -11), "right"),  # down and left
+    ((0, 7), "center"),  # above
+    ((0, -15), "center"),  # below
+)
+
+
+def _place_labels(ax, xy: list[list[float]], words: list[str]) -> None:
+    """Label each dot at the first place where its label overlaps no label placed before it and
+    covers no other dot (at the first place when none is free)."""
+    canvas = ax.figure.canvas
+    renderer = (
+        canvas if hasattr(canvas, "get_renderer") else FigureCanvasAgg(ax.figure)
+    ).get_renderer()
+    dots = ax.transData.transform(xy)  # (n, 2), in pixels
+
+    def label(word: str, point: list[float], place) -> object:  # the label's box, in pixels
+        (offset, align) = place
+        text = ax.annotate(
+            word, point, xytext=offset, textcoords="offset points", fontsize=9, ha=align
+        )
+        return text, text.get_window_extent(renderer).padded(2)
+
+    placed = []  # the boxes of the labels so far
+    for i, (point, word) in enumerate(zip(xy, words, strict=True)):
+        others = [d for j, d in enumerate(dots) if j != i]
+        for place in LABEL_PLACES:
+            text, box = label(word, point, place)
+            near = box.padded(5)  # a dot is about 4 pixels wide
+            if not any(box.overlaps(b) for b in placed) and not any(
+                near.contains(*d) for d in others
+            ):
+                break
+            text.remove()
+        else:  # no free place: the first
+            text, box = label(word, point, LABEL_PLACES[0])
+        placed.append(box)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from ..analogies import AnalogiesResult, analogies, answer_analogy
+from ..analogies import AnalogiesResult, analogies, analogy_picks, answer_analogy
 from ..corpus import Vocabulary, build_vocabulary, load_wiki_sample, load_word_pairs
-from ..evaluation import WORD_PAIR_FILES, most_similar, word_pairs, wordsim_spearman
+from ..evaluation import WORD_PAIR_FILES, most_similar, word_pairs
 from ..memory import check_memory
 from ..trainer import TrainConfig, train_word2vec
 from ..validation import check_positive_int, check_vectors
@@ -37,6 +37,8 @@ __all__ = [
     "StudyRun",
     "corpus_study",
     "plot_study",
+    "epoch_report",
+    "method_comparison",
     "parse_analogy",
     "explorer_view",
     "explorer_panel",
@@ -49,6 +51,7 @@ FRACTIONS = (0.25, 0.5, 1.0)  # shares of the sample's tokens the study trains o
 STUDY_SEEDS = (0, 1)  # the seeds of the quarter-sample runs (two: a minute is the budget)
 DATASETS = tuple(WORD_PAIR_FILES)  # ("wordsim353", "simlex999")
 BOOTSTRAP = 1_000  # resamples behind each interval
+RARE = 20  # a word seen fewer times than this in a run's corpus counts as rare
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,9 @@ class StudyRun:
     vocab_size: int
     pairs_used: int  # WordSim353 pairs with both words in this run's vocabulary
     spearman: tuple[float, ...]  # after epoch 1, 2, ...
+    intervals: tuple[tuple[float, float], ...]  # bootstrap 95% interval after each epoch
+    rare_pairs: int  # WordSim353 pairs with a word seen fewer than RARE times in this corpus
+    rarer_median: int  # median count of each pair's rarer word in this corpus
     analogies: AnalogiesResult = field(repr=False)  # 3CosAdd, after the last epoch
     vectors: torch.Tensor = field(repr=False)  # (V, E) after the last epoch
     vocab: Vocabulary = field(repr=False)
@@ -214,15 +220,19 @@ def corpus_study(
     for fraction, seed in plan:
         sentences = load_wiki_sample(max_tokens=round(fraction * total))
         vocab = build_vocabulary(sentences, 5)
-        scores: list[float] = []
+        scores: list[tuple[float, float, float]] = []
 
         def score(_epoch: int, vectors: torch.Tensor, v=vocab, out=scores) -> None:
-            out.append(wordsim_spearman(vectors, v))
+            result = word_pairs(vectors, v, bootstrap=BOOTSTRAP)
+            out.append((result.spearman, result.ci_low, result.ci_high))
 
         config = TrainConfig(epochs=epochs, seed=seed)
         result = train_word2vec(sentences, config, progress=False, vocab=vocab, on_epoch=score)
         pairs = load_word_pairs(WORD_PAIR_FILES["wordsim353"])
-        used = sum(a in vocab.index and b in vocab.index for a, b, _ in pairs)
+        known = [(a, b) for a, b, _ in pairs if a in vocab.index and b in vocab.index]
+        rarer = torch.tensor(
+            [int(vocab.counts[[vocab.index[a], vocab.index[b]]].min()) for a, b in known]
+        )
         tokens = sum(map(len, sentences))
         runs.append(
             StudyRun(
@@ -230,8 +240,11 @@ def corpus_study(
                 seed=seed,
                 tokens=tokens,
                 vocab_size=len(vocab),
-                pairs_used=used,
-                spearman=tuple(scores),
+                pairs_used=len(known),
+                spearman=tuple(rho for rho, _, _ in scores),
+                intervals=tuple((low, high) for _, low, high in scores),
+                rare_pairs=int((rarer < RARE).sum()),
+                rarer_median=int(rarer.median()),
                 analogies=analogies(result.vectors, vocab, "3cosadd"),
                 vectors=result.vectors,
                 vocab=vocab,
@@ -261,6 +274,74 @@ def plot_study(runs: tuple[StudyRun, ...]) -> Figure:
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def epoch_report(run: StudyRun, epoch: int) -> str:
+    """One run's WordSim353 after one epoch with its interval, the spread a Spearman has over
+    that many pairs with no relation at all, and how many of the pairs hold a rare word.
+
+    Introduced in ``09_what_the_vectors_know.ipynb``.
+
+    Args:
+        run: one run of :func:`corpus_study`.
+        epoch: a whole number from 1 to the run's epochs.
+    """
+    if not isinstance(run, StudyRun):
+        raise TypeError(f"run must be one run of corpus_study, got {type(run).__name__}")
+    epoch = check_positive_int("epoch", epoch, maximum=len(run.spearman))
+    rho = run.spearman[epoch - 1]
+    low, high = run.intervals[epoch - 1]
+    P = run.pairs_used
+    return "\n".join(
+        [
+            f"{run.fraction:.0%} of the sample, seed {run.seed}, after epoch {epoch}: WordSim353 "
+            f"{rho:+.3f}, 95% CI {low:+.2f} to {high:+.2f}, holds 0: {low <= 0 <= high}",
+            f"  with no relation at all, a Spearman over {P} pairs spreads about "
+            f"1/sqrt({P} - 1) = {1 / math.sqrt(P - 1):.3f} around 0",
+            f"  {run.rare_pairs} of the {P} pairs hold a word seen fewer than {RARE} times in this "
+            f"corpus (median count of each pair's rarer word: {run.rarer_median})",
+        ]
+    )
+
+
+def method_comparison(vectors: torch.Tensor, vocab: Vocabulary) -> str:
+    """3CosAdd against 3CosMul question by question: who gets which right, a sign test on the
+    questions only one gets right, and, where only 3CosAdd is right, how close 3CosMul's pick
+    and the right answer are to a, b and c (mean cosines).
+
+    Introduced in ``09_what_the_vectors_know.ipynb``.
+
+    Args:
+        vectors: word vectors, rows in ``vocab``'s order.
+        vocab: their vocabulary.
+
+    Shape:
+        - vectors: :math:`(V, E)`.
+    """
+    from scipy.stats import binomtest  # local: scipy is only needed here
+
+    questions, by_add = analogy_picks(vectors, vocab, "3cosadd")  # (Q, 4), (Q,)
+    _, by_mul = analogy_picks(vectors, vocab, "3cosmul")  # (Q,)
+    add_right = by_add == questions[:, 3]  # (Q,)
+    mul_right = by_mul == questions[:, 3]  # (Q,)
+    only_add = int((add_right & ~mul_right).sum())
+    only_mul = int((mul_right & ~add_right).sum())
+    p = binomtest(only_add, only_add + only_mul).pvalue if only_add + only_mul else math.nan
+    unit = torch.nn.functional.normalize(vectors.double().cpu(), dim=1)  # (V, E)
+    lost = questions[add_right & ~mul_right]  # (L, 4)
+    lines = [
+        f"{len(questions):,} questions: both right {int((add_right & mul_right).sum())}, only "
+        f"3CosAdd {only_add}, only 3CosMul {only_mul}; sign test on the {only_add + only_mul} "
+        f"they split: p = {p:.1e}",
+        f"where only 3CosAdd is right, mean cosine with     {'a':>6}{'b':>7}{'c':>7}",
+    ]
+    for name, rows in (
+        ("3CosMul's pick", by_mul[add_right & ~mul_right]),
+        ("the answer", lost[:, 3]),
+    ):
+        near = [float((unit[rows] * unit[lost[:, k]]).sum(1).mean()) for k in range(3)]
+        lines.append(f"  {name:<44}" + "".join(f"{c:>7.3f}" for c in near))
+    return "\n".join(lines)
 
 
 _ANALOGY = re.compile(r"^\s*(\S+)\s*:\s*(\S+)\s*::\s*(\S+)\s*:\s*\??\s*$")
