@@ -9,7 +9,8 @@ The sources are staged in ``OUT_DIR/src`` and built there with Sphinx and myst-n
 - the landing page is the README's opening, its table of notebooks (links turned into pages)
   and its notation table, with a hidden table of contents in the notebooks' order, which gives
   every page its previous and next links;
-- each notebook keeps its stored outputs; its navigation cells go (the site has its own), its
+- each notebook keeps its stored outputs; its navigation cells go (the site has its own), links
+  to the README's contents lead to the landing page, its
   ``solution`` cells are tagged ``hide-cell`` (collapsed until clicked, as in JupyterLab), and
   each widget cell's output gives way to a note that the panel is live in JupyterLab or Binder;
 - a notebook that was never executed (a code cell without an execution count) stops the build
@@ -76,6 +77,8 @@ def site_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         tags = cell.metadata.get("tags", [])
         if "navigation" in tags:
             continue
+        if cell.cell_type == "markdown":  # the README's contents is the site's landing page
+            cell.source = re.sub(r"\]\(\.\./README\.md(#[^)]*)?\)", "](index.md)", cell.source)
         if "solution" in tags:
             cell.metadata["tags"] = [*tags, "hide-cell"]
             cell.metadata["mystnb"] = {

@@ -60,7 +60,8 @@ class Lesson:
 def repository() -> str:
     """'owner/name' of the course's GitHub repository from pyproject.toml, or '' if unset."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    name = config["tool"]["w2v-course"]["repository"].strip().strip("/")
+    name = config.get("tool", {}).get("w2v-course", {}).get("repository", "")  # missing: unset
+    name = name.strip().strip("/")
     if name and (name.count("/") != 1 or any(c.isspace() for c in name)):
         raise ValueError(f"[tool.w2v-course] repository must be 'owner/name', got {name!r}")
     return name

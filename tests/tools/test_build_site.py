@@ -17,7 +17,7 @@ def small_notebook() -> nbformat.NotebookNode:
     nb = new_notebook()
     nb.cells = [
         new_markdown_cell("[← 01](01_x.ipynb)", metadata={"tags": ["navigation"]}),
-        new_markdown_cell("# 02 · A lesson"),
+        new_markdown_cell("# 02 · A lesson, see [the contents](../README.md#the-notebooks)"),
         new_code_cell("panel()", execution_count=1, metadata={"tags": ["nbval-ignore-output"]}),
         new_code_cell("print(1)", execution_count=2, outputs=[new_output("stream", text="1\n")]),
         new_code_cell("# Solution", execution_count=3, metadata={"tags": ["solution"]}),
@@ -30,6 +30,7 @@ def test_site_notebook_drops_navigation_collapses_solutions_and_notes_widgets():
     shown = build_site.site_notebook(small_notebook())
     sources = [cell.source for cell in shown.cells]
     assert not any(s.startswith("[← 01]") for s in sources)
+    assert "[the contents](index.md)" in sources[0]
     widget = next(cell for cell in shown.cells if cell.source == "panel()")
     assert widget.outputs == []
     note = shown.cells[shown.cells.index(widget) + 1]

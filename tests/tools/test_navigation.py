@@ -50,3 +50,9 @@ def test_the_appendix_links_back_to_the_last_lesson_and_the_lesson_on_to_it(tmp_
     assert "[A1 · First →](A1_first.ipynb)" in navigation.navigation_markdown(lessons, 0)
     assert navigation.navigation_markdown(lessons, 1).startswith("[← 09 · Nine](09_nine.ipynb)")
     assert "| A1 | [First](notebooks/A1_first.ipynb) |" in navigation.readme_table(lessons)
+
+
+def test_a_pyproject_without_the_course_section_means_no_repository(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    monkeypatch.setattr(navigation, "ROOT", tmp_path)
+    assert navigation.repository() == ""
