@@ -115,6 +115,18 @@ def _check_method(method: object) -> str:
     return method
 
 
+def _prepared(vectors: object, vocab: object, method: object) -> tuple[str, torch.Tensor, dict]:
+    """Check the arguments and the memory; return the method, unit rows (V, E) and word index."""
+    method = _check_method(method)
+    check_vectors("vectors", vectors, len(vocab))
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
+    V = len(vocab)
+    check_memory(8 * 5 * V * BATCH, f"analogy scores over V={V:,} words", hint="Use fewer words.")
+    unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E) float64: no rank flips by rounding
+    return method, unit, vocab.index
+
+
 def _rank(unit: torch.Tensor, abc: torch.Tensor, method: str) -> torch.Tensor:
     """Scores of every word for each question (a, b, c), the question words pushed to -inf."""
     a = unit[abc[:, 0]]  # (Q, E)
@@ -142,14 +154,7 @@ def analogies(vectors: torch.Tensor, vocab: Vocabulary, method: str = "3cosadd")
     Shape:
         - vectors: :math:`(V, E)`.
     """
-    method = _check_method(method)
-    check_vectors("vectors", vectors, len(vocab))
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
-    V = len(vocab)
-    check_memory(8 * 5 * V * BATCH, f"analogy scores over V={V:,} words", hint="Use fewer words.")
-    unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E) float64: no rank flips by rounding
-    index = vocab.index
+    method, unit, index = _prepared(vectors, vocab, method)
     sections = []
     for name, questions in load_analogies():
         known = [q for q in questions if all(w in index for w in q)]
@@ -233,14 +238,7 @@ def analogy_picks(
         - vectors: :math:`(V, E)`.
         - Output: questions :math:`(Q, 4)`, picks :math:`(Q)`, int64.
     """
-    method = _check_method(method)
-    check_vectors("vectors", vectors, len(vocab))
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
-    V = len(vocab)
-    check_memory(8 * 5 * V * BATCH, f"analogy scores over V={V:,} words", hint="Use fewer words.")
-    unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E) float64: no rank flips by rounding
-    index = vocab.index
+    method, unit, index = _prepared(vectors, vocab, method)
     known = [
         q for _, questions in load_analogies() for q in questions if all(w in index for w in q)
     ]
