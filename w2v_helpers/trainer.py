@@ -269,7 +269,7 @@ def _set_up(
         tree=tree,
         ids=ids,
         keep=keep_probabilities(vocab.counts, config.sample).to(dev),  # (V,)
-        noise=noise_distribution(vocab.counts).to(dev),  # (V,)
+        noise=noise_distribution(vocab.counts, config.ns_exponent).to(dev),  # (V,)
         generator=generator,
     )
 

@@ -61,6 +61,7 @@ class TrainConfig:
     vector_size: int = 100  # E
     window: int = 5  # largest window on each side; each centre draws 1..window
     negative: int = 5  # K noise words per positive pair (in expectation); 0: none
+    ns_exponent: float = 0.75  # noise drawn by count ** ns_exponent (0: uniform, 1: unigram)
     hs: bool = False  # hierarchical softmax (gensim's hs=1; with negative=0 it is the only loss)
     sample: float = 1e-3  # subsampling threshold t
     min_count: int = 5
@@ -99,6 +100,7 @@ class TrainConfig:
         if self.chunk % self.block:
             raise ValueError(f"chunk ({self.chunk}) must be a multiple of block ({self.block})")
         check_number("row_cap", self.row_cap, low=0, low_open=True)  # math.inf: no cap
+        check_number("ns_exponent", self.ns_exponent, low=0, high=1)
         check_number("sample", self.sample, low=0, high=1, low_open=True, high_open=True)
         check_number("alpha", self.alpha, low=0, high=1, low_open=True)
         check_number("min_alpha", self.min_alpha, low=0, high=self.alpha, low_open=True)

@@ -148,3 +148,26 @@ def test_training_config_imports_neither_trainer_nor_the_chunk_updates():
         "assert not found, found\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize("power", [-0.1, 1.5, float("nan")])
+def test_ns_exponent_outside_zero_to_one_is_refused_by_name(power):
+    with pytest.raises(ValueError, match=r"ns_exponent must be in \[0, 1\]"):
+        training_config.TrainConfig(ns_exponent=power)
+
+
+def test_the_trainer_draws_its_noise_by_count_to_the_ns_exponent(monkeypatch):
+    import torch
+
+    from w2v_helpers import trainer
+
+    seen = []
+    real = trainer.noise_distribution
+    monkeypatch.setattr(trainer, "noise_distribution", lambda c, p: seen.append(p) or real(c, p))
+    sentences = [["a", "b", "c", "a", "b", "a"] * 5] * 4
+    trainer.train_word2vec(
+        sentences, training_config.TrainConfig(min_count=1, epochs=1, ns_exponent=0.0)
+    )
+    assert seen == [0.0]
+    uniform = real(torch.tensor([30, 20, 10]), 0.0)  # (V,): count ** 0, normalised
+    assert torch.equal(uniform, torch.full((3,), 1 / 3, dtype=uniform.dtype))

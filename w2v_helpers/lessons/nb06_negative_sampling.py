@@ -15,7 +15,6 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from unittest import mock
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -243,25 +242,17 @@ BOOTSTRAP = 1_000
 def _train(changes: dict, power: float) -> tuple:
     """Train the base configuration with ``changes`` and the noise ``power`` (cached)."""
     from .. import trainer
-    from ..corpus import load_wiki_sample, noise_distribution
+    from ..corpus import load_wiki_sample
 
     key = (tuple(sorted(changes.items())), power)
     if key not in _RUNS:
-        config = dataclasses.replace(BASE_CONFIG, **changes)
-
-        def noise(counts: torch.Tensor) -> torch.Tensor:  # (V,) -> (V,)
-            return noise_distribution(counts, power)
-
-        # the trainer has no noise-power setting: its noise distribution is swapped for this run
-        with mock.patch.object(trainer, "noise_distribution", noise):
-            try:
-                run = trainer.train_word2vec(load_wiki_sample(), config, progress=False)
-                _RUNS[key] = (run.vectors, run.vocab, run.seconds, run.raw_tokens // config.epochs)
-            except TrainingDivergedError as err:
-                where = re.search(r"epoch (\d+): by chunk (\d+)", str(err))
-                _RUNS[key] = (
-                    f"diverged by chunk {where[2]} of epoch {where[1]}" if where else str(err)
-                )
+        config = dataclasses.replace(BASE_CONFIG, **changes, ns_exponent=power)
+        try:
+            run = trainer.train_word2vec(load_wiki_sample(), config, progress=False)
+            _RUNS[key] = (run.vectors, run.vocab, run.seconds, run.raw_tokens // config.epochs)
+        except TrainingDivergedError as err:
+            where = re.search(r"epoch (\d+): by chunk (\d+)", str(err))
+            _RUNS[key] = f"diverged by chunk {where[2]} of epoch {where[1]}" if where else str(err)
     return _RUNS[key]
 
 
