@@ -2,7 +2,9 @@
 
 import math
 
+import numpy as np
 import pytest
+import scipy.sparse
 import torch
 
 from w2v_helpers.corpus import (
@@ -15,6 +17,7 @@ from w2v_helpers.corpus import (
     subsample,
     window_reach,
 )
+from w2v_helpers.counts import cooccurrence, ppmi, svd_embeddings
 from w2v_helpers.data import random_cbow_batch
 from w2v_helpers.evaluation import (
     most_similar,
@@ -24,6 +27,7 @@ from w2v_helpers.evaluation import (
     word_pairs,
     wordsim_spearman,
 )
+from w2v_helpers.glove import glove_gradients, glove_loss, train_glove
 from w2v_helpers.gradients import (
     compare,
     input_side_grad,
@@ -968,6 +972,90 @@ HS_CASES = [
     ("logp inner rows", lambda: hs_log_probabilities(_H, _W[:1], _TREE), ValueError, "inner"),
 ]
 CASES += [(f"hs {name}", *rest) for name, *rest in HS_CASES]
+
+# Counts, PPMI, SVD and GloVe (notebook 10).
+_TEXT = [["a", "b", "c", "a", "b"]]
+_VOCAB = build_vocabulary(_TEXT, min_count=1)
+_DENSE = np.array([[0.0, 2.0, 1.0], [2.0, 0.0, 3.0], [1.0, 3.0, 4.0]])  # (V, V)
+_C = scipy.sparse.csr_array(_DENSE)
+_NAN_C = scipy.sparse.csr_array(np.where(_DENSE == 4.0, np.nan, _DENSE))
+_NEG_C = scipy.sparse.csr_array(-_DENSE)
+_G_W = torch.zeros(3, 2, dtype=torch.float64)  # (V, E)
+_G_B = torch.zeros(3, dtype=torch.float64)  # (V,)
+_G_ID = torch.tensor([0, 1, 2])  # (P,)
+_G_X = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)  # (P,)
+_G_ARGS = (_G_W, _G_W, _G_B, _G_B, _G_ID, _G_ID, _G_X)
+
+
+def _loss(**changes):
+    names = ("W", "W_tilde", "b", "b_tilde", "rows", "cols", "x")
+    return glove_loss(**{**dict(zip(names, _G_ARGS, strict=True)), **changes})
+
+
+COUNT_CASES = [
+    ("window 0", lambda: cooccurrence(_TEXT, _VOCAB, 0), ValueError, "window must be at least 1"),
+    ("window 51", lambda: cooccurrence(_TEXT, _VOCAB, 51), ValueError, "window.*at most 50"),
+    ("window float", lambda: cooccurrence(_TEXT, _VOCAB, 2.5), TypeError, "window"),
+    (
+        "unknown weighting",
+        lambda: cooccurrence(_TEXT, _VOCAB, 2, "harmonic"),
+        ValueError,
+        r"weighting must be one of \('uniform', 'word2vec', 'glove'\)",
+    ),
+    ("empty corpus", lambda: cooccurrence([], _VOCAB, 2), ValueError, "sentences hold no word"),
+    ("only unknown words", lambda: cooccurrence([["zz"]], _VOCAB, 2), ValueError, "sentences"),
+    ("list of strings", lambda: cooccurrence(["a b"], _VOCAB, 2), TypeError, "token lists"),
+    ("vocab a dict", lambda: cooccurrence(_TEXT, {"a": 0}, 2), TypeError, "vocab must be"),
+    ("ppmi cds 0", lambda: ppmi(_C, cds=0), ValueError, r"cds must be in \(0, 1\], got 0"),
+    ("ppmi cds negative", lambda: ppmi(_C, cds=-0.75), ValueError, r"cds must be in \(0, 1\]"),
+    ("ppmi cds 1.5", lambda: ppmi(_C, cds=1.5), ValueError, r"cds must be in \(0, 1\]"),
+    ("ppmi shift 0.5", lambda: ppmi(_C, shift=0.5), ValueError, r"shift must be in \[1, inf\)"),
+    ("ppmi shift nan", lambda: ppmi(_C, shift=math.nan), ValueError, "shift"),
+    ("ppmi NaN counts", lambda: ppmi(_NAN_C), ValueError, "counts must be finite"),
+    ("ppmi negative counts", lambda: ppmi(_NEG_C), ValueError, "counts must hold counts >= 0"),
+    ("ppmi dense counts", lambda: ppmi(_DENSE), TypeError, "counts must be a 2-D scipy.sparse"),
+    (
+        "ppmi all zeros",
+        lambda: ppmi(scipy.sparse.csr_array((3, 3))),
+        ValueError,
+        "counts holds no non-zero",
+    ),
+    ("svd dim = V", lambda: svd_embeddings(_C, 3), ValueError, r"dim must be .* at most 2, got 3"),
+    ("svd dim 0", lambda: svd_embeddings(_C, 0), ValueError, "dim must be at least 1"),
+    ("svd eig_power 2", lambda: svd_embeddings(_C, 1, 2.0), ValueError, r"eig_power.*\[0, 1\]"),
+    ("svd NaN matrix", lambda: svd_embeddings(_NAN_C, 1), ValueError, "matrix must be finite"),
+    ("glove x zero", lambda: _loss(x=_G_X * 0), ValueError, r"x must hold the non-zero counts"),
+    ("glove x NaN", lambda: _loss(x=_G_X / 0 * 0), ValueError, "x must be finite"),
+    (
+        "glove rows >= V",
+        lambda: _loss(rows=_G_ID + 1),
+        ValueError,
+        r"rows must hold ids in \[0, 2\]",
+    ),
+    ("glove cols float", lambda: _loss(cols=_G_X), TypeError, "cols must hold integer"),
+    ("glove cells differ", lambda: _loss(cols=_G_ID[:2]), ValueError, "one entry per cell"),
+    ("glove E differ", lambda: _loss(W_tilde=_G_W[:, :1]), ValueError, "share the embedding"),
+    ("glove bias rows", lambda: _loss(b=_G_B[:2]), ValueError, "b must have one entry per row"),
+    ("glove x_max 0", lambda: glove_loss(*_G_ARGS, x_max=0), ValueError, r"x_max must be in \(0"),
+    ("glove alpha 2", lambda: glove_gradients(*_G_ARGS, alpha=2), ValueError, r"alpha.*\[0, 1\]"),
+    ("train dim 0", lambda: train_glove(_C, 0, 1), ValueError, "dim must be at least 1"),
+    ("train dim 2049", lambda: train_glove(_C, 2049, 1), ValueError, "dim.*at most 2,048"),
+    ("train epochs 0", lambda: train_glove(_C, 2, 0), ValueError, "epochs must be at least 1"),
+    (
+        "train learning_rate 0",
+        lambda: train_glove(_C, 2, 1, learning_rate=0),
+        ValueError,
+        r"learning_rate must be in \(0, 10\]",
+    ),
+    ("train learning_rate 11", lambda: train_glove(_C, 2, 1, learning_rate=11), ValueError, "lear"),
+    ("train batch 0", lambda: train_glove(_C, 2, 1, batch_size=0), ValueError, "batch_size"),
+    ("train seed -1", lambda: train_glove(_C, 2, 1, seed=-1), ValueError, "seed"),
+    ("train x_max inf", lambda: train_glove(_C, 2, 1, x_max=math.inf), ValueError, "x_max"),
+    ("train NaN counts", lambda: train_glove(_NAN_C, 2, 1), ValueError, "counts must be finite"),
+    ("train negative counts", lambda: train_glove(_NEG_C, 2, 1), ValueError, "counts must hold"),
+    ("train not square", lambda: train_glove(_C[:2], 2, 1), ValueError, r"square \(V, V\)"),
+]
+CASES += [(f"counts {name}", *rest) for name, *rest in COUNT_CASES]
 
 if not torch.cuda.is_available():
     CASES.append(("device cuda absent", lambda: resolve_device("cuda"), ValueError, "no CUDA"))

@@ -246,3 +246,103 @@ def test_retained_heap_is_a_plain_block_without_glibc(monkeypatch):
     with retained_heap():
         ran = True
     assert ran
+
+
+# ---- Counts, PPMI, SVD and GloVe (notebook 10) ----
+
+
+def _random_corpus(words=1_500, sentences=60, length=200, seed=0):
+    """Uniformly drawn words: almost every window pair is a new cell, the counts' worst case."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    names = [f"w{i}" for i in range(words)]
+    return [[names[i] for i in rng.integers(0, words, length)] for _ in range(sentences)]
+
+
+def _traced_peak(call):
+    """The most bytes NumPy and Python held at once while ``call`` ran (tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = call()
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_count_ppmi_and_svd_estimates_bound_the_traced_peak_within_a_factor_of_two():
+    from w2v_helpers.corpus import build_vocabulary
+    from w2v_helpers.counts import cooccurrence, ppmi, svd_embeddings
+    from w2v_helpers.memory import (
+        estimate_cooccurrence_bytes,
+        estimate_ppmi_bytes,
+        estimate_svd_bytes,
+    )
+
+    corpus = _random_corpus()
+    vocab = build_vocabulary(corpus, min_count=1)
+    V, L = len(vocab), vocab.total
+    counts, peak = _traced_peak(lambda: cooccurrence(corpus, vocab, 3))
+    assert peak <= estimate_cooccurrence_bytes(V, L, 3) <= 2 * peak
+    pmi, peak = _traced_peak(lambda: ppmi(counts))
+    assert peak <= estimate_ppmi_bytes(V, counts.nnz) <= 2 * peak
+    _, peak = _traced_peak(lambda: svd_embeddings(pmi, 20))
+    assert peak <= estimate_svd_bytes(V, V, 20, pmi.nnz) <= 2 * peak
+
+
+def test_count_estimates_are_arithmetic_only_and_grow_with_their_sizes():
+    from w2v_helpers.memory import estimate_cooccurrence_bytes, estimate_glove_bytes
+
+    with AllocationRecorder() as recorder:
+        small = estimate_glove_bytes(10_000, 10**6, 100, 4_096)
+        large = estimate_glove_bytes(10_000, 10**8, 100, 4_096)
+        cells = estimate_cooccurrence_bytes(10**6, 10**9, 10)  # V² caps the cells
+    assert recorder.created == []
+    assert large > 90 * small / 2 and cells > 0
+
+
+# Runs in a fresh interpreter: how far resident memory rises while train_glove runs two epochs
+# on the Wikipedia sample's counts, against what estimate_glove_bytes says.
+MEASURE_GLOVE = r"""
+import json, sys, torch
+torch.set_num_threads(1)
+from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
+from w2v_helpers.counts import cooccurrence
+from w2v_helpers.glove import train_glove
+from w2v_helpers.memory import estimate_glove_bytes
+
+
+def status(field):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(field))
+
+
+sentences = load_wiki_sample(max_tokens=150_000)
+vocab = build_vocabulary(sentences, min_count=5)
+counts = cooccurrence(sentences, vocab, 5)
+dim, batch = map(int, sys.argv[1:3])
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")
+base = status("VmRSS:")
+train_glove(counts, dim, 2, batch_size=batch)
+print(json.dumps({
+    "grew": status("VmHWM:") - base,
+    "estimate": estimate_glove_bytes(len(vocab), counts.nnz, dim, batch),
+}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("dim", "batch"), [(100, 4_096), (50, 65_536)])
+def test_glove_estimate_bounds_the_measured_peak_within_a_factor_of_two(dim, batch):
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE_GLOVE, str(dim), str(batch)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    measured = json.loads(out.stdout)
+    grew, estimate = measured["grew"], measured["estimate"]
+    assert grew <= estimate <= 2 * grew, (format_bytes(estimate), format_bytes(grew))
