@@ -24,6 +24,9 @@ Core modules, named by concept:
 - ``row_updates``          sparse row updates of an embedding table, with a capped learning rate
 - ``evaluation``           nearest neighbours, WordSim353, how far training moved the vectors
 - ``analogies``            a : b :: c : ?, scored on ``questions-words.txt`` (3CosAdd, 3CosMul)
+- ``counts``               co-occurrence counts, PPMI (context-distribution smoothing, shift),
+                           and SVD vectors with eigenvalue weighting
+- ``glove``                GloVe's weighted least-squares loss, its gradient, AdaGrad training
 - ``memory``               the memory guard every widget and the trainer go through
 - ``validation``           input checks with readable errors, one vocabulary for all
 - ``notebook``             seeds, print options and versions for the top of each notebook; a
@@ -41,7 +44,9 @@ exercise checks):
 - ``lessons.nb07_fast_trainer_vs_gensim``  the fast trainer next to gensim
 - ``lessons.nb08_hierarchical_softmax``    hierarchical softmax
 - ``lessons.nb09_what_the_vectors_know``   what the vectors know
+- ``lessons.nb10_count_and_predict``       count and predict
 - ``lessons.a1_how_the_fast_trainer_departs``  appendix A1: the fast trainer against the reference
+- ``lessons.a2_float32_at_the_edges``         appendix A2: float32 at the edges of 03 and 04
 
 over a shared layer:
 

@@ -21,12 +21,11 @@ than after it: a frequent word's row, with tens of cells in a batch, then moves 
 sqrt(cells) per entry instead of all its cells' summed steps at the starting rate. While the
 gradients are small (eta · gradient well below 1, as from ``glove.c``'s starting point) the
 step is the C code's. The C code shuffles the cells once (``shuffle.c``), here every epoch.
-Tables are float32 (the C code's are double); the loss is summed in float64.
+Tables are float64, as the C code's are (double).
 Introduced in ``10_count_and_predict.ipynb``.
 
 Shape glossary: V vocabulary (rows of the counts), C contexts (columns; C = V for training),
-E embedding dim, P non-zero cells given, B cells in a batch (``batch_size``), U distinct rows
-of a batch.
+E embedding dim, P non-zero cells given, B cells in a batch (``batch_size``).
 """
 
 from __future__ import annotations
@@ -73,7 +72,7 @@ class GloveResult:
     Introduced in ``10_count_and_predict.ipynb``.
 
     Shape:
-        - vectors: :math:`(V, E)` float32.
+        - vectors: :math:`(V, E)` float64.
     """
 
     vectors: torch.Tensor  # (V, E) W + W̃
@@ -180,31 +179,23 @@ def _row_gradients(
     cols: torch.Tensor,
     log_x: torch.Tensor,
     f_x: torch.Tensor,
-) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...], torch.Tensor]:
-    """The gradient of half the loss (``glove.c``'s) on the rows the cells touch.
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each cell's gradient of half the loss (``glove.c``'s) on its word row and context row.
 
     ``words`` and ``contexts`` are the (V, E + 1) and (C, E + 1) tables laid out as in
-    ``glove.c``: a row's vector, then its bias. Returns, for the word side and the context side,
-    the distinct rows (U,), their gradients summed over the cells (U, E + 1) and the sums of the
-    cells' squared gradients (U, E + 1), which AdaGrad adds as ``glove.c`` adds one cell's; and
-    the cells' summed loss (float64, without the ½)."""
+    ``glove.c``: a row's vector, then its bias. Returns the word-side and context-side gradients
+    (B, E + 1), one row per cell, and the cells' summed loss (without the ½)."""
     E = words.shape[1] - 1
     w_rows, c_rows = words[rows], contexts[cols]  # (B, E + 1), (B, E + 1)
     dots = (w_rows[:, :E] * c_rows[:, :E]).sum(dim=1)  # (B,)
     diff = dots + w_rows[:, E] + c_rows[:, E] - log_x  # (B,)
     f_diff = f_x * diff  # (B,)
-    loss = (f_diff.double() * diff.double()).sum()
+    loss = (f_diff * diff).sum()
     w_grad = c_rows.mul_(f_diff[:, None])  # (B, E + 1) in place: the gathered rows are copies
     w_grad[:, E] = f_diff  # the bias's gradient is f(x) diff itself
     c_grad = w_rows.mul_(f_diff[:, None])  # (B, E + 1)
     c_grad[:, E] = f_diff
-    sides = []
-    for ids, grad in ((rows, w_grad), (cols, c_grad)):
-        distinct, at = torch.unique(ids, return_inverse=True)  # (U,), (B,)
-        summed = grad.new_zeros(len(distinct), E + 1).index_add_(0, at, grad)  # (U, E + 1)
-        squares = grad.new_zeros(len(distinct), E + 1).index_add_(0, at, grad.square_())
-        sides.append((distinct, summed, squares))
-    return sides[0], sides[1], loss
+    return w_grad, c_grad, loss
 
 
 def glove_gradients(
@@ -247,32 +238,28 @@ def glove_gradients(
     f_x = _weights(x, x_max, alpha)  # (P,)
     with torch.no_grad():
         word_side, context_side, _ = _row_gradients(words, contexts, rows, cols, x.log(), f_x)
-    d_words = torch.zeros_like(words).index_copy_(0, word_side[0], 2 * word_side[1])  # (V, E + 1)
-    d_contexts = torch.zeros_like(contexts).index_copy_(0, context_side[0], 2 * context_side[1])
+    d_words = torch.zeros_like(words).index_add_(0, rows, 2 * word_side)  # (V, E + 1)
+    d_contexts = torch.zeros_like(contexts).index_add_(0, cols, 2 * context_side)  # (C, E + 1)
     E = W.shape[1]
     return d_words[:, :E], d_contexts[:, :E], d_words[:, E], d_contexts[:, E]
 
 
 def _adagrad_step(
-    table: torch.Tensor,
-    squares: torch.Tensor,
-    side: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
-    eta: float,
+    table: torch.Tensor, squares: torch.Tensor, ids: torch.Tensor, grads: torch.Tensor, eta: float
 ) -> None:
     """``glove.c``'s AdaGrad on the rows a batch touched: each row's sum of squared
     (eta · gradient) grows by its cells' (as if they had come one at a time), then the row moves
     by eta · (its cells' summed gradient) / sqrt(sum) (the sum grows first: see the module)."""
-    ids, summed, cell_squares = side  # (U,), (U, E + 1), (U, E + 1)
-    squares.index_add_(0, ids, cell_squares.mul_(eta * eta))  # (V, E + 1)
-    table.index_add_(0, ids, summed.mul_(-eta).div_(squares[ids].sqrt_()))  # (V, E + 1)
+    squares.index_add_(0, ids, grads.square().mul_(eta * eta))  # (V, E + 1)
+    table.index_add_(0, ids, grads.mul_(-eta).div_(squares[ids].sqrt_()))  # (V, E + 1)
 
 
 @dataclass(frozen=True, kw_only=True)
 class _Cells:
     rows: torch.Tensor  # (P,) int64
     cols: torch.Tensor  # (P,) int64
-    log_x: torch.Tensor  # (P,) float32
-    f_x: torch.Tensor  # (P,) float32
+    log_x: torch.Tensor  # (P,) float64
+    f_x: torch.Tensor  # (P,) float64
 
 
 def _cells_of(counts: scipy.sparse.csr_array, x_max: float, alpha: float) -> _Cells:
@@ -281,8 +268,8 @@ def _cells_of(counts: scipy.sparse.csr_array, x_max: float, alpha: float) -> _Ce
     return _Cells(
         rows=torch.from_numpy(coo.row.astype(np.int64)),
         cols=torch.from_numpy(coo.col.astype(np.int64)),
-        log_x=x.log().float(),
-        f_x=_weights(x, x_max, alpha).float(),
+        log_x=x.log(),
+        f_x=_weights(x, x_max, alpha),
     )
 
 
@@ -336,7 +323,7 @@ def train_glove(
         seed: the seed of the initialisation and the shuffles, a whole number >= 0. Default: 0.
 
     Shape:
-        - Output: ``vectors`` :math:`(V, E)` float32, W + W̃.
+        - Output: ``vectors`` :math:`(V, E)` float64, W + W̃.
     """
     settings = dict(
         learning_rate=learning_rate, batch_size=batch_size, x_max=x_max, alpha=alpha, seed=seed
@@ -351,8 +338,9 @@ def train_glove(
     cells = _cells_of(matrix, x_max, alpha)
     del matrix
     generator = torch.Generator().manual_seed(seed)
-    words = (torch.rand(V, E + 1, generator=generator) - 0.5) / (E + 1)  # (V, E + 1) [W | b]
-    contexts = (torch.rand(V, E + 1, generator=generator) - 0.5) / (E + 1)  # (V, E + 1) [W̃ | b̃]
+    start_values = dict(generator=generator, dtype=torch.float64)
+    words = (torch.rand(V, E + 1, **start_values) - 0.5) / (E + 1)  # (V, E + 1) [W | b]
+    contexts = (torch.rand(V, E + 1, **start_values) - 0.5) / (E + 1)  # (V, E + 1) [W̃ | b̃]
     squares = (torch.ones_like(words), torch.ones_like(contexts))  # (V, E + 1) each
     start = time.perf_counter()
     losses = []
@@ -382,11 +370,12 @@ def _one_epoch(
     total = 0.0
     for first in range(0, order.numel(), batch_size):
         pick = order[first : first + batch_size]  # (B,)
+        rows, cols = cells.rows[pick], cells.cols[pick]  # (B,), (B,)
         word_side, context_side, loss = _row_gradients(
-            words, contexts, cells.rows[pick], cells.cols[pick], cells.log_x[pick], cells.f_x[pick]
-        )
-        _adagrad_step(words, squares[0], word_side, rate)
-        _adagrad_step(contexts, squares[1], context_side, rate)
+            words, contexts, rows, cols, cells.log_x[pick], cells.f_x[pick]
+        )  # (B, E + 1), (B, E + 1), ()
+        _adagrad_step(words, squares[0], rows, word_side, rate)
+        _adagrad_step(contexts, squares[1], cols, context_side, rate)
         total += float(loss)
     return total
 

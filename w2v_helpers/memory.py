@@ -181,8 +181,7 @@ def check_memory(
         advice = f" {hint}" if hint else ""
         raise MemoryBudgetError(
             f"{what} needs about {format_bytes(nbytes)}, which with what this kernel already "
-            f"holds is over the memory budget of {format_bytes(limit)} (set {BUDGET_ENV_VAR} to "
-            f"change it).{advice}"
+            f"holds is over this session's memory budget of {format_bytes(limit)}.{advice}"
         )
     return nbytes
 
@@ -468,10 +467,10 @@ def estimate_svd_bytes(rows: int, cols: int, dim: int, nonzeros: int) -> int:
 def estimate_glove_bytes(vocab_size: int, cells: int, dim: int, batch_size: int) -> int:
     """Peak bytes of ``glove.train_glove``: the tables, the cells, and one batch.
 
-    Tables (float32): W and W̃ (V, E) and the biases b, b̃ (V,), each with its AdaGrad sum of
+    Tables (float64): W and W̃ (V, E) and the biases b, b̃ (V,), each with its AdaGrad sum of
     squares and its gradient, and the returned W + W̃. Cells (P non-zero counts): the counts'
-    CSR copy and COO form from scipy, int64 rows and columns, float32 log x and weights f(x),
-    an epoch's permutation (int64): 76 bytes a cell. One batch of B cells: its ids, two gathered
+    CSR copy and COO form from scipy, int64 rows and columns, float64 log x and weights f(x),
+    an epoch's permutation (int64): 84 bytes a cell. One batch of B cells: its ids, two gathered
     (B, E) rows, their product and two (B, E) gradients, and a few (B,) temporaries. A quarter
     more on top, as for the trainer (freed buffers are not always reused in place).
     Introduced in ``10_count_and_predict.ipynb``.
@@ -486,7 +485,7 @@ def estimate_glove_bytes(vocab_size: int, cells: int, dim: int, batch_size: int)
     P = check_positive_int("cells", cells)
     E = check_positive_int("dim", dim)
     B = min(check_positive_int("batch_size", batch_size), P)
-    tables = FLOAT32 * (3 * 2 * V * (E + 1) + V * E)
-    per_cell = 76 * P
-    batch = FLOAT32 * (5 * B * E + 8 * B) + 3 * INT64 * B
+    tables = FLOAT64 * (3 * 2 * V * (E + 1) + V * E)
+    per_cell = 84 * P
+    batch = FLOAT64 * (5 * B * E + 8 * B) + 3 * INT64 * B
     return int(ALLOCATOR_SLACK * (tables + per_cell + batch))

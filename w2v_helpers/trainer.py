@@ -78,7 +78,7 @@ from .training_config import (
     stop_if_diverged,
     worker_share,
 )
-from .validation import check_device, check_sentences
+from .validation import check_device, check_positive_int, check_sentences
 
 __all__ = [
     "TrainConfig",
@@ -87,6 +87,7 @@ __all__ = [
     "resolve_device",
     "learning_rate",
     "train_word2vec",
+    "training_bytes",
 ]
 
 
@@ -274,11 +275,29 @@ def _set_up(
     )
 
 
-def _guard_memory(
+def training_bytes(config: TrainConfig, vocab: Vocabulary, tokens: int) -> int:
+    """The memory guard's estimate of a run's peak bytes: what :func:`train_word2vec` asks for.
+
+    Introduced in ``10_count_and_predict.ipynb``.
+
+    Args:
+        config: the run's settings.
+        vocab: its vocabulary (its counts size the Huffman tree when ``config.hs``).
+        tokens: L, the corpus's in-vocabulary tokens, at least 1.
+    """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary (build_vocabulary), got {vocab!r}")
+    L = check_positive_int("tokens", tokens)
+    tree = build_huffman_tree(vocab.counts) if config.hs else None
+    return _needed_bytes(config, worker_share(config), len(vocab), L, tree)
+
+
+def _needed_bytes(
     config: TrainConfig, share: TrainConfig, V: int, L: int, tree: HuffmanTree | None
-) -> None:
-    """Ask the memory guard for the run's peak before anything sized by the settings exists."""
-    need = estimate_training_bytes(
+) -> int:
+    return estimate_training_bytes(
         V,
         L,
         vector_size=config.vector_size,
@@ -291,6 +310,13 @@ def _guard_memory(
         negative=config.negative,
         workers=config.workers,
     )
+
+
+def _guard_memory(
+    config: TrainConfig, share: TrainConfig, V: int, L: int, tree: HuffmanTree | None
+) -> None:
+    """Ask the memory guard for the run's peak before anything sized by the settings exists."""
+    need = _needed_bytes(config, share, V, L, tree)
     check_memory(
         need,
         f"training with V={V:,}, vector_size={config.vector_size}, window={config.window}, "

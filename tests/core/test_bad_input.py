@@ -104,7 +104,7 @@ from w2v_helpers.targets import (
     skipgram_bce_tile,
     skipgram_ce,
 )
-from w2v_helpers.trainer import TrainConfig, resolve_device, train_word2vec
+from w2v_helpers.trainer import TrainConfig, resolve_device, train_word2vec, training_bytes
 
 MODEL = CBOW(vocab_size=10, embedding_dim=4)
 SKIP = SkipGram(vocab_size=10, embedding_dim=4)
@@ -1056,6 +1056,18 @@ COUNT_CASES = [
     ("train not square", lambda: train_glove(_C[:2], 2, 1), ValueError, r"square \(V, V\)"),
 ]
 CASES += [(f"counts {name}", *rest) for name, *rest in COUNT_CASES]
+
+_SGNS = TrainConfig()
+CASES += [
+    (
+        "training_bytes config",
+        lambda: training_bytes({"window": 5}, _VOCAB, 10),
+        TypeError,
+        "config must be a TrainConfig",
+    ),
+    ("training_bytes vocab", lambda: training_bytes(_SGNS, ["a"], 10), TypeError, "vocab"),
+    ("training_bytes tokens 0", lambda: training_bytes(_SGNS, _VOCAB, 0), ValueError, "tokens"),
+]
 
 if not torch.cuda.is_available():
     CASES.append(("device cuda absent", lambda: resolve_device("cuda"), ValueError, "no CUDA"))

@@ -86,8 +86,8 @@ def numpy_first_step(x, rows, cols, E, seed, rate):
     W + W̃ after the step and the mean loss per cell before it."""
     g = torch.Generator().manual_seed(seed)
     V = 3
-    words = ((torch.rand(V, E + 1, generator=g) - 0.5) / (E + 1)).double().numpy()
-    contexts = ((torch.rand(V, E + 1, generator=g) - 0.5) / (E + 1)).double().numpy()
+    words = ((torch.rand(V, E + 1, generator=g, dtype=torch.float64) - 0.5) / (E + 1)).numpy()
+    contexts = ((torch.rand(V, E + 1, generator=g, dtype=torch.float64) - 0.5) / (E + 1)).numpy()
     grad_w, grad_c = np.zeros_like(words), np.zeros_like(contexts)
     square_w, square_c = np.ones_like(words), np.ones_like(contexts)  # glove.c starts at 1
     loss = 0.0
@@ -113,8 +113,8 @@ def test_one_epoch_of_one_batch_is_one_adagrad_step_and_returns_w_plus_w_tilde()
     result = train_glove(counts, 4, 1, batch_size=64, seed=3)
     vectors, loss = numpy_first_step(coo.data, coo.row, coo.col, 4, 3, 0.05)
     assert result.vectors.shape == (3, 4) and result.cells == 6
-    np.testing.assert_allclose(result.vectors.numpy(), vectors, rtol=1e-5, atol=1e-7)
-    assert result.losses[0] == pytest.approx(loss, rel=1e-5)
+    np.testing.assert_allclose(result.vectors.numpy(), vectors, rtol=1e-12, atol=1e-14)
+    assert result.losses[0] == pytest.approx(loss, rel=1e-12)
 
 
 def test_the_loss_falls_on_the_topic_corpus():
@@ -124,7 +124,7 @@ def test_the_loss_falls_on_the_topic_corpus():
     result = train_glove(counts, 8, 30, batch_size=32, x_max=10.0)
     losses = np.array(result.losses)
     assert len(losses) == 30 and np.isfinite(losses).all()
-    assert (np.diff(losses[:10]) < 0).all()  # falling, epoch after epoch
+    assert (np.diff(losses[:8]) < 0).all()  # falling, epoch after epoch, until it levels off
     assert losses[-1] < 0.01 * losses[0]
 
 
@@ -158,7 +158,7 @@ def test_a_non_finite_loss_stops_training_naming_learning_rate_and_batch_size():
     assert "batch_size (now 4,096)" in str(caught.value)
 
 
-def test_counts_with_a_count_too_large_for_float32_stop_with_the_divergence_check():
+def test_a_count_whose_log_no_vector_can_reach_stops_with_the_divergence_check():
     counts = scipy.sparse.csr_array(np.array([[0.0, 1e30], [1e30, 1.0]]))
     with pytest.raises(TrainingDivergedError, match="loss per cell"):
         train_glove(counts, 2, 1)

@@ -60,7 +60,7 @@ def test_score_gradients_match_autograd_of_the_builtin_losses_in_float32():
     assert torch.allclose(score_grad(scores.detach(), y, loss="ce"), scores.grad, atol=1e-7)
 
 
-def test_bce_pull_on_the_right_word_is_about_v_times_weaker_than_ce_pull_at_zero_logits():
+def test_bce_pull_on_the_right_word_is_about_2v_times_weaker_than_ce_pull_at_zero_logits():
     V, N = 1000, 2
     scores, y = torch.zeros(N, V), torch.tensor([3, 7])  # sigmoid 0.5, softmax 1/V
     bce, ce = score_grad(scores, y, loss="bce"), score_grad(scores, y, loss="ce")
@@ -179,7 +179,10 @@ def test_stability_figure_marks_exactly_the_scales_where_naive_ce_is_nan():
     assert bad == [300.0]  # the figure below must mark this one and no other
     _, ce_ax = plot_stability_scan(scan).axes
     lines = {line.get_label(): line for line in ce_ax.get_lines()}
-    assert list(lines["naive is NaN"].get_xdata()) == bad
+    assert list(lines["naive is NaN (drawn at 1e2)"].get_xdata()) == bad
     assert list(lines["naive CE"].get_xdata()) == [1.0, 3.0]
     stable = np.asarray(lines["stable CE"].get_ydata())
     assert np.all(stable < 1e-6)  # the stable form stays at float32 round-off
+    # the figure says what its axis holds and where exact zeros and NaNs are drawn
+    assert ce_ax.figure.axes[0].get_ylabel() == "|got - built-in| / max(1, |built-in|)"
+    assert list(lines["below 1e-9, exact 0 too (drawn at 1e-9)"].get_ydata()) == [1e-9, 1e-9]

@@ -24,7 +24,7 @@ def test_scores_shape_accepts_n_by_v_in_any_sequence_form():
 @pytest.mark.parametrize(
     ("answer", "explains"),
     [
-        ((8, 6, 1000), "window axis"),
+        ((8, 6, 1000), "context axis"),
         ((8, 6), "ids going in"),
         ((1000, 8), "transposed"),
         ((8,), "one number per example"),
@@ -76,7 +76,7 @@ def test_context_mean_accepts_index_then_mean():
     ("fn", "explains"),
     [
         (lambda w, ids: w[ids].sum(dim=1), "T=4 times too large"),
-        (lambda w, ids: w[ids], "still has the window axis"),
+        (lambda w, ids: w[ids], "still has the context axis"),
         (lambda w, ids: w[ids].mean(dim=2), "expected shape"),
         (lambda w, ids: w[ids].max(dim=1).values, "wrong values"),
         (lambda w, ids: 1 / 0, "ZeroDivisionError"),
@@ -141,7 +141,7 @@ def _variant(**kwargs):
 def test_cbow_module_check_accepts_a_right_module(cls):
     feedback = check_cbow_module(cls)
     assert feedback.ok, feedback.message
-    assert "81 parameters" in feedback.message  # 2 * 9 * 4 + 9
+    assert "2*V*E + V = 81 parameters" in feedback.message  # the verdict says where 81 comes from
 
 
 class _Stub(nn.Module):
@@ -164,7 +164,7 @@ class _Unused(_Cbow):
     ("cls", "explains"),
     [
         (_variant(reduce="sum"), "you summed the 5 context vectors"),
-        (_variant(reduce="none"), "average over the window axis"),
+        (_variant(reduce="none"), "average over the context axis"),
         (_variant(head=False), "add the output layer"),
         (_variant(bias=False), "needs its bias"),
         (_variant(tied=True), "tied"),

@@ -1,78 +1,14 @@
-"""Exercise checks of notebooks 02 and 03: each accepts the right answer and explains the usual
-wrong ones. The right answers here are written independently of the checks' oracles."""
-
-import math
+"""Exercise checks of notebook 03: each accepts the right answer and explains the usual wrong
+ones (notebook 02's are in test_nb02_checks.py). The right answers here are written independently
+of the checks' oracles."""
 
 import pytest
 import torch
-import torch.nn.functional as F
 
-from w2v_helpers.lessons.nb02_bce_vs_ce import check_initial_losses, check_stable_bce
 from w2v_helpers.lessons.nb03_tied_weight_backward import (
     check_input_side_rows,
-    check_output_side_grad,
+    check_tied_layers,
 )
-
-
-def stable_bce(scores, targets):
-    return (scores.clamp(min=0) - scores * targets + torch.log1p(torch.exp(-scores.abs()))).mean()
-
-
-def naive_bce(scores, targets):
-    p = torch.sigmoid(scores)
-    return -(targets * torch.log(p + 1e-8) + (1 - targets) * torch.log(1 - p + 1e-8)).mean()
-
-
-def test_stable_bce_check_accepts_a_softplus_formula_and_the_builtin():
-    assert check_stable_bce(stable_bce)
-    assert check_stable_bce(lambda s, t: F.binary_cross_entropy_with_logits(s, t))
-
-
-@pytest.mark.parametrize(
-    ("fn", "explains"),
-    [
-        (naive_bce, "wrong on large ones"),
-        (lambda s, t: (torch.log1p(torch.exp(s)) - s * t).mean(), "overflows"),
-        (lambda s, t: (F.softplus(s) - s * t).sum(), "sum of the per-element"),
-        (lambda s, t: (F.softplus(s) - s * t).sum(dim=1).mean(), "averages over all N*V"),
-        (lambda s, t: -(F.softplus(s) - s * t).mean(), "wrong sign"),
-        (lambda s, t: F.softplus(s) - s * t, "per-element losses"),
-        (lambda s, t: (F.softplus(s) - s * t).mean(dim=1), "one loss per row"),
-        (lambda s, t: F.softplus(s).mean(), "softplus(s) - s*t"),
-        (lambda s, t: 1 / 0, "ZeroDivisionError"),
-        (lambda s, t: 0.5, "return a tensor"),
-        ("not a function", "pass your function"),
-        (..., "replace the ..."),
-    ],
-)
-def test_stable_bce_check_explains_typical_wrong_answers(fn, explains):
-    feedback = check_stable_bce(fn)
-    assert not feedback
-    assert explains in feedback.message
-
-
-def test_initial_losses_check_accepts_log_2_and_log_v():
-    assert check_initial_losses((math.log(2), math.log(10_000)), vocab_size=10_000)
-    assert check_initial_losses([0.69, 9.21], vocab_size=10_000)
-
-
-@pytest.mark.parametrize(
-    ("answer", "explains"),
-    [
-        ((math.log(10_000), math.log(2)), "swapped"),
-        ((math.log(2), math.log2(10_000)), "natural log"),
-        ((math.log(2), 4.0), "natural log"),
-        ((0.5, 1 / 10_000), "probabilities"),
-        ((1.0, math.log(10_000)), "-log(0.5)"),
-        ((math.log(2), 3.0), "BCE is right"),
-        (0.69, "tuple (bce, ce)"),
-        (..., "replace the ..."),
-    ],
-)
-def test_initial_losses_check_explains_typical_wrong_answers(answer, explains):
-    feedback = check_initial_losses(answer, vocab_size=10_000)
-    assert not feedback
-    assert explains in feedback.message
 
 
 def test_input_side_rows_check_accepts_the_distinct_context_ids_in_any_collection():
@@ -97,31 +33,87 @@ def test_input_side_rows_check_explains_typical_wrong_answers(answer, explains):
     assert explains in feedback.message
 
 
-def bce_output_grad(hidden, weight, targets):
-    N, V = targets.shape
-    return (torch.sigmoid(hidden @ weight.T) - targets).T @ hidden / (N * V)
+def tie_layers(vocab_size, embedding_dim):
+    embedding = torch.nn.Embedding(vocab_size, embedding_dim)
+    output = torch.nn.Linear(embedding_dim, vocab_size, bias=False)
+    output.weight = embedding.weight
+    return embedding, output
 
 
-def test_output_side_grad_check_accepts_the_hand_formula():
-    assert check_output_side_grad(bce_output_grad)
+def test_tied_layers_check_accepts_one_shared_parameter():
+    embedding, output = tie_layers(7, 3)
+    assert output.weight is embedding.weight  # the oracle: one object, one Parameter listed
+    assert len(list(torch.nn.ModuleList([embedding, output]).parameters())) == 1
+    feedback = check_tied_layers(tie_layers)
+    assert feedback
+    assert "21 numbers" in feedback.message
+
+
+def the_notebooks_stub(vocab_size, embedding_dim):
+    """Exercise 2's code as the learner finds it: transposed, with a bias, and a copy."""
+    embedding = torch.nn.Embedding(vocab_size, embedding_dim)
+    output = torch.nn.Linear(vocab_size, embedding_dim)
+    output.weight = torch.nn.Parameter(embedding.weight.detach().clone())
+    return embedding, output
+
+
+def transposed_weight(vocab_size, embedding_dim):
+    embedding, output = tie_layers(vocab_size, embedding_dim)
+    output.weight = torch.nn.Parameter(embedding.weight.T)  # (E, V), a view made a Parameter
+    return embedding, output
+
+
+def bias_left_on(vocab_size, embedding_dim):
+    embedding = torch.nn.Embedding(vocab_size, embedding_dim)
+    output = torch.nn.Linear(embedding_dim, vocab_size)
+    output.weight = embedding.weight
+    return embedding, output
+
+
+def a_copy(vocab_size, embedding_dim):
+    embedding, output = tie_layers(vocab_size, embedding_dim)
+    output.weight = torch.nn.Parameter(embedding.weight.detach().clone())
+    return embedding, output
+
+
+def same_storage(vocab_size, embedding_dim):
+    embedding = torch.nn.Embedding(vocab_size, embedding_dim)
+    output = torch.nn.Linear(embedding_dim, vocab_size, bias=False)
+    output.weight.data = embedding.weight.data  # two Parameters over one storage
+    return embedding, output
+
+
+def untied(vocab_size, embedding_dim):
+    embedding = torch.nn.Embedding(vocab_size, embedding_dim)
+    return embedding, torch.nn.Linear(embedding_dim, vocab_size, bias=False)
 
 
 @pytest.mark.parametrize(
     ("fn", "explains"),
     [
-        (lambda h, w, t: bce_output_grad(h, w, t).T, "transposed"),
-        (lambda h, w, t: bce_output_grad(h, w, t) * t.shape[1], "divide by N*V, not N"),
-        (lambda h, w, t: bce_output_grad(h, w, t) * t.numel(), "N*V = 33 times"),
-        (lambda h, w, t: bce_output_grad(h, w, t) * t.shape[0], "not V"),
-        (lambda h, w, t: -bce_output_grad(h, w, t), "wrong sign"),
-        (lambda h, w, t: torch.sigmoid(h @ w.T).T @ h / t.numel(), "left out the targets"),
-        (lambda h, w, t: (torch.softmax(h @ w.T, 1) - t).T @ h / t.shape[0], "cross-entropy"),
-        (lambda h, w, t: torch.zeros(3), "expected shape"),
-        (lambda h, w, t: torch.zeros_like(w), "right shape, wrong values"),
-        (lambda h, w, t: None, "returns nothing"),
+        (the_notebooks_stub, "the transpose: the output layer reads E numbers and scores V words"),
+        (transposed_weight, "the transpose"),
+        (bias_left_on, "a bias left on"),
+        (a_copy, "a copy: the numbers are equal today"),
+        (same_storage, "two Parameters over the same memory"),
+        (untied, "not tied: the two weights hold different numbers"),
+        (lambda V, E: (torch.nn.Embedding(V + 1, E), None), "return (nn.Embedding, nn.Linear)"),
+        (lambda V, E: torch.nn.Embedding(V, E), "return the pair (embedding, output)"),
+        (lambda V, E: (torch.nn.Embedding(V + 1, E), torch.nn.Linear(E, V)), "nn.Embedding(7, 3)"),
+        (lambda V, E: None, "returns nothing"),
+        (lambda V, E: 1 / 0, "raised ZeroDivisionError"),
+        (..., "replace the ..."),
     ],
 )
-def test_output_side_grad_check_explains_typical_wrong_answers(fn, explains):
-    feedback = check_output_side_grad(fn)
+def test_tied_layers_check_names_the_usual_mistakes(fn, explains):
+    feedback = check_tied_layers(fn)
     assert not feedback
     assert explains in feedback.message
+
+
+def test_tied_layers_check_leaves_the_global_random_state_alone():
+    torch.manual_seed(3)
+    expected = torch.rand(3)
+    torch.manual_seed(3)
+    check_tied_layers(tie_layers)
+    assert torch.equal(torch.rand(3), expected)

@@ -97,7 +97,7 @@ def test_report_refuses_over_budget_before_allocating():
 
 def test_report_refuses_when_the_budget_is_lowered(monkeypatch):
     monkeypatch.setenv(BUDGET_ENV_VAR, "1MiB")
-    with pytest.raises(MemoryBudgetError, match="over the memory budget of 1.0 MiB"):
+    with pytest.raises(MemoryBudgetError, match="over this session's memory budget of 1.0 MiB"):
         skipgram_loss_report(50_000, 4, 16)
 
 

@@ -12,8 +12,11 @@ its exercise checks:
 - ``nb07_fast_trainer_vs_gensim``: the fast trainer next to gensim;
 - ``nb08_hierarchical_softmax``: hierarchical softmax;
 - ``nb09_what_the_vectors_know``: what the vectors know;
+- ``nb10_count_and_predict``: counts, GloVe and SGNS side by side, and what SGNS fits;
 - ``a1_how_the_fast_trainer_departs``: appendix A1, the fast trainer audited against the
-  reference trainer, and the noise table judged by its sampling error.
+  reference trainer, and the noise table judged by its sampling error;
+- ``a2_float32_at_the_edges``: appendix A2, float32 steps, norms that round to 0, the memory
+  guard.
 
 The shared layer:
 

@@ -1,157 +1,44 @@
-"""Lesson code of ``01_cbow_forward.ipynb`` (CBOW: many teachers, one student): its reports, panel,
-figures and exercise checks. The concepts it uses live in the core modules (models, memory,
-validation).
+"""Exercise checks of ``01_cbow_forward.ipynb``: each names the usual mistake behind a wrong
+answer. Re-exported by the package, so the notebook imports every name from
+``w2v_helpers.lessons.nb01_cbow_forward``.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+Shape glossary: N batch, w window radius, T = 2w context words per example, V vocabulary,
+E embedding dim.
 """
 
 from __future__ import annotations
 
 import math
-import time
+import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 
-from ..losses import softmax_entropy
-from ..memory import check_memory, estimate_cbow_forward_bytes, format_bytes, memory_budget
-from ..models import CBOW, parameter_table
-from ..validation import MAX_BATCH, MAX_WINDOW, check_positive_int
-from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
-from .formatting import format_timing
-from .panel import BATCH_CHOICES, DIM_CHOICES, Panel, _choice, make_panel
+from ...validation import check_positive_int
+from ..feedback import (
+    NOTHING_RETURNED,
+    Feedback,
+    _call,
+    _correct,
+    _not_a_function,
+    _not_yet,
+    _unanswered,
+)
 
 __all__ = [
-    "ForwardReport",
-    "cbow_forward_report",
     "check_scores_shape",
     "check_parameter_count",
+    "check_largest_vocab",
     "check_context_mean",
     "check_cbow_module",
-    "plot_softmax_distribution",
-    "VOCAB_CHOICES",
-    "cbow_forward_panel",
 ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ForwardReport:
-    """What one CBOW forward pass looks like at a given size. ``str()`` gives the printout.
-
-    Introduced in ``01_cbow_forward.ipynb``.
-    """
-
-    vocab_size: int
-    window_size: int
-    batch_size: int
-    embedding_dim: int
-    steps: tuple[tuple[str, tuple[int, ...]], ...]  # (step name, output shape) in order
-    parameters: tuple[tuple[str, tuple[int, ...], int, int], ...]  # parameter_table rows
-    estimated_bytes: int
-    budget_bytes: int
-    seconds: float | None  # forward wall time; None when not measured
-
-    @property
-    def parameter_count(self) -> int:
-        return sum(row[2] for row in self.parameters)
-
-    @property
-    def parameter_bytes(self) -> int:
-        return sum(row[3] for row in self.parameters)
-
-    def __str__(self) -> str:
-        lines = [
-            f"CBOW forward at V={self.vocab_size:,} T={self.window_size} "
-            f"N={self.batch_size} E={self.embedding_dim}",
-            "step                        output shape",
-        ]
-        lines += [f"  {name:<26}{shape}" for name, shape in self.steps]
-        lines.append("parameter          shape                 count        memory")
-        for name, shape, count, nbytes in self.parameters:
-            lines.append(f"  {name:<17}{str(shape):<18}{count:>13,}  {format_bytes(nbytes):>12}")
-        lines.append(
-            f"  {'total':<35}{self.parameter_count:>13,}  {format_bytes(self.parameter_bytes):>12}"
-        )
-        lines.append(
-            f"estimated peak memory {format_bytes(self.estimated_bytes)} "
-            f"(budget {format_bytes(self.budget_bytes)})"
-        )
-        if self.seconds is not None:
-            lines.append(f"forward time {format_timing(self.seconds)}")
-        return "\n".join(lines)
-
-
-def cbow_forward_report(
-    vocab_size: int,
-    window_size: int,
-    batch_size: int,
-    embedding_dim: int,
-    *,
-    seed: int = 0,
-    time_it: bool = True,
-) -> ForwardReport:
-    """Build an untied CBOW, run one forward pass on random ids, and report shapes and costs.
-
-    Refuses (``MemoryBudgetError``) any configuration whose estimate exceeds the memory budget,
-    before allocating. Introduced in ``01_cbow_forward.ipynb``.
-
-    Args:
-        vocab_size: V, a whole number >= 1.
-        window_size: T, context ids per example, 1 to ``MAX_WINDOW`` (1,000).
-        batch_size: N, 1 to ``MAX_BATCH`` (1,000,000).
-        embedding_dim: E, a whole number >= 1.
-        seed: seeds the model's initial weights and the random ids. Default: 0.
-        time_it: time the forward pass (``seconds``); ``None`` if ``False``. Default: ``True``.
-    """
-    V = check_positive_int("vocab_size", vocab_size)
-    T = check_positive_int("window_size", window_size, maximum=MAX_WINDOW)
-    N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
-    E = check_positive_int("embedding_dim", embedding_dim)
-    need = estimate_cbow_forward_bytes(V, T, N, E)
-    check_memory(
-        need,
-        f"CBOW with vocab_size={V:,}, embedding_dim={E}, batch_size={N}, window_size={T}",
-        hint="Lower vocab_size or embedding_dim first: the two V x E tables dominate.",
-    )
-    generator = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = CBOW(V, E)
-    x = torch.randint(V, (N, T), generator=generator)  # (N, T)
-    with torch.no_grad():
-        vectors = model.embedding(x)  # (N, T) -> (N, T, E)
-        hidden = vectors.mean(dim=1)  # (N, T, E) -> (N, E)
-        start = time.perf_counter()
-        scores = model(x)  # (N, T) -> (N, V)
-        seconds = time.perf_counter() - start if time_it else None
-    steps = (
-        ("ids x", tuple(x.shape)),
-        ("embedding lookup", tuple(vectors.shape)),
-        ("mean over T", tuple(hidden.shape)),
-        ("scores (linear)", tuple(scores.shape)),
-    )
-    return ForwardReport(
-        vocab_size=V,
-        window_size=T,
-        batch_size=N,
-        embedding_dim=E,
-        steps=steps,
-        parameters=tuple(parameter_table(model)),
-        estimated_bytes=need,
-        budget_bytes=memory_budget(),
-        seconds=seconds,
-    )
 
 
 def check_scores_shape(
     answer: object, *, batch_size: int, window_size: int, vocab_size: int
 ) -> Feedback:
-    """Exercise: the shape of CBOW's scores for a batch of N windows of T ids over V words.
+    """Exercise: the shape of CBOW's scores for N examples of T context ids over V words.
 
     Introduced in ``01_cbow_forward.ipynb``.
 
@@ -173,11 +60,11 @@ def check_scores_shape(
     if got == (N, V):
         return _correct(
             f"({N}, {V}): one score per vocabulary word for each of the N={N} "
-            "examples; the window axis was averaged away."
+            "examples; the context axis T was averaged away."
         )
     if got == (N, T, V):
         return _not_yet(
-            f"{got} still has the window axis T={T}. CBOW averages the T "
+            f"{got} still has the context axis T={T}. CBOW averages the T "
             "context vectors *before* the output layer, so T is gone."
         )
     if got in ((N, T), (N, T, 1)):
@@ -246,6 +133,96 @@ def check_parameter_count(
     )
 
 
+FLOAT32_BYTES = 4  # one float32 number
+
+
+def _vocab_slips(budget: int, E: int) -> tuple[tuple[float, str], ...]:
+    """The V each usual slip gives for ``budget`` bytes at E, with what the slip is."""
+    return (
+        (
+            budget / (FLOAT32_BYTES * 2 * E),
+            "you left out the output bias: each word costs 2*E + 1 numbers, "
+            "its embedding row, its output row and its bias.",
+        ),
+        (
+            budget / (2 * E + 1),
+            "you counted numbers, not bytes: each float32 number takes 4 bytes.",
+        ),
+        (
+            budget / (8 * (2 * E + 1)),
+            "8 bytes a number is float64; the model's Parameters are float32, 4 bytes each.",
+        ),
+        (
+            budget / (FLOAT32_BYTES * (E + 1)),
+            "you counted one (V, E) table; the untied model has two, embedding and output.",
+        ),
+        (
+            budget / (FLOAT32_BYTES * E),
+            "you counted the embedding table alone; the output layer adds a (V, E) weight "
+            "and a bias of V.",
+        ),
+    )
+
+
+def _as_vocab(got: object) -> int | float | Feedback:
+    """The learner's V as a number, or what stops it being one."""
+    if _unanswered(got) is not None:
+        return NOTHING_RETURNED
+    if isinstance(got, torch.Tensor) and got.numel() == 1:
+        got = got.item()
+    if isinstance(got, numbers.Integral) and not isinstance(got, bool):
+        got = int(got)  # a NumPy or torch integer
+    if isinstance(got, bool) or not isinstance(got, (int, float)):
+        return _not_yet(f"return the number of words V, got {type(got).__name__}.")
+    return got
+
+
+def _largest_vocab_problem(got: float, budget: int, E: int) -> Feedback | None:
+    """What is wrong with ``got`` as the largest V for ``budget`` bytes at E, or ``None``."""
+    exact = budget / (FLOAT32_BYTES * (2 * E + 1))
+    if got == math.floor(exact) and isinstance(got, int):
+        return None
+    where = f"for {budget:,} bytes at E={E} you give {got:,.6g}"
+    if got == math.floor(exact):
+        return _not_yet(f"{where}: right value; return it as an int (use //).")
+    if math.isclose(got, exact):
+        return _not_yet(f"{where}: V counts whole words; round down with //.")
+    if got == math.ceil(exact):
+        return _not_yet(f"{where}: {got:,} words would not fit; round down with //, not up.")
+    for slip, why in _vocab_slips(budget, E):
+        if got in (math.floor(slip), math.ceil(slip)) or math.isclose(got, slip):
+            return _not_yet(f"{where}: {why}")
+    return _not_yet(f"{where}. Count the bytes of one word in the parameter table above.")
+
+
+def check_largest_vocab(fn: Callable[[int, int], int]) -> Feedback:
+    """Exercise: ``fn(budget_bytes, embedding_dim)`` returns the largest V whose untied CBOW
+    parameters (two (V, E) tables and a bias of V, float32) fit in ``budget_bytes``.
+
+    The oracle is the formula ``budget // (4 * (2 * E + 1))``; a wrong answer is matched
+    against the usual slips (no bias, numbers not bytes, float64, one table, rounding up).
+    Introduced in ``01_cbow_forward.ipynb``.
+
+    Args:
+        fn: the learner's function ``fn(budget_bytes, embedding_dim)``.
+    """
+    if (problem := _not_a_function(fn)) is not None:
+        return problem
+    for budget, E in ((1_000_000, 50), (100_000, 16), (2**30, 300)):
+        try:
+            got = _as_vocab(fn(budget, E))
+        except Exception as err:  # the learner's code: report any failure as feedback
+            return _not_yet(f"your function raised {type(err).__name__}: {err}")
+        if isinstance(got, Feedback):
+            return got
+        if (problem := _largest_vocab_problem(got, budget, E)) is not None:
+            return problem
+    return _correct(
+        "V = budget // (4 * (2*E + 1)): each word costs its embedding row, its output row and "
+        f"its bias, 4 bytes each. At E=300, 1 GiB holds {2**30 // (4 * 601):,} words."
+    )
+
+
 def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
     """Exercise: ``fn(weight, ids)`` must average the rows of ``weight`` (V, E) picked by ``ids``
     (N, T) into (N, E), without ``nn.Embedding``. The oracle is ``F.embedding_bag(mode="mean")``.
@@ -257,7 +234,7 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
 
     Shape:
         - fn gets: weight :math:`(V, E)` float64, ids :math:`(N, T)` int64 in :math:`[0, V)`.
-        - fn returns: :math:`(N, E)`, each window's mean row.
+        - fn returns: :math:`(N, E)`, each example's mean of its T rows.
     """
     generator = torch.Generator().manual_seed(1234)
     V, E, N, T = 11, 5, 3, 4
@@ -268,7 +245,9 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
     if isinstance(got, Feedback):
         return got
     if got.shape == (N, T, E):
-        return _not_yet(f"shape {tuple(got.shape)} still has the window axis: average over dim=1.")
+        return _not_yet(
+            f"shape {tuple(got.shape)} still has the context axis T: average over dim=1."
+        )
     if got.shape != (N, E):
         return _not_yet(f"expected shape ({N}, {E}) for N={N}, E={E}, got {tuple(got.shape)}.")
     got = got.double()
@@ -281,7 +260,7 @@ def check_context_mean(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor])
         )
     return _not_yet(
         "right shape, wrong values: pick rows with weight[ids] and average "
-        "them over the window axis."
+        "them over the context axis (dim=1)."
     )
 
 
@@ -330,7 +309,9 @@ def _scores_shape_problem(scores: object, N: int, T: int, V: int, E: int) -> Fee
     if not isinstance(scores, torch.Tensor) or scores.dim() == 0:
         return _not_yet("forward must return the scores tensor.")
     if tuple(scores.shape) == (N, T, V):
-        return _not_yet(f"shape {(N, T, V)}: average over the window axis (dim=1) before scoring.")
+        return _not_yet(
+            f"shape {(N, T, V)}: average over the context axis T (dim=1) before scoring."
+        )
     if tuple(scores.shape) == (N, E):
         return _not_yet(
             f"shape {(N, E)} is the hidden vector: add the output layer to score V words."
@@ -342,7 +323,7 @@ def _scores_shape_problem(scores: object, N: int, T: int, V: int, E: int) -> Fee
 
 def check_cbow_module(cls: type) -> Feedback:
     """Exercise: ``cls(vocab_size, embedding_dim)`` builds an untied CBOW ``nn.Module`` whose
-    forward maps ids (N, T) to scores (N, V): look up, average over the window, score.
+    forward maps ids (N, T) to scores (N, V): look up, average over the T context words, score.
 
     The oracle recomputes the scores from the module's own parameters (whichever table it reads
     first); a wrong answer is told which step is missing. Introduced in ``01_cbow_forward.ipynb``.
@@ -376,59 +357,6 @@ def check_cbow_module(cls: type) -> Feedback:
     if any(p.grad is None for p in model.parameters()):
         return _not_yet("a parameter gets no gradient: every one must be used in forward.")
     return _correct(
-        f"{cls.__name__} scores like CBOW: {2 * V * E + V} parameters, (N, T) -> (N, V)."
+        f"{cls.__name__} scores like CBOW, (N, T) -> (N, V). At the check's V={V}, E={E} it "
+        f"holds 2*V*E + V = {2 * V * E + V} parameters: two (V, E) tables and a bias of V."
     )
-
-
-def plot_softmax_distribution(scores: torch.Tensor, title: str = "") -> Figure:
-    """One example's softmax probabilities, sorted, against the uniform 1/V line.
-
-    Introduced in ``01_cbow_forward.ipynb``.
-
-    Args:
-        scores: the float logits of a single example.
-        title: the figure's title; ``""`` gives the entropy against log V. Default: ``""``.
-
-    Shape:
-        - Input: scores :math:`(V)`.
-    """
-    if not isinstance(scores, torch.Tensor) or scores.dim() != 1:
-        got = tuple(scores.shape) if isinstance(scores, torch.Tensor) else type(scores).__name__
-        raise ValueError(f"scores must be a 1-D tensor of one example's logits, got {got}")
-    V = scores.shape[0]
-    prob = torch.softmax(scores.detach().double(), dim=0)  # (V,)
-    ordered = prob.sort(descending=True).values.numpy()  # (V,)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
-    left.plot(ordered, lw=1)
-    left.axhline(1 / V, color="red", ls="--", label=f"uniform 1/V = {1 / V:.2e}")
-    left.set_xlabel("words, most to least probable")
-    left.set_ylabel("softmax probability")
-    left.set_ylim(bottom=0)
-    left.legend()
-    right.hist(prob.numpy() * V, bins=60, color="tab:green")
-    right.axvline(1, color="red", ls="--", label="uniform")
-    right.set_xlabel("probability x V (1 = uniform)")
-    right.set_ylabel("number of words")
-    right.legend()
-    entropy = float(softmax_entropy(scores))
-    fig.suptitle(title or f"entropy {entropy:.2f} nats vs log V = {math.log(V):.2f}")
-    fig.tight_layout()
-    return fig
-
-
-VOCAB_CHOICES = (10, 100, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000, 5_000_000)
-
-
-def cbow_forward_panel() -> Panel:
-    """Vary V, T, N and E; see the shapes, parameters, memory and time of one CBOW forward pass.
-
-    Behind it: :func:`w2v_helpers.lessons.nb01_cbow_forward.cbow_forward_report`. Introduced in
-    ``01_cbow_forward.ipynb``.
-    """
-    controls = {
-        "vocab_size": _choice("vocab size V", VOCAB_CHOICES, 50_000),
-        "window_size": widgets.IntSlider(description="window size T", min=1, max=20, value=4),
-        "batch_size": _choice("batch size N", BATCH_CHOICES, 16),
-        "embedding_dim": _choice("embedding dim E", DIM_CHOICES, 128),
-    }
-    return make_panel("CBOW forward pass explorer", controls, cbow_forward_report)

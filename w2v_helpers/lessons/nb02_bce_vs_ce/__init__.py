@@ -1,28 +1,29 @@
 """Lesson code of ``02_bce_vs_ce.ipynb`` (Two ways to score the right word): its reports, panel,
 figures and exercise checks. The concepts it uses live in the core modules (losses, gradients,
-memory, validation).
+memory, validation). A subpackage: the exercise checks live in ``exercises`` and are re-exported
+here, so the notebook imports every name from this package.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+Shape glossary: N batch, w window radius, T = 2w context words per example, V vocabulary,
+E embedding dim.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import torch
-import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..losses import bce_naive, bce_stable, ce_naive, ce_stable
-from ..memory import FLOAT32, check_memory, estimate_loss_scan_bytes, format_bytes
-from ..validation import MAX_BATCH, check_number, check_positive_int
-from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
-from .panel import Panel, ReusedFigure, _slow_choice, _slow_log_slider, lay_out, make_panel
+from ...losses import bce_naive, bce_stable, ce_naive, ce_stable
+from ...memory import FLOAT32, check_memory, estimate_loss_scan_bytes, format_bytes
+from ...validation import MAX_BATCH, check_number, check_positive_int
+from ..panel import Panel, ReusedFigure, _slow_choice, _slow_log_slider, lay_out, make_panel
+from .exercises import check_initial_losses, check_stable_bce
 
 __all__ = [
     "VOCAB_LADDER",
@@ -214,149 +215,6 @@ def stability_scan(
     )
 
 
-def _stable_bce_problem(
-    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    name: str,
-    scores: torch.Tensor,
-    targets: torch.Tensor,
-) -> Feedback | None:
-    """What is wrong with ``fn`` on one case of :func:`check_stable_bce`, or ``None`` if right.
-
-    Shape:
-        - scores, targets: :math:`(N, V)` float32.
-    """
-    N, V = scores.shape
-    expected = F.binary_cross_entropy_with_logits(scores, targets)
-    got = _call(fn, scores.clone(), targets.clone())
-    if isinstance(got, Feedback):
-        return got
-    if got.shape == (N, V):
-        return _not_yet(
-            f"you return the {N} x {V} per-element losses; the built-in "
-            "averages them into one number: add .mean()."
-        )
-    if got.shape == (N,):
-        return _not_yet(
-            f"you return one loss per row, shape ({N},); average over all N*V elements instead."
-        )
-    if got.numel() != 1:
-        return _not_yet(f"return one number (a 0-d tensor), got shape {tuple(got.shape)}.")
-    value = float(got)
-    if not math.isfinite(value):
-        return _not_yet(
-            f"on {name} logits your loss is {value}: something overflows. exp(s) is inf for s "
-            "> 88 in float32; only ever take exp of -|s|, which is at most 1."
-        )
-    if math.isclose(value, float(expected), rel_tol=1e-5, abs_tol=1e-6):
-        return None
-    return _wrong_bce_value(value, float(expected), name, N, V)
-
-
-def _wrong_bce_value(value: float, expected: float, name: str, N: int, V: int) -> Feedback:
-    """Which slip gives a finite mean BCE of ``value`` where the built-in gives ``expected``."""
-    if math.isclose(value, expected * N * V, rel_tol=1e-5):
-        return _not_yet(
-            f"your value is N*V = {N * V} times too large: that is the "
-            "sum of the per-element losses, not their mean."
-        )
-    if math.isclose(value, expected * V, rel_tol=1e-5):
-        return _not_yet(
-            f"your value is V = {V} times too large: you sum over the V words and average over "
-            "the N rows; the built-in averages over all N*V elements."
-        )
-    if math.isclose(value, -expected, rel_tol=1e-5):
-        return _not_yet("right size, wrong sign: the loss is minus the log-likelihood.")
-    if name == "large":
-        return _not_yet(
-            f"right on ordinary logits, wrong on large ones ({value:.4f} instead of "
-            f"{expected:.4f}): a formula through sigmoid then log rounds sigmoid(s) to "
-            "0 or 1. Work on the logits: max(s, 0) - s*t + log1p(exp(-|s|))."
-        )
-    return _not_yet(
-        f"got {value:.4f}, expected {expected:.4f} on ordinary logits. Per element the "
-        "loss is softplus(s) - s*t, with softplus(s) = max(s, 0) + log1p(exp(-|s|))."
-    )
-
-
-def check_stable_bce(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
-    """Exercise: ``fn(scores, targets)`` must be the mean BCE from logits, finite for every logit.
-
-    Tried on float32 logits of ordinary size and on logits of size up to 200; the oracle is
-    ``F.binary_cross_entropy_with_logits``. Introduced in ``02_bce_vs_ce.ipynb``.
-
-    Args:
-        fn: the learner's function ``fn(scores, targets)``.
-
-    Shape:
-        - fn gets: scores :math:`(N, V)` float32 logits, targets :math:`(N, V)` float32 one-hot.
-        - fn returns: a 0-d tensor, the mean over all N*V elements.
-    """
-    generator = torch.Generator().manual_seed(2024)
-    N, V = 4, 50
-    y = torch.randint(V, (N,), generator=generator)  # (N,)
-    targets = F.one_hot(y, V).float()  # (N,) -> (N, V)
-    small = 2 * torch.randn(N, V, generator=generator)  # (N, V)
-    large = small.clone()  # (N, V)
-    large[:, :6] = torch.tensor([30.0, -30.0, 90.0, -90.0, 200.0, -200.0])
-    large[torch.arange(N), y] = torch.tensor([-150.0, 150.0, -40.0, 40.0])  # the right words
-    for name, scores in (("ordinary", small), ("large", large)):
-        if (problem := _stable_bce_problem(fn, name, scores, targets)) is not None:
-            return problem
-    return _correct("your BCE matches nn.BCEWithLogitsLoss on ordinary and on huge logits.")
-
-
-def check_initial_losses(answer: object, *, vocab_size: int) -> Feedback:
-    """Exercise: predict (BCE, CE) of an untrained model with tiny logits over V words.
-
-    Accepts each within 0.01 of log 2 and log V. Introduced in ``02_bce_vs_ce.ipynb``.
-
-    Args:
-        answer: the learner's prediction, a pair ``(bce, ce)`` of numbers.
-        vocab_size: V, a whole number >= 2.
-    """
-    V = check_positive_int("vocab_size", vocab_size)
-    if V < 2:
-        raise ValueError(f"vocab_size must be at least 2, got {V}")
-    if (missing := _unanswered(answer)) is not None:
-        return missing
-    try:
-        bce, ce = (float(a) for a in answer)  # a tuple or list of two numbers
-    except (TypeError, ValueError):
-        return _not_yet(f"give two numbers as a tuple (bce, ce), got {answer!r}.")
-    log2 = math.log(2)
-    logv = math.log(V)
-
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) < 0.01
-
-    if near(bce, log2) and near(ce, logv):
-        return _correct(
-            f"BCE ≈ log 2 = {log2:.4f} (every one of the N*V decisions is a coin flip) and CE ≈ "
-            f"log V = {logv:.4f} (one right word among V = {V:,} equally likely ones)."
-        )
-    if near(bce, logv) and near(ce, log2):
-        return _not_yet("the two are swapped: BCE is the one that averages coin flips.")
-    if near(ce, math.log2(V)) or near(ce, math.log10(V)):
-        return _not_yet(
-            f"your CE {ce:.4f} uses the wrong logarithm: PyTorch's losses "
-            f"use the natural log, ln V = {logv:.4f}."
-        )
-    if near(bce, 0.5) or near(ce, 1 / V):
-        return _not_yet(
-            "those are probabilities (sigmoid(0) = 0.5, softmax = 1/V); the "
-            "loss is minus their log."
-        )
-    if not near(bce, log2):
-        return _not_yet(
-            f"BCE {bce:.4f} is off. With s ≈ 0, sigmoid(s) ≈ 0.5 for every "
-            "word, right or wrong: what is -log(0.5)?"
-        )
-    return _not_yet(
-        f"BCE is right; CE {ce:.4f} is off. With s ≈ 0, softmax gives every "
-        "word probability 1/V; the loss is -log of the right word's."
-    )
-
-
 def plot_loss_vs_vocab(report: LossScaleReport, *, ax: Axes | None = None) -> Figure:
     """BCE and CE of random logits against the vocabulary size, with log 2 and log V marked.
 
@@ -420,13 +278,18 @@ def plot_bce_element_loss(eps: float = 1e-8, s_max: float = 40.0) -> Figure:
     return fig
 
 
+NAN_LABEL = "naive is NaN (drawn at 1e2)"
+FLOOR_LABEL = "below 1e-9, exact 0 too (drawn at 1e-9)"
+
+
 def plot_stability_scan(scan: StabilityScan) -> Figure:
     """How far the naive and stable losses are from the built-ins as the logits grow.
 
-    Left BCE, right CE; the y axis is the relative error ``|got - built-in| / max(1, |built-in|)``
-    on a log scale, with errors below 1e-9 drawn at 1e-9 and a dotted line at 1e-6, the size of
-    float32 round-off in a mean over many elements. Non-finite naive CE values are marked with a
-    red x at the top. Draws the rows of :func:`stability_scan`.
+    Left BCE, right CE; the y axis is ``|got - built-in| / max(1, |built-in|)`` (a relative
+    error once the loss passes 1) on a log scale, with differences below 1e-9, exact zeros
+    included, drawn at 1e-9 and a dotted line at 1e-6, the size of float32 round-off in a mean
+    over many elements. Non-finite naive CE values are marked with a red x at 1e2, and the
+    figure says so. Draws the rows of :func:`stability_scan`.
     Introduced in ``02_bce_vs_ce.ipynb``.
 
     Args:
@@ -451,13 +314,14 @@ def plot_stability_scan(scan: StabilityScan) -> Figure:
         stable = [error(row[st], row[b]) for row in scan.rows]
         ax.plot(*zip(*naive, strict=True), "o-", color="tab:orange", label=f"naive {name}")
         if bad:
-            ax.plot(bad, [top] * len(bad), "x", color="red", ms=9, mew=2, label="naive is NaN")
+            ax.plot(bad, [top] * len(bad), "x", color="red", ms=9, mew=2, label=NAN_LABEL)
         ax.plot(scales, stable, "s-", color="tab:green", ms=4, label=f"stable {name}")
         ax.axhline(1e-6, color="gray", ls=":", lw=1, label="float32 round-off")
+        ax.axhline(floor, color="black", lw=0.6, label=FLOOR_LABEL)
         ax.set(xscale="log", yscale="log", xlabel="logit scale (std of the scores)")
         ax.set(ylim=(floor / 2, top * 5), title=f"{name}: distance from the built-in")
-        ax.legend(fontsize=8, loc="center left")
-    axes[0].set_ylabel("relative error")
+        ax.legend(fontsize=7, loc="center left")
+    axes[0].set_ylabel("|got - built-in| / max(1, |built-in|)")
     fig.tight_layout()
     return fig
 

@@ -1,35 +1,35 @@
 """Lesson code of ``03_tied_weight_backward.ipynb`` (One matrix, two jobs): its reports, panel,
 figures and exercise checks. The concepts it uses live in the core modules (models, gradients,
-memory, validation).
+memory, validation). A subpackage: the exercise checks live in ``exercises`` and are re-exported
+here, so the notebook imports every name from this package.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+Shape glossary: N batch, T = 2w context words, V vocabulary, E embedding dim.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
-import torch.nn.functional as F
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..gradients import _check_loss, row_norms, rows_with_gradient, split_tied_gradient
-from ..memory import check_memory, estimate_tied_step_bytes, format_bytes
-from ..models import CBOW
-from ..validation import check_int, check_number, check_positive_int, parse_token_ids
-from .feedback import Feedback, _call, _correct, _not_yet, _unanswered
-from .panel import DIM_CHOICES, Panel, ReusedFigure, _choice, _slow_log_slider, lay_out, make_panel
+from ...gradients import _check_loss, row_norms, rows_with_gradient, split_tied_gradient
+from ...memory import check_memory, estimate_tied_step_bytes, format_bytes
+from ...models import CBOW
+from ...validation import check_int, check_number, check_positive_int, parse_token_ids
+from ..panel import DIM_CHOICES, Panel, ReusedFigure, _choice, _slow_log_slider, lay_out, make_panel
+from .exercises import check_input_side_rows, check_tied_layers
 
 __all__ = [
     "TiedStepReport",
     "tied_step_report",
     "check_input_side_rows",
-    "check_output_side_grad",
+    "check_tied_layers",
     "plot_gradient_row_norms",
     "STEP_VOCAB_CHOICES",
     "tied_step_panel",
@@ -175,127 +175,6 @@ def tied_step_report(
         parts_sum_to_tied=torch.allclose(parts.input_side + parts.output_side, grad, atol=1e-6),
         update_matches=update_ok,
         estimated_bytes=need,
-    )
-
-
-def check_input_side_rows(
-    answer: object, *, context_ids: Iterable[int], target_id: int, vocab_size: int
-) -> Feedback:
-    """Exercise: which rows of a tied W get an input-side gradient from one CBOW example?
-
-    The right answer is the set of context ids (repeats count once). Introduced in
-    ``03_tied_weight_backward.ipynb``.
-
-    Args:
-        answer: the learner's row ids, a set or list of ints.
-        context_ids: the example's context ids, ints in [0, V), at least one.
-        target_id: the example's target id, in [0, V).
-        vocab_size: V, a whole number >= 1.
-    """
-    V = check_positive_int("vocab_size", vocab_size)
-    context = list(context_ids)
-    if not context or any(isinstance(i, bool) or not isinstance(i, int) for i in context):
-        raise TypeError(f"context_ids must be a non-empty sequence of ints, got {context!r}")
-    if any(not 0 <= i < V for i in [*context, target_id]):
-        raise ValueError(
-            f"context_ids and target_id must lie in [0, {V - 1}], got {context!r} and {target_id!r}"
-        )
-    if (missing := _unanswered(answer)) is not None:
-        return missing
-    try:
-        got = {int(i) for i in answer}
-    except (TypeError, ValueError):
-        return _not_yet(f"give the row ids as a set or list of ints, got {answer!r}.")
-    expected = set(context)
-    if got == expected:
-        return _correct(
-            f"rows {sorted(expected)}: the embedding lookup reads only the context rows, so only "
-            "they get an input-side gradient (a repeated id is one row that gets its share twice)."
-        )
-    if got == expected | {target_id}:
-        return _not_yet(
-            f"row {target_id} (the target) is not read by the lookup; its "
-            "gradient arrives through the output side only."
-        )
-    if len(got) >= V:
-        return _not_yet(
-            "every row is the output side's footprint: every word was scored. "
-            "The input side only reaches the rows the lookup read."
-        )
-    if got < expected:
-        return _not_yet(
-            f"you miss {sorted(expected - got)}: every context id, first or "
-            "repeated, is a row the lookup read."
-        )
-    return _not_yet(f"{sorted(got)} is not it. Which rows does weight[x] read?")
-
-
-def check_output_side_grad(
-    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
-) -> Feedback:
-    """Exercise: ``fn(hidden, weight, targets)`` must return the output-side gradient of the mean
-    BCE, ``(sigmoid(H W^T) - Y)^T H / (N * V)``, shape (V, E). The oracle is autograd in float64.
-
-    Introduced in ``03_tied_weight_backward.ipynb``.
-
-    Args:
-        fn: the learner's function ``fn(hidden, weight, targets)``.
-
-    Shape:
-        - fn gets: hidden :math:`(N, E)`, weight :math:`(V, E)`, one-hot targets :math:`(N, V)`,
-          all float64.
-        - fn returns: :math:`(V, E)`, the gradient with respect to weight.
-    """
-    generator = torch.Generator().manual_seed(7)
-    N, V, E = 3, 11, 5
-    hidden = torch.randn(N, E, generator=generator, dtype=torch.float64)  # (N, E)
-    weight = torch.randn(V, E, generator=generator, dtype=torch.float64)  # (V, E)
-    targets = F.one_hot(torch.randint(V, (N,), generator=generator), V).double()  # (N, V)
-    w = weight.clone().requires_grad_(True)  # (V, E)
-    scores = hidden @ w.T  # (N, E) @ (E, V) -> (N, V)
-    F.binary_cross_entropy_with_logits(scores, targets).backward()
-    expected = w.grad  # (V, E)
-    got = _call(fn, hidden.clone(), weight.clone(), targets.clone())
-    if isinstance(got, Feedback):
-        return got
-    if got.shape == (E, V):
-        return _not_yet(
-            f"shape {tuple(got.shape)} is transposed: W is (V, E), so its "
-            "gradient is too; write d_scores.T @ hidden."
-        )
-    if got.shape != (V, E):
-        return _not_yet(f"expected shape (V, E) = ({V}, {E}), got {tuple(got.shape)}.")
-    got = got.detach().double()
-    if torch.allclose(got, expected):
-        return _correct("(sigmoid(S) - Y)^T H / (N*V) matches autograd.")
-    for factor, why in (
-        (
-            V,
-            f"V = {V} times too large: the built-in BCE averages over all N*V elements, "
-            "so divide by N*V, not N.",
-        ),
-        (
-            N * V,
-            f"N*V = {N * V} times too large: the mean over N*V elements divides every "
-            "element's gradient by N*V.",
-        ),
-        (N, f"N = {N} times too large: divide by N*V, not V."),
-        (-1, "right size, wrong sign: the gradient is sigmoid(S) - Y, prediction minus target."),
-    ):
-        if torch.allclose(got, expected * factor):
-            return _not_yet(f"your gradient is {why}")
-    no_target = torch.sigmoid(hidden @ weight.T).T @ hidden / (N * V)  # (V, E)
-    if torch.allclose(got, no_target):
-        return _not_yet("you left out the targets: the score gradient is sigmoid(S) - Y.")
-    softmax = (torch.softmax(hidden @ weight.T, dim=1) - targets).T @ hidden  # (V, E)
-    if any(torch.allclose(got, softmax / d) for d in (N, N * V)):
-        return _not_yet(
-            "that is the cross-entropy gradient (softmax); BCE scores each "
-            "word on its own, with a sigmoid."
-        )
-    return _not_yet(
-        "right shape, wrong values. Scores S = H W^T; d loss / d S = "
-        "(sigmoid(S) - Y) / (N*V); then d loss / d W = (d S)^T H."
     )
 
 

@@ -1,24 +1,23 @@
 """Lesson code of ``04_skipgram_multilabel.ipynb`` (One teacher, many students): its reports,
 panel, figures and exercise checks. The concepts it uses live in the core modules (models,
-targets, memory, validation).
+targets, memory, validation). A subpackage: the exercise checks live in ``exercises`` and are
+re-exported here, so the notebook imports every name from this package.
 
-Shape glossary: N batch, T context window, V vocabulary, E embedding dim, K negatives.
+Shape glossary: N batch, T = 2w context words, V vocabulary, E embedding dim.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
-import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from .. import targets
-from ..memory import (
+from ... import targets
+from ...memory import (
     SKIPGRAM_TARGET_METHODS,
     check_memory,
     estimate_skipgram_loss_report_bytes,
@@ -26,10 +25,10 @@ from ..memory import (
     format_bytes,
     memory_budget,
 )
-from ..validation import MAX_BATCH, MAX_WINDOW, check_number, check_positive_int
-from .feedback import Feedback, _call, _correct, _is_number, _not_yet, _unanswered
-from .formatting import format_timing
-from .panel import BATCH_CHOICES, Panel, _choice, busy_above, make_panel
+from ...validation import MAX_BATCH, MAX_WINDOW, check_number, check_positive_int
+from ..formatting import format_timing
+from ..panel import BATCH_CHOICES, Panel, _choice, busy_above, make_panel
+from .exercises import check_best_tile_score, check_lean_loss, check_multi_hot
 
 __all__ = [
     "SCORE_STD",
@@ -37,7 +36,7 @@ __all__ = [
     "skipgram_loss_report",
     "TargetMemoryTable",
     "target_memory_table",
-    "check_context_column_gap",
+    "check_best_tile_score",
     "check_multi_hot",
     "check_lean_loss",
     "plot_target_memory",
@@ -229,174 +228,6 @@ def target_memory_table(
             sizes = [estimate_skipgram_target_bytes(V, T, N, m) for m in SKIPGRAM_TARGET_METHODS]
             rows.append((V, T, *sizes))
     return TargetMemoryTable(batch_size=N, rows=tuple(rows), budget_bytes=memory_budget())
-
-
-def _near(answer: float, value: float) -> bool:
-    """``answer`` within 1e-3 of ``value``: absolute up to |value| = 1, relative above."""
-    return abs(answer - value) <= 1e-3 * max(1.0, abs(value))
-
-
-def check_context_column_gap(answer: object, *, window_size: int, score: float) -> Feedback:
-    """Exercise: collapse's minus tile's per-element loss at a context column with score ``s``.
-
-    The window holds T distinct ids. Collapse uses target 1 there, tile the average target 1/T,
-    and BCE is softplus(s) - t·s, so the answer is -(1 - 1/T)·s = -(T-1)/T·s.
-    Introduced in ``04_skipgram_multilabel.ipynb``.
-
-    Args:
-        answer: the learner's number (a one-element tensor is accepted).
-        window_size: T, a whole number >= 1.
-        score: s, the context column's score, a number.
-    """
-    T = check_positive_int("window_size", window_size)
-    if not _is_number(score):
-        raise TypeError(f"score must be a number, got {score!r}")
-    if (missing := _unanswered(answer)) is not None:
-        return missing
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = float(answer)
-    if not _is_number(answer):
-        return _not_yet(f"give one number, got {answer!r}.")
-    s = float(score)
-    expected = -(T - 1) / T * s
-    if _near(float(answer), expected):
-        return _correct(
-            f"{expected:.4f} = -(T-1)/T · s: collapse wants σ(s) = 1 there, tile only 1/T, and "
-            "BCE is linear in the target, so the gap is (1 - 1/T) times -s."
-        )
-    return _wrong_column_gap(float(answer), T, s)
-
-
-def _wrong_column_gap(answer: float, T: int, s: float) -> Feedback:
-    """Which slip gives ``answer`` for :func:`check_context_column_gap` at window T, score s."""
-    expected = -(T - 1) / T * s
-    if _near(answer, -expected) and expected != 0:
-        return _not_yet(
-            f"right size, wrong sign. With t=1 the loss is softplus(s) - s; with t=1/T it is "
-            f"softplus(s) - s/T. Collapse minus tile is -(1 - 1/T)·s = {expected:.4f}."
-        )
-    if _near(answer, -s):
-        return _not_yet(
-            "-s is the gap if tile gave that column target 0. It gives 1/T: exactly one of the "
-            "T one-hot rows has a 1 there, and tile averages the T rows."
-        )
-    if _near(answer, -s / T):
-        return _not_yet(
-            "-s/T is tile's share of the target term; collapse contributes -s. Subtract: "
-            "-s - (-s/T)."
-        )
-    if _near(answer, (T - 1) / T) or _near(answer, -(T - 1) / T):
-        return _not_yet("you have the weight (T-1)/T; multiply it by the score -s.")
-    return _not_yet(
-        f"not it. Write BCE with logits as softplus(s) - t·s, then take t=1 (collapse) and "
-        f"t=1/T (tile, the mean of T one-hot rows) with T={T}, s={s:g}."
-    )
-
-
-def _multi_hot_case() -> tuple[torch.Tensor, int, torch.Tensor, int, int]:
-    V = 7
-    y = torch.tensor([[1, 3, 3, 5], [0, 6, 2, 4], [2, 2, 2, 2]])  # (N, T), repeats on purpose
-    expected = F.one_hot(y, V).sum(dim=1).clamp(max=1).double()  # (N, T, V) -> (N, V)
-    return y, V, expected, *y.shape
-
-
-def check_multi_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> Feedback:
-    """Exercise: ``fn(y, vocab_size)`` must return the 0/1 multi-hot (N, V) float target.
-
-    The oracle is the explicit ``F.one_hot(y, V).sum(dim=1).clamp(max=1)``; the test ids repeat.
-    Introduced in ``04_skipgram_multilabel.ipynb``.
-
-    Args:
-        fn: the learner's function ``fn(y, vocab_size)``.
-
-    Shape:
-        - fn gets: y :math:`(N, T)` int64 context ids in :math:`[0, V)`, some repeated; the int V.
-        - fn returns: :math:`(N, V)` floating 0/1 targets.
-    """
-    y, V, expected, N, T = _multi_hot_case()
-    got = _call(fn, y.clone(), V)
-    if isinstance(got, Feedback):
-        return got
-    if got.shape == (N, T, V):
-        return _not_yet(f"shape {tuple(got.shape)} still has the window axis: combine the T rows.")
-    if got.shape != (N, V):
-        return _not_yet(f"expected shape ({N}, {V}) for N={N}, V={V}, got {tuple(got.shape)}.")
-    if not got.dtype.is_floating_point:
-        return _not_yet(
-            f"right idea, but dtype {got.dtype}: BCEWithLogitsLoss needs floating targets "
-            "(F.one_hot returns int64); add .float()."
-        )
-    if torch.equal(got.double(), expected):
-        return _correct("a 0/1 multi-hot row per window, repeats counted once.")
-    if torch.equal(got.double(), F.one_hot(y, V).sum(dim=1).double()):
-        return _not_yet(
-            "that is the plain sum: the window [1, 3, 3, 5] gets a 2 at column 3 and [2, 2, 2, 2] "
-            "a 4 at column 2. BCE takes those without complaint and gives a wrong loss. Clip to 1."
-        )
-    return _not_yet("right shape, wrong values: put a 1 at every id of each row, 0 elsewhere.")
-
-
-def check_lean_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Feedback:
-    """Exercise: ``fn(scores, y)`` must equal BCEWithLogitsLoss against the 0/1 multi-hot target,
-    without building it. The oracle runs the built-in on the explicit target in float64.
-    Introduced in ``04_skipgram_multilabel.ipynb``.
-
-    Args:
-        fn: the learner's function ``fn(scores, y)``.
-
-    Shape:
-        - fn gets: scores :math:`(N, V)` float64, y :math:`(N, T)` int64 ids, some repeated.
-        - fn returns: a one-element tensor, the mean loss.
-    """
-    y, V, multi_hot, N, T = _multi_hot_case()
-    generator = torch.Generator().manual_seed(4321)
-    scores = 2 * torch.randn(N, V, generator=generator, dtype=torch.float64)  # (N, V)
-    bce = torch.nn.BCEWithLogitsLoss()
-    expected = bce(scores, multi_hot)
-    got = _call(fn, scores.clone(), y.clone())
-    if isinstance(got, Feedback):
-        return got
-    if got.numel() != 1:
-        return _not_yet(f"return a single-number tensor (the mean loss), got {tuple(got.shape)}.")
-    value = float(got)
-
-    def near(reference: torch.Tensor) -> bool:
-        return abs(value - float(reference)) < 1e-6
-
-    if near(expected):
-        return _correct(
-            "equal to BCEWithLogitsLoss on the multi-hot target, built from "
-            "softplus and a gather alone."
-        )
-    if near(bce(scores, F.one_hot(y, V).sum(dim=1).double())):  # against the summed targets
-        return _not_yet(
-            "this matches the *summed* targets: a repeated id's score is subtracted twice. Keep "
-            "only the first occurrence of each id in a row (e.g. with first_occurrences)."
-        )
-    total = expected * N * V
-    if near(total):
-        return _not_yet(
-            "this is the sum over all N·V elements; BCEWithLogitsLoss takes "
-            "the mean: divide by N·V."
-        )
-    if near(total / (N * T)) or near(total / N):
-        return _not_yet(
-            "wrong divisor: the collapsed loss averages over all N·V "
-            "elements, not over the N·T targets or the N rows."
-        )
-    if near(-expected):
-        return _not_yet(
-            "sign flipped: the loss is softplus(s) summed, *minus* the scores at the targets."
-        )
-    if near(bce(scores.unsqueeze(1).expand(N, T, V), F.one_hot(y, V).double())):  # tile's loss
-        return _not_yet(
-            "this is the tile loss (targets 1/T); the collapsed loss gives "
-            "each context word a target of 1."
-        )
-    return _not_yet(
-        "not equal to the collapsed BCE. Per element BCE is softplus(s) - t·s: sum softplus over "
-        "all N·V scores, subtract the scores at the distinct target ids, divide by N·V."
-    )
 
 
 def plot_target_memory(
