@@ -110,7 +110,7 @@ class AnalogiesResult:
 
 
 def _check_method(method: object) -> str:
-    if method not in ANALOGY_METHODS:
+    if not isinstance(method, str) or method not in ANALOGY_METHODS:
         raise ValueError(f"method must be one of {ANALOGY_METHODS}, got {method!r}")
     return method
 

@@ -16,15 +16,20 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
+from .memory import INT64, check_memory
 from .validation import (
     check_counts,
+    check_data_name,
+    check_generator,
     check_int,
     check_number,
     check_positive_int,
     check_probabilities,
+    check_sentences,
     check_token_ids,
 )
 
@@ -50,6 +55,10 @@ __all__ = [
 WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 WORDSIM_FILE = "wordsim353.tsv"
 NOISE_POWER = 0.75  # word2vec's exponent: unigram counts ** 0.75
+# dynamic_window_pairs: per token and distance, up to two pairs of int64 ids, held twice (the
+# slices, then their concatenation), and the masks.
+PAIR_BYTES_PER_REACH = 80
+MAX_REACH = 1_000_000  # a window radius beyond any sentence
 SENTENCE_LENGTH = 1_000  # gensim truncates sentences over 10,000 tokens; we cut at 1,000
 
 
@@ -64,7 +73,8 @@ def test_data_path(name: str) -> str:
     """
     import gensim  # local: gensim is heavy and only this loader needs it
 
-    path = os.path.join(os.path.dirname(gensim.__file__), "test", "test_data", name)
+    folder = Path(gensim.__file__).parent / "test" / "test_data"
+    path = str(check_data_name("name", name, folder))
     if not os.path.exists(path):
         raise FileNotFoundError(f"{name} is not in gensim's test data ({path}); reinstall gensim")
     return path
@@ -194,12 +204,8 @@ def build_vocabulary(sentences: Sequence[Sequence[str]], min_count: int = 5) -> 
             ``ValueError`` if no word reaches it. Default: 5.
     """
     min_count = check_positive_int("min_count", min_count)
-    if isinstance(sentences, str) or not isinstance(sentences, Sequence):
-        raise TypeError(f"sentences must be a list of token lists, got {type(sentences).__name__}")
     counter: Counter[str] = Counter()
-    for sentence in sentences:
-        if isinstance(sentence, str):
-            raise TypeError("sentences must be a list of token lists, got a list of strings")
+    for sentence in check_sentences("sentences", sentences):
         counter.update(sentence)
     if not counter:
         raise ValueError("sentences hold no tokens: give at least one sentence with words")
@@ -245,8 +251,17 @@ def encode(sentences: Sequence[Sequence[str]], vocab: Vocabulary) -> torch.Tenso
 
     Introduced in ``05_train_it_yourself.ipynb``.
     """
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(
+            f"vocab must be a Vocabulary (build_vocabulary), got {type(vocab).__name__}"
+        )
     index = vocab.index
-    ids = [index[w] for sentence in sentences for w in sentence if w in index]
+    ids = [
+        index[w]
+        for sentence in check_sentences("sentences", sentences)
+        for w in sentence
+        if w in index
+    ]
     return torch.tensor(ids, dtype=torch.long)  # (L,)
 
 
@@ -302,6 +317,7 @@ def subsample(
     if not bool(((keep >= 0) & (keep <= 1)).all()):
         raise ValueError("keep must hold probabilities in [0, 1] (see keep_probabilities)")
     check_token_ids("ids", ids, vocab_size=keep.numel(), ranks=(1,))
+    generator = check_generator("generator", generator)
     draw = torch.rand(ids.shape, generator=generator, dtype=torch.float64, device=ids.device)
     return ids[draw < keep[ids]]  # (L,) -> (L',)
 
@@ -358,6 +374,12 @@ def sample_noise(
         raise ValueError(f"shape must be a non-empty sequence of sizes >= 0, got {shape!r}")
     shape = tuple(check_int(f"shape[{i}]", n, low=0) for i, n in enumerate(shape))
     table_size = check_positive_int("table_size", table_size, maximum=100_000_000)
+    generator = check_generator("generator", generator)
+    check_memory(
+        2 * INT64 * math.prod(shape) + INT64 * table_size,
+        f"{math.prod(shape):,} noise draws",
+        hint="Ask for fewer draws at a time.",
+    )
     table = _noise_table(probs, table_size)
     slots = torch.randint(table.numel(), tuple(shape), generator=generator, device=table.device)
     return table[slots]
@@ -395,7 +417,7 @@ def window_reach(
 
     Args:
         length: the number of positions, a whole number >= 0.
-        window: the largest reach w, a whole number >= 1.
+        window: the largest reach w, a whole number in [1, 1,000,000].
         generator: the random generator, on ``device``. Default: ``None`` (torch's global one).
         device: where to put the result. Default: ``None`` (torch's default device).
 
@@ -403,7 +425,9 @@ def window_reach(
         - Output: ``(length,)`` int64 reaches in [1, w].
     """
     length = check_int("length", length, low=0)
-    window = check_positive_int("window", window)
+    window = check_positive_int("window", window, maximum=MAX_REACH)
+    generator = check_generator("generator", generator)
+    check_memory(INT64 * length, f"{length:,} window reaches", hint="Lower length.")
     return torch.randint(1, window + 1, (length,), generator=generator, device=device)  # (L,)
 
 
@@ -418,7 +442,7 @@ def dynamic_window_pairs(
 
     Args:
         ids: the id stream, 1-D integer token ids (e.g. from :func:`encode` or :func:`subsample`).
-        window: the largest reach w, a whole number >= 1.
+        window: the largest reach w, a whole number in [1, 1,000,000].
         generator: the random generator, on ``ids``' device. Default: ``None`` (torch's global
             one).
 
@@ -428,8 +452,15 @@ def dynamic_window_pairs(
 
     Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
-    window = check_positive_int("window", window)
+    window = check_positive_int("window", window, maximum=MAX_REACH)
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 1 or ids.is_floating_point():
+        raise TypeError(f"ids must be a 1-D tensor of integer token ids, got {ids!r:.60}")
     L = ids.numel()
+    check_memory(
+        PAIR_BYTES_PER_REACH * window * L,
+        f"the pairs of {L:,} tokens with window={window}",
+        hint="Lower window or pass fewer ids.",
+    )
     reach = window_reach(L, window, generator=generator, device=ids.device)  # (L,)
     centres = []
     contexts = []

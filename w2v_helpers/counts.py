@@ -119,7 +119,7 @@ def cooccurrence(
             f"vocab must be a Vocabulary (build_vocabulary), got {type(vocab).__name__}"
         )
     window = check_positive_int("window", window, maximum=MAX_WINDOW)
-    if weighting not in WEIGHTINGS:
+    if not isinstance(weighting, str) or weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
     ids, owner = _encode_sentences(sentences, vocab)  # (L,), (L,)
     V, L = len(vocab), len(ids)

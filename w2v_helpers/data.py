@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import torch
 
-from .validation import check_positive_int
+from .memory import INT64, check_memory
+from .validation import check_generator, check_positive_int
 
 __all__ = ["random_cbow_batch"]
 
@@ -32,6 +33,8 @@ def random_cbow_batch(
     V = check_positive_int("vocab_size", vocab_size)
     N = check_positive_int("batch_size", batch_size)
     T = check_positive_int("window_size", window_size)
+    generator = check_generator("generator", generator)
+    check_memory(INT64 * N * (T + 1), f"a batch of {N:,} x {T:,} ids", hint="Lower batch_size.")
     x = torch.randint(V, (N, T), generator=generator)  # (N, T)
     y = torch.randint(V, (N,), generator=generator)  # (N,)
     return x, y

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from .corpus import Vocabulary, load_word_pairs, load_wordsim353
-from .validation import check_int, check_positive_int, check_token_ids, check_vectors
+from .validation import check_int, check_positive_int, check_seed, check_token_ids, check_vectors
 
 __all__ = [
     "WordPairsResult",
@@ -158,7 +158,7 @@ def _pair_scores(
     vectors: torch.Tensor, vocab: Vocabulary, dataset: str
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """(human scores, cosine similarities) of the pairs both in ``vocab``; the dataset's size."""
-    if dataset not in WORD_PAIR_FILES:
+    if not isinstance(dataset, str) or dataset not in WORD_PAIR_FILES:
         raise ValueError(f"dataset must be one of {tuple(WORD_PAIR_FILES)}, got {dataset!r}")
     check_vectors("vectors", vectors, len(vocab))
     unit = F.normalize(vectors.double().cpu(), dim=1)  # (V, E) float64: no rank flips by rounding
@@ -213,7 +213,7 @@ def word_pairs(
         - vectors: :math:`(V, E)`.
     """
     rounds = check_int("bootstrap", bootstrap, low=100, high=MAX_BOOTSTRAP)
-    seed = check_int("seed", seed, low=0)
+    seed = check_seed("seed", seed)
     human, model, total = _pair_scores(vectors, vocab, dataset)
     low, high = np.nanpercentile(_bootstrap_spearman(human, model, rounds, seed), [2.5, 97.5])
     return WordPairsResult(
@@ -251,7 +251,7 @@ def spearman_difference(
         - vectors_a, vectors_b: :math:`(V, E)`.
     """
     rounds = check_int("bootstrap", bootstrap, low=100, high=MAX_BOOTSTRAP)
-    seed = check_int("seed", seed, low=0)
+    seed = check_seed("seed", seed)
     check_vectors("vectors_a", vectors_a, len(vocab))
     check_vectors("vectors_b", vectors_b, len(vocab))
     human, model_a, _ = _pair_scores(vectors_a, vocab, dataset)

@@ -41,7 +41,13 @@ import torch
 from .counts import check_count_matrix
 from .memory import check_memory, estimate_glove_bytes
 from .training_config import DIVERGED_ABOVE, DIVERGED_LOSS, stop_if_diverged
-from .validation import check_int, check_number, check_positive_int, check_scores, check_token_ids
+from .validation import (
+    check_number,
+    check_positive_int,
+    check_scores,
+    check_seed,
+    check_token_ids,
+)
 
 __all__ = [
     "ALPHA",
@@ -285,7 +291,7 @@ def _check_training(counts: object, dim: int, epochs: int, settings: dict) -> tu
         "x_max", settings["x_max"], low=0, high=math.inf, low_open=True, high_open=True
     )
     alpha = check_number("alpha", settings["alpha"], low=0, high=1)
-    check_int("seed", settings["seed"], low=0)
+    check_seed("seed", settings["seed"])
     return matrix, dim, epochs, rate, batch, x_max, alpha
 
 

@@ -18,7 +18,7 @@ from importlib.metadata import version
 import numpy as np
 import torch
 
-from .validation import check_int
+from .validation import check_seed
 
 __all__ = ["setup", "show_source", "versions"]
 
@@ -51,7 +51,7 @@ def setup(seed: int = 0, *, threads: int | None = None) -> None:
         threads: torch's CPU thread count, a whole number >= 1. Default: ``None``
             (``OMP_NUM_THREADS``, or 1 when it is unset).
     """
-    seed = check_int("seed", seed, low=0)
+    seed = check_seed("seed", seed)
     if threads is None:
         raw = os.environ.get("OMP_NUM_THREADS", "1")
         threads = int(raw) if raw.isdigit() else 0

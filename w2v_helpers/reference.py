@@ -36,6 +36,7 @@ from .training_config import DIVERGED_ABOVE, MAX_WINDOW
 from .training_config import stop_if_diverged as _stop_if_diverged  # as train_sgns calls it
 from .validation import (
     check_batch_sizes,
+    check_generator,
     check_int,
     check_number,
     check_pair_vectors,
@@ -266,6 +267,7 @@ def multinomial_noise(
             f"num_pairs * negative must be at most {MAX_NOISE_DRAWS:,}, got "
             f"{num_pairs:,} * {negative} = {num_pairs * negative:,}; draw in smaller batches"
         )
+    generator = check_generator("generator", generator)
     if num_pairs == 0:  # torch.multinomial refuses to draw 0 samples
         return torch.empty(0, negative, dtype=torch.long, device=probs.device)
     draws = torch.multinomial(probs, num_pairs * negative, replacement=True, generator=generator)

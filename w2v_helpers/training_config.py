@@ -16,7 +16,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from .validation import check_int, check_number, check_positive_int
+from .validation import check_int, check_number, check_positive_int, check_seed
 
 __all__ = [
     "TrainConfig",
@@ -104,7 +104,7 @@ class TrainConfig:
         check_number("sample", self.sample, low=0, high=1, low_open=True, high_open=True)
         check_number("alpha", self.alpha, low=0, high=1, low_open=True)
         check_number("min_alpha", self.min_alpha, low=0, high=self.alpha, low_open=True)
-        check_int("seed", self.seed, low=0)
+        check_seed("seed", self.seed)
 
 
 def learning_rate(config: TrainConfig, progress: float) -> float:

@@ -11,7 +11,9 @@ from w2v_helpers.corpus import (
     Vocabulary,
     build_vocabulary,
     dynamic_window_pairs,
+    encode,
     keep_probabilities,
+    load_word_pairs,
     noise_distribution,
     sample_noise,
     subsample,
@@ -1058,6 +1060,73 @@ COUNT_CASES = [
 CASES += [(f"counts {name}", *rest) for name, *rest in COUNT_CASES]
 
 _SGNS = TrainConfig()
+_IDS = torch.tensor([0, 1, 2, 0])  # (L,)
+_HUGE_SEED = 2**70
+# Issue 30's categories at the entry points of corpus, data, reference, evaluation, notebook,
+# glove: sentences that would be read wrongly, seeds and generators, data names, sizes that the
+# memory guard must refuse before allocating.
+CASES += [
+    ("vocab from a string", lambda: build_vocabulary("a b c"), TypeError, "single string"),
+    ("vocab from a generator", lambda: build_vocabulary(iter([["a"]])), TypeError, "generator"),
+    ("vocab from None", lambda: build_vocabulary(None), TypeError, "got None"),
+    ("vocab token int", lambda: build_vocabulary([["a", 1]]), TypeError, r"sentences\[0\]\[1\]"),
+    ("encode string sentence", lambda: encode(["a b"], _VOCAB), TypeError, r"sentences\[0\]"),
+    ("encode vocab not one", lambda: encode(_TEXT, {"a": 0}), TypeError, "vocab must be a Vocab"),
+    (
+        "subsample int generator",
+        lambda: subsample(_IDS, PROBS, generator=5),
+        TypeError,
+        r"manual_seed\(5\)",
+    ),
+    (
+        "noise text generator",
+        lambda: sample_noise(PROBS, (2,), generator="g"),
+        TypeError,
+        "generator",
+    ),
+    (
+        "noise draws huge",
+        lambda: sample_noise(PROBS, (10**7, 10**4)),
+        MemoryBudgetError,
+        "noise draws",
+    ),
+    ("reach length huge", lambda: window_reach(10**12, 5), MemoryBudgetError, "window reaches"),
+    ("reach int generator", lambda: window_reach(3, 2, generator=1), TypeError, "generator"),
+    (
+        "pairs float ids",
+        lambda: dynamic_window_pairs(torch.ones(3), 2),
+        TypeError,
+        "integer token ids",
+    ),
+    ("pairs ids list", lambda: dynamic_window_pairs([0, 1], 2), TypeError, "ids must be a 1-D"),
+    ("batch huge", lambda: random_cbow_batch(10, 10**9, 10**3), MemoryBudgetError, "batch_size"),
+    (
+        "batch int generator",
+        lambda: random_cbow_batch(10, 2, 2, generator=3),
+        TypeError,
+        "generator",
+    ),
+    (
+        "noise draws int generator",
+        lambda: multinomial_noise(PROBS, 2, 2, generator=3),
+        TypeError,
+        "generator",
+    ),
+    (
+        "word pairs huge seed",
+        lambda: word_pairs(torch.zeros(3, 2), _VOCAB, seed=_HUGE_SEED),
+        ValueError,
+        "seed",
+    ),
+    ("config huge seed", lambda: TrainConfig(seed=_HUGE_SEED), ValueError, "seed.*at most"),
+    ("config generator seed", lambda: TrainConfig(seed=torch.Generator()), TypeError, "generator="),
+    ("setup huge seed", lambda: setup(seed=_HUGE_SEED), ValueError, "seed"),
+    ("glove huge seed", lambda: train_glove(_C, 2, 1, seed=_HUGE_SEED), ValueError, "seed"),
+    ("word pairs file up", lambda: load_word_pairs("../x.txt"), ValueError, "without folders"),
+    ("word pairs file absolute", lambda: load_word_pairs("/etc/passwd"), ValueError, "name"),
+    ("word pairs file empty", lambda: load_word_pairs(""), ValueError, "name"),
+    ("word pairs file not text", lambda: load_word_pairs(3), TypeError, "file name"),
+]
 CASES += [
     (
         "training_bytes config",

@@ -75,6 +75,12 @@ def test_the_ppmi_check_accepts_the_formula():
             "log 0 = -inf",
         ),
         (lambda c, a, k: _ppmi(c, a, k)[:, :4], "one value per cell"),
+        (lambda c, a, k: _ppmi(c, a, k, log=torch.log10), "not log10"),
+        (lambda c, a, k: _ppmi(c, a, k, log=lambda r: torch.log1p(r)), "log1p(x) is log(1 + x)"),
+        (lambda c, a, k: torch.clamp(_ppmi(c, a, 1.0) / k, min=0), "not divided by shift"),
+        (lambda c, a, k: _ppmi(c, a, k).float(), "right to float32 precision only"),
+        (lambda c, a, k: torch.zeros_like(c), "every cell is 0"),
+        (lambda c, a, k: _ppmi(c, a, k * k), "subtracted log(shift) twice"),
     ],
 )
 def test_the_ppmi_check_names_each_usual_mistake(wrong, message):
@@ -127,6 +133,15 @@ def test_the_glove_check_accepts_the_formula():
         (lambda W, Wt, b, bt, r, c, x, m, a: _glove(W, W, b, bt, r, c, x, m, a), "not W[rows]"),
         (lambda *a: _glove(*a) / 6, "do not average"),
         (lambda *a: torch.stack([_glove(*a), _glove(*a)]), "return one number"),
+        (
+            lambda W, Wt, b, bt, r, c, x, m, a: _glove(W, Wt, b, bt, r, c, x, m, 1.0),
+            "left alpha out",
+        ),
+        (
+            lambda W, Wt, b, bt, r, c, x, m, a: _glove(W, Wt, b, bt, c, r, x, m, a),
+            "you swapped them",
+        ),
+        (lambda *a: _glove(*a).float(), "right to float32 precision only"),
     ],
 )
 def test_the_glove_check_names_each_usual_mistake(wrong, message):

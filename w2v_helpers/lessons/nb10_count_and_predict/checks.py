@@ -18,17 +18,19 @@ from ..feedback import Feedback, _call, _correct, _not_yet
 
 __all__ = ["check_glove_loss", "check_ppmi"]
 
-# A (4, 5) count table: rectangular, so rows and columns cannot be confused silently; zeros,
-# so a never-seen cell must stay 0; counts far apart, so each mistake below gives other values.
+# A (5, 6) count table: rectangular, so rows and columns cannot be confused silently; zeros,
+# so a never-seen cell must stay 0; strong diagonal associations, so that with a small shift
+# every mistake below leaves non-zero cells, each at other values than the right answer's.
 _COUNTS = np.array(
     [
-        [12.0, 0.0, 3.0, 1.0, 40.0],
-        [2.0, 9.0, 0.0, 6.0, 1.0],
-        [0.0, 4.0, 25.0, 2.0, 7.0],
-        [5.0, 1.0, 2.0, 0.0, 3.0],
+        [35.0, 4.0, 0.0, 1.0, 0.0, 5.0],
+        [0.0, 46.0, 5.0, 2.0, 2.0, 5.0],
+        [5.0, 4.0, 0.0, 1.0, 5.0, 1.0],
+        [3.0, 4.0, 1.0, 60.0, 4.0, 0.0],
+        [4.0, 5.0, 4.0, 3.0, 28.0, 5.0],
     ]
 )  # (V, C)
-_CDS, _SHIFT = 0.75, 2.0
+_CDS, _SHIFT = 0.75, 1.2
 
 
 def _pmi(
@@ -47,22 +49,33 @@ def _ppmi_mistakes() -> dict[str, np.ndarray]:
     pmi = _pmi(_COUNTS, 1.0, _CDS)  # (V, C)
     shift = math.log(_SHIFT)
     ratio = np.exp(pmi)  # (V, C) what is inside the log
+    clip = np.maximum
     return {
-        "": np.maximum(pmi - shift, 0.0),
-        "the context counts must be raised to cds (#(c)^0.75), and so must the total: you used "
-        "plain PMI (cds = 1)": np.maximum(_pmi(_COUNTS, 1.0, 1.0) - shift, 0.0),
-        "only the context counts are smoothed: #(w) stays unpowered": np.maximum(
+        "": clip(pmi - shift, 0.0),
+        "the context counts must be raised to cds: #(c)^cds, and the total is their sum "
+        "Σ #(c')^cds; you used plain PMI (cds = 1)": clip(_pmi(_COUNTS, 1.0, 1.0) - shift, 0.0),
+        "only the context counts are smoothed: #(w) stays unpowered": clip(
             _pmi(_COUNTS, _CDS, _CDS) - shift, 0.0
         ),
+        "cds smooths the context counts #(c) (column sums), not the word counts #(w)": clip(
+            _pmi(_COUNTS, _CDS, 1.0) - shift, 0.0
+        ),
         "the total must be the sum of the smoothed context counts, Σ #(c')^cds, not the number "
-        "of pairs": np.maximum(_pmi(_COUNTS, 1.0, _CDS, smoothed_total=False) - shift, 0.0),
-        "the shift is log k, not k: subtract log(shift)": np.maximum(pmi - _SHIFT, 0.0),
-        "you left out the shift: subtract log(shift) before clipping": np.maximum(pmi, 0.0),
+        "of pairs": clip(_pmi(_COUNTS, 1.0, _CDS, smoothed_total=False) - shift, 0.0),
+        "the shift is log k, not k: subtract log(shift)": clip(pmi - _SHIFT, 0.0),
+        "you left out the shift: subtract log(shift) before clipping": clip(pmi, 0.0),
+        "you subtracted log(shift) twice": clip(pmi - 2 * shift, 0.0),
+        "the shift is subtracted, not divided: PMI - log(shift)": clip(pmi / shift, 0.0),
+        "the shift is subtracted as log(shift), not divided by shift": clip(pmi / _SHIFT, 0.0),
         "clip after the shift, not before: max(PMI - log k, 0), so the result is never "
-        "negative": np.maximum(pmi, 0.0) - shift,
-        "take the natural log of the ratio, not the ratio itself": np.maximum(ratio - shift, 0.0),
-        "use the natural log (np.log / torch.log), not log2 or log10": np.maximum(
-            pmi / math.log(2) - shift, 0.0
+        "negative": clip(pmi, 0.0) - shift,
+        "take the natural log of the ratio, not the ratio itself": clip(ratio - shift, 0.0),
+        "log1p(x) is log(1 + x): take log(ratio), not log(1 + ratio)": clip(
+            np.log1p(ratio) - shift, 0.0
+        ),
+        "use the natural log (np.log / torch.log), not log2": clip(pmi / math.log(2) - shift, 0.0),
+        "use the natural log (np.log / torch.log), not log10": clip(
+            pmi / math.log(10) - shift, 0.0
         ),
     }
 
@@ -71,8 +84,8 @@ def check_ppmi(fn: Callable[..., object]) -> Feedback:
     """Exercise: ``fn(counts, cds, shift)`` returns max(PMI_cds(w, c) - log shift, 0) per cell.
 
     PMI_cds(w, c) = log(#(w,c) · Σ_c' #(c')^cds / (#(w) · #(c)^cds)), #(w) the row sums and
-    #(c) the column sums; a cell never seen stays 0. Tried on a (4, 5) table with cds 0.75 and
-    shift 2; the oracle is the formula in NumPy float64. Introduced in
+    #(c) the column sums; a cell never seen stays 0. Tried on a (5, 6) table with cds 0.75 and
+    shift 1.2; the oracle is the formula in NumPy float64. Introduced in
     ``10_count_and_predict.ipynb``.
 
     Args:
@@ -98,20 +111,29 @@ def check_ppmi(fn: Callable[..., object]) -> Feedback:
         )
     if np.isinf(got).any():
         return _not_yet("a zero count gives log 0 = -inf: clip at 0 so a never-seen cell is 0.")
-    for mistake, values in _ppmi_mistakes().items():
+    mistakes = _ppmi_mistakes()
+    for mistake, values in mistakes.items():
         if np.allclose(got, values, rtol=1e-9, atol=1e-12):
             if not mistake:
-                return _correct("PPMI with cds 0.75 and shift 2 matches the float64 formula.")
+                return _correct("PPMI with cds 0.75 and shift 1.2 matches the float64 formula.")
             return _not_yet(mistake + ".")
+    return _not_yet(_ppmi_diagnosis(got, mistakes[""]))
+
+
+def _ppmi_diagnosis(got: np.ndarray, right: np.ndarray) -> str:
+    """What to say about an answer that matches none of the usual mistakes."""
+    if np.allclose(got, right, rtol=1e-5, atol=1e-6):
+        return "right to float32 precision only: compute in float64 (the counts' dtype)."
+    if not got.any():
+        return "every cell is 0: the shift is log(shift), small here; check the log."
     if (got < 0).any():
-        return _not_yet("PPMI is never negative: clip with max(PMI - log k, 0).")
+        return "PPMI is never negative: clip with max(PMI - log k, 0)."
     if (got[_COUNTS == 0] != 0).any():
-        return _not_yet("a cell never seen (count 0) must stay 0.")
-    right = _ppmi_mistakes()[""]
+        return "a cell never seen (count 0) must stay 0."
     worst = np.unravel_index(np.abs(got - right).argmax(), got.shape)
-    return _not_yet(
-        f"cell {tuple(int(i) for i in worst)} is {got[worst]:.4f}, expected {right[worst]:.4f}; "
-        "check #(w) (row sums), #(c) (column sums) and the total."
+    return (
+        f"cell {tuple(int(i) for i in worst)} is {got[worst]:.6g}, expected {right[worst]:.6g}; "
+        "compare each step with the formula: #(w), #(c)^cds, their total, the log, the shift."
     )
 
 
@@ -160,6 +182,13 @@ def _glove_mistakes() -> dict[str, float]:
         "the biases go with their tables: b[rows] (words), b_tilde[cols] (contexts)": loss(
             f, dots + b[_COLS] + b_tilde[_ROWS]
         ),
+        "the weight has a power: f(x) = min(1, (x / x_max)^alpha), you left alpha out": loss(
+            np.minimum(1.0, _X / _GLOVE_X_MAX), dots + biases
+        ),
+        "rows index the words (W, b) and cols the contexts (W_tilde, b_tilde): you swapped "
+        "them": loss(
+            f, np.einsum("pe,pe->p", W[_COLS], W_tilde[_ROWS]) + b[_COLS] + b_tilde[_ROWS]
+        ),
     }
 
 
@@ -195,4 +224,9 @@ def check_glove_loss(fn: Callable[..., object]) -> Feedback:
                 )
             return _not_yet(mistake + ".")
     right = _glove_mistakes()[""]
-    return _not_yet(f"got {value:.4g}, expected {right:.4g}; compare each term with the formula.")
+    if math.isclose(value, right, rel_tol=1e-5):
+        return _not_yet("right to float32 precision only: compute in float64 (the tables' dtype).")
+    return _not_yet(
+        f"got {value:.6g}, expected {right:.6g}; compare each term with the formula: the weight "
+        "f(x), the fit W[rows]·W_tilde[cols] + b[rows] + b_tilde[cols], log x, the square, the sum."
+    )

@@ -101,11 +101,14 @@ def _paired(vectors: torch.Tensor, base: torch.Tensor, vocab: Vocabulary) -> str
 
 
 MIN_BAND = 3
+MAX_TOP = 2_000  # the most frequent words whose pairs are scored densely
+# _unseen: the dense (top, top) counts, scores and three masks
+TOP_BYTES_PER_PAIR = 8 + 8 + 3
 FIT_CHUNK = 16_384  # cells scored at once
 # The cells' float64 arrays held at once: count, kept count, score, three targets, the full
 # target, row and column ids (int32 or int64), masks and temporaries.
 FIT_BYTES_PER_CELL = 14 * 8
-BANDS = ((1.0, 10.0), (10.0, 100.0), (100.0, 1_000.0), (1_000.0, math.inf))
+BANDS = ((0.0, 1.0), (1.0, 10.0), (10.0, 100.0), (100.0, 1_000.0), (1_000.0, math.inf))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,10 +139,10 @@ class PmiFit:
             f"  {'target':<58}{'Pearson r':>10}{'mean of w·c - target':>22}",
         ]
         lines += [f"  {name:<58}{r:>10.3f}{gap:>+22.3f}" for name, r, gap in self.targets]
-        lines.append("the full target, by how often the pair was seen:")
+        lines.append("the full target, by the cell's weighted count:")
         for low, high, cells, r, gap in self.bands:
             span = f"{low:g} to {high:g}" if math.isfinite(high) else f"{low:g} or more"
-            lines.append(f"  seen {span:<14} {cells:>8,} cells  r {r:.3f}  mean gap {gap:+.3f}")
+            lines.append(f"  count {span:<13} {cells:>9,} cells  r {r:.3f}  mean gap {gap:+.3f}")
         top, share, unseen, seen = self.unseen
         lines.append(
             f"pairs of the {top} most frequent words never seen together: {share:.1%}; "
@@ -169,14 +172,14 @@ def sgns_pmi_fit(
             weighting.
         least: the smallest weighted count of a cell compared, a number in [1, 1,000].
         top: the most frequent words whose never-seen pairs are scored, a whole number in
-            [2, V].
+            [2, min(V, 2,000)].
     """
     if not isinstance(result, Word2VecResult) or result.output is None:
         raise TypeError("result must be a Word2VecResult trained with negative sampling")
     vocab = result.vocab
     matrix = _check_square("counts", counts, vocab).tocoo()  # (V, V)
     least = check_number("least", least, low=1, high=1_000)
-    top = check_int("top", top, low=2, high=len(vocab))
+    top = check_int("top", top, low=2, high=min(len(vocab), MAX_TOP))
     config = result.config
     w_in, w_out = result.vectors.double().numpy(), result.output.double().numpy()  # (V, E) each
     rows, cols, x = matrix.row, matrix.col, matrix.data  # (Z,) each
@@ -185,7 +188,10 @@ def sgns_pmi_fit(
     seen_x = x * keep[rows] * keep[cols]  # (Z,) expected pairs after subsampling
     frequent = x >= least
     check_memory(
-        FIT_BYTES_PER_CELL * len(x) + 2 * w_in.nbytes + FIT_CHUNK * w_in.shape[1] * 16,
+        FIT_BYTES_PER_CELL * len(x)
+        + 2 * w_in.nbytes
+        + FIT_CHUNK * w_in.shape[1] * 16
+        + TOP_BYTES_PER_PAIR * top * top,
         f"scoring {len(x):,} cells against their shifted PMI",
         hint="Count with a smaller window or vocabulary.",
     )

@@ -210,7 +210,13 @@ def contexts_panel(
 
     def render(word: str, cds: float, shift: float) -> str:
         matrix, words = (counts, vocab) if counts is not None else _notebook_counts()
-        return top_contexts(matrix, words, word.strip().lower(), cds, shift)
+        word = word.strip().lower()
+        if word not in words.index:
+            return (
+                f"{word!r} is not in the vocabulary ({len(words):,} words seen at least "
+                f"{words.min_count} times); try another, e.g. 'king' or 'river'."
+            )
+        return top_contexts(matrix, words, word, cds, shift)
 
     controls = {
         "word": widgets.Text(description="word", value="king", continuous_update=False),
@@ -280,6 +286,9 @@ class SvdStudy:
     with the first by paired bootstrap intervals.
 
     Introduced in ``10_count_and_predict.ipynb``.
+
+    Shape:
+        - vectors: :math:`(V, E)`, the first variant's.
     """
 
     scores: tuple[Scores, ...]
@@ -287,7 +296,7 @@ class SvdStudy:
     vectors: torch.Tensor  # (V, E) the first variant's vectors
 
     def __str__(self) -> str:
-        lines = ["(95% intervals: 1,000 bootstrap resamples of the pairs or questions)"]
+        lines = [f"(95% intervals: {BOOTSTRAP:,} bootstrap resamples of the pairs or questions)"]
         lines += [str(s) for s in self.scores]
         lines.append(f"each against {self.scores[0].name}, paired (same resamples for both):")
         for name, *diffs in self.differences:
