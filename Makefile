@@ -29,7 +29,8 @@ NB ?= notebooks/*.ipynb
 setup: $(STAMP)
 
 # JupyterLab defaults (lab/overrides.json): widget messages on the kernel's main thread, because
-# ipykernel 7 would otherwise run widget callbacks beside cells, and matplotlib is not thread-safe.
+# ipykernel 7 would otherwise run widget callbacks beside cells, and matplotlib is not thread-safe;
+# no news or update checks (no prompt, no request leaves the machine); markdown opens rendered.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 $(STAMP): requirements.txt requirements-site.txt pyproject.toml lab/overrides.json
@@ -41,9 +42,12 @@ $(STAMP): requirements.txt requirements-site.txt pyproject.toml lab/overrides.js
 	cp lab/overrides.json $(LAB_SETTINGS)
 	@touch $(STAMP)
 
+# The lab serves notebooks/ and opens on its contents page (notebooks/contents.md, written by
+# `make navigation`), which every notebook's navigation bar links back to.
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 \
-		--ServerApp.port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_ARGS)
+		--ServerApp.port=$(LAB_PORT) --LabApp.default_url=/lab/tree/contents.md $(ROOT_FLAG) \
+		$(LAB_ARGS)
 
 # The stages, in tools/test_stages.py: lint, fast, slow, nbval (each notebook executed once),
 # browser (each notebook's student edition in JupyterLab); it prints each stage's wall time.

@@ -10,7 +10,7 @@ The sources are staged in ``OUT_DIR/src`` and built there with Sphinx and myst-n
   and its notation table, with a hidden table of contents in the notebooks' order, which gives
   every page its previous and next links;
 - each notebook keeps its stored outputs; its navigation cells go (the site has its own), links
-  to the README's contents lead to the landing page, its
+  to the contents page (``contents.md``, or the README's table) lead to the landing page, its
   ``solution`` cells are tagged ``hide-cell`` (collapsed until clicked, as in JupyterLab), and
   each widget cell's output gives way to a note that the panel is live in JupyterLab or Binder;
 - a notebook that was never executed (a code cell without an execution count) stops the build
@@ -51,6 +51,12 @@ WIDGET_NOTE = (
 )
 
 
+# A link to the contents: notebooks/contents.md beside the notebooks, or the README's table.
+CONTENTS_LINK = re.compile(
+    rf"\]\((?:\.\./README\.md|{re.escape(navigation.CONTENTS.name)})(#[^)]*)?\)"
+)
+
+
 class SiteError(RuntimeError):
     """The site cannot be built from what is stored (e.g. a notebook never executed)."""
 
@@ -77,8 +83,8 @@ def site_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         tags = cell.metadata.get("tags", [])
         if "navigation" in tags:
             continue
-        if cell.cell_type == "markdown":  # the README's contents is the site's landing page
-            cell.source = re.sub(r"\]\(\.\./README\.md(#[^)]*)?\)", "](index.md)", cell.source)
+        if cell.cell_type == "markdown":  # the contents page is the site's landing page
+            cell.source = CONTENTS_LINK.sub("](index.md)", cell.source)
         if "solution" in tags:
             cell.metadata["tags"] = [*tags, "hide-cell"]
             cell.metadata["mystnb"] = {

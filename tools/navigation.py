@@ -6,7 +6,11 @@
 The lessons (``NN_*.ipynb``) come in order, then the appendices (``A1_*.ipynb``, numbered A1,
 A2, ...). Each notebook gets a navigation cell at the top and at the bottom (previous · contents ·
 next, and a launch-on-Binder badge), tagged ``navigation`` so the next run replaces rather than
-adds.
+adds. "Contents" leads to ``notebooks/contents.md``, written here from the same table as the
+README's: a sibling of the notebooks, so the link works wherever the notebooks are served from
+(``make lab`` and the student edition serve ``notebooks/`` as the root, Binder the repository),
+and ``make lab`` opens on it. JupyterLab shows it rendered (``lab/overrides.json`` makes Markdown
+Preview the default viewer for markdown).
 Cells tagged ``solution`` get JupyterLab's ``jupyter.source_hidden`` and ``outputs_hidden``
 metadata, so a learner sees a collapsed solution and expands it on purpose.
 The README's table (number, title, concept, helpers introduced, badge) is rebuilt between the
@@ -37,6 +41,7 @@ import colab  # noqa: E402 (a sibling tool: the set-up cell's Colab block)
 
 NOTEBOOKS = ROOT / "notebooks"
 README = ROOT / "README.md"
+CONTENTS = NOTEBOOKS / "contents.md"  # the contents page beside the notebooks
 START, END = "<!-- notebooks:start -->", "<!-- notebooks:end -->"
 NAV_TAG = "navigation"
 BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
@@ -117,7 +122,7 @@ def navigation_markdown(course: list[Lesson], index: int) -> str:
     if index > 0:
         prev = course[index - 1]
         parts.append(f"[← {prev.number} · {prev.title}]({prev.path.name})")
-    parts.append("[Contents](../README.md#the-notebooks)")
+    parts.append(f"[Contents]({CONTENTS.name})")
     if index + 1 < len(course):
         nxt = course[index + 1]
         parts.append(f"[{nxt.number} · {nxt.title} →]({nxt.path.name})")
@@ -139,7 +144,8 @@ def with_navigation(nb: nbformat.NotebookNode, text: str) -> nbformat.NotebookNo
     return nb
 
 
-def readme_table(course: list[Lesson]) -> str:
+def readme_table(course: list[Lesson], folder: str = "notebooks/") -> str:
+    """The table of notebooks; ``folder`` leads from the page that shows it to the notebooks."""
     launch = bool(repository())
     rows = [
         "| # | Notebook | Concept | Helpers introduced |" + (" Launch |" if launch else ""),
@@ -147,10 +153,53 @@ def readme_table(course: list[Lesson]) -> str:
     ]
     for lesson in course:
         helpers = ", ".join(f"`{h}`" for h in lesson.helpers)
-        link = f"[{lesson.title}](notebooks/{lesson.path.name})"
+        link = f"[{lesson.title}]({folder}{lesson.path.name})"
         row = f"| {lesson.number} | {link} | {lesson.concept} | {helpers} |"
         rows.append(row + (f" {badge(lesson.path)} |" if launch else ""))
     return "\n".join(rows)
+
+
+def course_badge() -> str:
+    """A badge that opens the contents page on Binder, or '' while no repository is configured."""
+    return (
+        f"[![Launch the course on Binder]({BADGE_IMAGE})]({binder_url(CONTENTS)})"
+        if repository()
+        else ""
+    )
+
+
+def span(numbers: list[str], one: str, many: str) -> str:
+    """'lesson 01', 'appendices A1 and A2', 'lessons 01 to 09'; '' for no numbers."""
+    if len(numbers) < 2:
+        return f"{one} {numbers[0]}" if numbers else ""
+    joiner = " and " if len(numbers) == 2 else " to "
+    return f"{many} {numbers[0]}{joiner}{numbers[-1]}"
+
+
+def contents_page(course: list[Lesson]) -> str:
+    """``notebooks/contents.md``: the README's table, its links leading to the sibling notebooks."""
+    numbers = [lesson.number for lesson in course]
+    parts = [
+        span([n for n in numbers if n[0].isdigit()], "lesson", "lessons"),
+        span([n for n in numbers if not n[0].isdigit()], "appendix", "appendices"),
+    ]
+    order = ", then the ".join(part for part in parts if part)
+    launch = course_badge()
+    lines = [
+        "<!-- Written by `make navigation` (tools/navigation.py): edits here are overwritten. -->",
+        "",
+        "# word2vec, hands on · Contents",
+        "",
+        f"The notebooks in reading order: the {order}.",
+        "Each runs on its own, top to bottom, and ends with exercises whose checks explain what is",
+        "wrong with a wrong answer; solutions follow, collapsed.",
+        "The navigation bar at the top and bottom of every notebook leads back to this page.",
+        *(["", f"{launch} opens this page in a ready-made session."] if launch else []),
+        "",
+        readme_table(course, folder=""),
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def planned() -> dict[Path, str]:
@@ -166,12 +215,17 @@ def planned() -> dict[Path, str]:
     head, rest = readme.split(START, 1)
     _, tail = rest.split(END, 1)
     out[README] = f"{head}{START}\n{readme_table(course)}\n{END}{tail}"
+    out[CONTENTS] = contents_page(course)
     return out
+
+
+def current(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
 
 
 def stale() -> list[Path]:
     """Files whose navigation or table is out of date."""
-    return [p for p, text in planned().items() if p.read_text(encoding="utf-8") != text]
+    return [p for p, text in planned().items() if current(p) != text]
 
 
 def main(argv: list[str]) -> int:
@@ -181,7 +235,7 @@ def main(argv: list[str]) -> int:
             print(f"out of date: {path.relative_to(ROOT)} (run `make navigation`)")
         return 1 if outdated else 0
     for path, text in planned().items():
-        if path.read_text(encoding="utf-8") != text:
+        if current(path) != text:
             path.write_text(text, encoding="utf-8")
             print(f"updated {path.relative_to(ROOT)}")
     return 0

@@ -9,8 +9,9 @@ cells that call a ``check_...`` function) cleared of outputs and execution count
 sees the stub's question, not the stored "✘ Not yet" or the answer. Each exercise cell gets
 nbgrader-style metadata with a stable
 ``grade_id`` (``<stem>-exercise-<k>``); JupyterLab and nbval ignore it. Everything else (prose,
-other cells and their stored outputs, notebook metadata) is kept as stored. The README is copied
-beside the notebooks because their navigation links to ``../README.md``; the helpers come from
+other cells and their stored outputs, notebook metadata) is kept as stored. The contents page
+``notebooks/contents.md`` is copied beside the notebooks, which link to it, and the README beside
+the folder; the helpers come from
 the installed ``w2v_helpers`` package. The output folder is recreated on each run; the tool
 refuses to clear a folder holding anything it did not write.
 A solution cell must follow its exercise cell; otherwise the tool stops with an error rather
@@ -144,6 +145,7 @@ def write_edition(out: Path) -> list[Path]:
             f"{plural(cleared, 'exercise')} cleared"
         )
         written.append(target)
+    shutil.copyfile(NOTEBOOKS / "contents.md", out / "notebooks" / "contents.md")
     shutil.copyfile(README, out / README.name)
     return written
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from .memory import INT64, check_memory
+from .memory import INT64, check_large_request
 from .validation import (
     check_counts,
     check_data_name,
@@ -375,7 +375,7 @@ def sample_noise(
     shape = tuple(check_int(f"shape[{i}]", n, low=0) for i, n in enumerate(shape))
     table_size = check_positive_int("table_size", table_size, maximum=100_000_000)
     generator = check_generator("generator", generator)
-    check_memory(
+    check_large_request(
         2 * INT64 * math.prod(shape) + INT64 * table_size,
         f"{math.prod(shape):,} noise draws",
         hint="Ask for fewer draws at a time.",
@@ -427,7 +427,7 @@ def window_reach(
     length = check_int("length", length, low=0)
     window = check_positive_int("window", window, maximum=MAX_REACH)
     generator = check_generator("generator", generator)
-    check_memory(INT64 * length, f"{length:,} window reaches", hint="Lower length.")
+    check_large_request(INT64 * length, f"{length:,} window reaches", hint="Lower length.")
     return torch.randint(1, window + 1, (length,), generator=generator, device=device)  # (L,)
 
 
@@ -456,7 +456,7 @@ def dynamic_window_pairs(
     if not isinstance(ids, torch.Tensor) or ids.dim() != 1 or ids.is_floating_point():
         raise TypeError(f"ids must be a 1-D tensor of integer token ids, got {ids!r:.60}")
     L = ids.numel()
-    check_memory(
+    check_large_request(
         PAIR_BYTES_PER_REACH * window * L,
         f"the pairs of {L:,} tokens with window={window}",
         hint="Lower window or pass fewer ids.",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from .memory import INT64, check_memory
+from .memory import INT64, check_large_request
 from .validation import check_generator, check_positive_int
 
 __all__ = ["random_cbow_batch"]
@@ -34,7 +34,9 @@ def random_cbow_batch(
     N = check_positive_int("batch_size", batch_size)
     T = check_positive_int("window_size", window_size)
     generator = check_generator("generator", generator)
-    check_memory(INT64 * N * (T + 1), f"a batch of {N:,} x {T:,} ids", hint="Lower batch_size.")
+    check_large_request(
+        INT64 * N * (T + 1), f"a batch of {N:,} x {T:,} ids", hint="Lower batch_size."
+    )
     x = torch.randint(V, (N, T), generator=generator)  # (N, T)
     y = torch.randint(V, (N,), generator=generator)  # (N,)
     return x, y

@@ -56,6 +56,11 @@ def most_similar(
     topn = check_positive_int("topn", topn, maximum=len(vocab) - 1)
     if word not in vocab.index:
         raise ValueError(f"word {word!r} is not in the vocabulary (min_count={vocab.min_count})")
+    if not bool(vectors[vocab.index[word]].any()):
+        raise ValueError(
+            f"vectors holds a zero row for {word!r}: a zero vector has no direction, so no "
+            "cosine similarity; train the vectors first"
+        )
     unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)
     sims = unit @ unit[vocab.index[word]]  # (V, E) @ (E,) -> (V,)
     sims[vocab.index[word]] = -math.inf
@@ -76,6 +81,12 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     """
     from scipy.stats import spearmanr  # local: scipy is only needed here
 
+    for name, values in (("a", a), ("b", b)):
+        if len(values) < 2 or np.ptp(np.asarray(values, dtype=np.float64)) == 0:
+            raise ValueError(
+                f"{name} must hold at least two different values: a rank correlation of a "
+                "constant is undefined"
+            )
     return float(spearmanr(a, b).statistic)
 
 
@@ -95,11 +106,30 @@ def wordsim_spearman(vectors: torch.Tensor, vocab: Vocabulary) -> float:
     unit = F.normalize(vectors.float().cpu(), dim=1)  # (V, E)
     human = []
     model = []
+    used = set()
     for a, b, score in load_wordsim353():
         if a in vocab.index and b in vocab.index:
             human.append(score)
             model.append(float(unit[vocab.index[a]] @ unit[vocab.index[b]]))
+            used |= {vocab.index[a], vocab.index[b]}
+    if len(human) < MIN_PAIRS:
+        raise ValueError(
+            f"only {len(human)} wordsim353 pairs have both words in vocab; need {MIN_PAIRS}"
+        )
+    _refuse_zero_rows(vectors, vocab, sorted(used), "wordsim353")
     return spearman(human, model)
+
+
+def _refuse_zero_rows(
+    vectors: torch.Tensor, vocab: Vocabulary, rows: list[int], dataset: str
+) -> None:
+    """A zero row has no direction: its cosine with anything is undefined, not 0."""
+    zero = [vocab.words[i] for i in rows if not bool(vectors[i].any())]
+    if zero:
+        raise ValueError(
+            f"vectors holds zero rows for {len(zero)} word(s) of the {dataset} pairs, e.g. "
+            f"{zero[0]!r}: a zero vector has no direction, so no cosine; train the vectors first"
+        )
 
 
 def relative_movement(before: torch.Tensor, after: torch.Tensor) -> float:
@@ -169,6 +199,7 @@ def _pair_scores(
             f"only {len(used)} {dataset} pairs have both words in vocab; need {MIN_PAIRS}"
         )
     rows = torch.tensor([[vocab.index[a], vocab.index[b]] for a, b, _ in used])  # (P, 2)
+    _refuse_zero_rows(vectors, vocab, rows.unique().tolist(), dataset)
     cosine = (unit[rows[:, 0]] * unit[rows[:, 1]]).sum(1).numpy()  # (P,)
     return np.array([s for _, _, s in used]), cosine, len(pairs)
 

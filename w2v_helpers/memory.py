@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_BUDGET",
     "BUDGET_ENV_VAR",
     "MemoryBudgetError",
+    "check_large_request",
     "check_memory",
     "estimate_cbow_forward_bytes",
     "estimate_cooccurrence_bytes",
@@ -146,6 +147,28 @@ def retained_heap() -> Iterator[None]:
         libc.mallopt(_M_TRIM_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
         libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
         libc.malloc_trim(0)
+
+
+SMALL_REQUEST = 16 * 2**20  # below this, a hot loop need not read the process's memory
+
+
+def check_large_request(nbytes: int, what: str, *, hint: str = "") -> int:
+    """:func:`check_memory` for helpers called in loops: requests under 16 MiB pass unread.
+
+    Reading the process's memory costs about 50 µs; a function the trainer calls once per block
+    would spend more on the guard than on its work. A request under 16 MiB cannot take a kernel
+    far past its budget, so only larger ones are checked. Introduced in
+    ``06_negative_sampling_real_corpus.ipynb``.
+
+    Args:
+        nbytes: the bytes about to be allocated, at least 0.
+        what: the request, for the message.
+        hint: which argument to lower, for the message.
+    """
+    nbytes = check_int("nbytes", nbytes, low=0)
+    if nbytes < SMALL_REQUEST:
+        return nbytes
+    return check_memory(nbytes, what, hint=hint)
 
 
 def check_memory(

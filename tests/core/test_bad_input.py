@@ -25,6 +25,7 @@ from w2v_helpers.evaluation import (
     most_similar,
     neighbour_overlap,
     relative_movement,
+    spearman,
     spearman_difference,
     word_pairs,
     wordsim_spearman,
@@ -1062,6 +1063,10 @@ CASES += [(f"counts {name}", *rest) for name, *rest in COUNT_CASES]
 _SGNS = TrainConfig()
 _IDS = torch.tensor([0, 1, 2, 0])  # (L,)
 _HUGE_SEED = 2**70
+_PAIR_VOCAB = build_vocabulary(
+    [sorted({w for a, b, _ in load_word_pairs("wordsim353.tsv")[:40] for w in (a, b)})],
+    min_count=1,
+)
 # Issue 30's categories at the entry points of corpus, data, reference, evaluation, notebook,
 # glove: sentences that would be read wrongly, seeds and generators, data names, sizes that the
 # memory guard must refuse before allocating.
@@ -1126,6 +1131,26 @@ CASES += [
     ("word pairs file absolute", lambda: load_word_pairs("/etc/passwd"), ValueError, "name"),
     ("word pairs file empty", lambda: load_word_pairs(""), ValueError, "name"),
     ("word pairs file not text", lambda: load_word_pairs(3), TypeError, "file name"),
+    ("spearman constant", lambda: spearman([1, 1, 1], [1, 2, 3]), ValueError, "a must hold"),
+    ("spearman one value", lambda: spearman([1], [2]), ValueError, "at least two"),
+    (
+        "word pairs zero vectors",
+        lambda: word_pairs(torch.zeros(len(_PAIR_VOCAB), 3), _PAIR_VOCAB),
+        ValueError,
+        "zero rows",
+    ),
+    (
+        "wordsim zero vectors",
+        lambda: wordsim_spearman(torch.zeros(len(_PAIR_VOCAB), 3), _PAIR_VOCAB),
+        ValueError,
+        "zero rows",
+    ),
+    (
+        "most_similar zero row",
+        lambda: most_similar(torch.zeros(len(_PAIR_VOCAB), 3), _PAIR_VOCAB, _PAIR_VOCAB.words[0]),
+        ValueError,
+        "zero row",
+    ),
 ]
 CASES += [
     (

@@ -1,10 +1,13 @@
-"""Binder: repo2docker's build plan installs the same pins and the helper package."""
+"""Binder: repo2docker's build plan installs the same pins, the helper package and the course's
+JupyterLab settings (lab/overrides.json, which make setup installs too)."""
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from tools_loader import load_tool
 
@@ -52,3 +55,24 @@ def test_repo2docker_plan_installs_the_pins_and_the_helper_package(tmp_path):
     assert (
         "pip install --no-deps --no-cache-dir -e ." in (copy / "binder" / "postBuild").read_text()
     )
+
+
+LAB_SCHEMAS = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+
+
+def test_the_lab_settings_binder_and_make_setup_install_are_valid_and_ask_nothing():
+    """lab/overrides.json names real JupyterLab settings with valid values, turns off the news
+    prompt and the update check, and opens markdown rendered (the contents page)."""
+    overrides = json.loads((ROOT / "lab" / "overrides.json").read_text())
+    for plugin, values in overrides.items():
+        package, name = plugin.split(":")
+        schema = json.loads((LAB_SCHEMAS / package / f"{name}.json").read_text())
+        unknown = set(values) - set(schema["properties"])
+        assert not unknown, f"{plugin}: no such setting {sorted(unknown)}"
+        jsonschema.validate(values, schema)
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"fetchNews": "false", "checkForUpdates": False}
+    viewers = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
+    assert viewers == {"markdown": "Markdown Preview"}
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    assert 'cp lab/overrides.json "$settings/overrides.json"' in post_build

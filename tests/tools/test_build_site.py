@@ -18,11 +18,12 @@ def small_notebook() -> nbformat.NotebookNode:
     nb.cells = [
         new_markdown_cell("[← 01](01_x.ipynb)", metadata={"tags": ["navigation"]}),
         new_markdown_cell("# 02 · A lesson, see [the contents](../README.md#the-notebooks)"),
+        new_markdown_cell("Or [pick another](contents.md), or [this one](contents.md#top)."),
         new_code_cell("panel()", execution_count=1, metadata={"tags": ["nbval-ignore-output"]}),
         new_code_cell("print(1)", execution_count=2, outputs=[new_output("stream", text="1\n")]),
         new_code_cell("# Solution", execution_count=3, metadata={"tags": ["solution"]}),
     ]
-    nb.cells[2].outputs = [new_output("stream", text="[run this cell in Jupyter]\n")]
+    nb.cells[3].outputs = [new_output("stream", text="[run this cell in Jupyter]\n")]
     return nb
 
 
@@ -31,6 +32,7 @@ def test_site_notebook_drops_navigation_collapses_solutions_and_notes_widgets():
     sources = [cell.source for cell in shown.cells]
     assert not any(s.startswith("[← 01]") for s in sources)
     assert "[the contents](index.md)" in sources[0]
+    assert sources[1] == "Or [pick another](index.md), or [this one](index.md)."
     widget = next(cell for cell in shown.cells if cell.source == "panel()")
     assert widget.outputs == []
     note = shown.cells[shown.cells.index(widget) + 1]
@@ -38,13 +40,13 @@ def test_site_notebook_drops_navigation_collapses_solutions_and_notes_widgets():
     solution = next(cell for cell in shown.cells if cell.source == "# Solution")
     assert "hide-cell" in solution.metadata.tags
     assert solution.metadata.mystnb["code_prompt_show"] == "Show the solution"
-    assert shown.cells[3].outputs[0].text == "1\n"  # a plain cell keeps its stored output
+    assert shown.cells[4].outputs[0].text == "1\n"  # a plain cell keeps its stored output
 
 
 def test_a_notebook_never_executed_stops_the_build_with_its_name():
     nb = small_notebook()
-    nb.cells[3].execution_count = None
-    with pytest.raises(build_site.SiteError, match=r"02_a_lesson\.ipynb .*cell 3.*make regenerate"):
+    nb.cells[4].execution_count = None
+    with pytest.raises(build_site.SiteError, match=r"02_a_lesson\.ipynb .*cell 4.*make regenerate"):
         build_site.check_executed(Path("02_a_lesson.ipynb"), nb)
 
 
