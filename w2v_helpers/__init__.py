@@ -22,6 +22,8 @@ Core modules, named by concept:
 - ``chunk_updates``        one chunk's update of the trainer's tables: negative sampling or
                            hierarchical softmax
 - ``row_updates``          sparse row updates of an embedding table, with a capped learning rate
+- ``subwords``             fastText's character n-grams, their hashed buckets, bags of rows
+- ``subword_trainer``      fastText's SkipGram: a word's input vector is the mean of its bag
 - ``evaluation``           nearest neighbours, WordSim353, how far training moved the vectors
 - ``analogies``            a : b :: c : ?, scored on ``questions-words.txt`` (3CosAdd, 3CosMul)
 - ``memory``               the memory guard every widget and the trainer go through
