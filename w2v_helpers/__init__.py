@@ -43,6 +43,7 @@ exercise checks):
 - ``lessons.nb07_fast_trainer_vs_gensim``  the fast trainer next to gensim
 - ``lessons.nb08_hierarchical_softmax``    hierarchical softmax
 - ``lessons.nb09_what_the_vectors_know``   what the vectors know
+- ``lessons.nb11_subword_vectors``          words the corpus never saw: subword vectors
 - ``lessons.a1_how_the_fast_trainer_departs``  appendix A1: the fast trainer against the reference
 
 over a shared layer:

@@ -12,6 +12,7 @@ its exercise checks:
 - ``nb07_fast_trainer_vs_gensim``: the fast trainer next to gensim;
 - ``nb08_hierarchical_softmax``: hierarchical softmax;
 - ``nb09_what_the_vectors_know``: what the vectors know;
+- ``nb11_subword_vectors``: words the corpus never saw, fastText's subword vectors;
 - ``a1_how_the_fast_trainer_departs``: appendix A1, the fast trainer audited against the
   reference trainer, and the noise table judged by its sampling error.
 
