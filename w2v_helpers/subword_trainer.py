@@ -41,7 +41,6 @@ from .corpus import (
     subsample,
     window_reach,
 )
-from .evaluation import most_similar
 from .logistic_scores import block_loss_and_grads
 from .memory import check_memory, estimate_training_bytes, retained_heap
 from .row_updates import add_rows, capped_steps, gather_rows
@@ -104,13 +103,14 @@ class SubwordResult:
         return bag_vectors(self.table, flat, offsets)  # (V, E)
 
     def most_similar(self, word: str, topn: int = 5) -> list[tuple[str, float]]:
-        """The ``topn`` vocabulary words nearest to any string's vector, by cosine."""
-        vectors = self.vocab_vectors()  # (V, E)
+        """The ``topn`` vocabulary words nearest to any string's vector, by cosine in float64
+        (the word itself left out when it is in the vocabulary)."""
+        unit = F.normalize(self.vocab_vectors().double(), dim=1)  # (V, E)
+        query = F.normalize(self.word_vector(word).double(), dim=0)  # (E,)
+        cosines = unit @ query  # (V, E) x (E,) -> (V,)
         if word in self.vocab.index:
-            return most_similar(vectors, self.vocab, word, topn)
-        unit = F.normalize(vectors, dim=1)  # (V, E)
-        query = F.normalize(self.word_vector(word), dim=0)  # (E,)
-        best = torch.topk(unit @ query, topn)  # (V, E) x (E,) -> (V,)
+            cosines[self.vocab.index[word]] = -torch.inf
+        best = torch.topk(cosines, min(topn, len(cosines)))
         return [(self.vocab.words[i], float(s)) for s, i in zip(*best, strict=True)]
 
 

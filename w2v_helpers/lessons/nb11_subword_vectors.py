@@ -226,7 +226,7 @@ def corpus_counts(
 
 
 def neighbours_report(result: SubwordResult, words: Sequence[str], topn: int = 4) -> str:
-    """Each word's ``topn`` nearest vocabulary words, known word or not.
+    """Each word's ``topn`` nearest vocabulary words, known word or not, cosines to 2 decimals.
 
     Introduced in ``11_subword_vectors.ipynb``.
 
@@ -238,7 +238,7 @@ def neighbours_report(result: SubwordResult, words: Sequence[str], topn: int = 4
     lines = []
     for word in words:
         near = result.most_similar(word, topn)
-        lines.append(f"{word:<12} " + ", ".join(f"{w} {s:.3f}" for w, s in near))
+        lines.append(f"{word:<12} " + ", ".join(f"{w} {s:.2f}" for w, s in near))
     return "\n".join(lines)
 
 
@@ -286,7 +286,7 @@ def subword_view(result: SubwordResult, word: str = "playing", topn: int = 6) ->
         [
             f"{key}: {seen}",
             "n-grams: " + " ".join(grams),
-            "nearest: " + ", ".join(f"{w} {s:.3f}" for w, s in near),
+            "nearest: " + ", ".join(f"{w} {s:.2f}" for w, s in near),
         ]
     )
 
