@@ -102,7 +102,9 @@ def time_subwords(
     Introduced in ``11_subword_vectors.ipynb``.
 
     Args:
-        sentences: the corpus. config: the settings. buckets: H.
+        sentences: the corpus, lists of tokens.
+        config: the run's settings.
+        buckets: H, the n-gram rows.
     """
     start = time.perf_counter()
     result = train_subwords(sentences, config, buckets=buckets)
@@ -117,7 +119,10 @@ def time_gensim_fasttext(
     Introduced in ``11_subword_vectors.ipynb``.
 
     Args:
-        sentences: the corpus. epochs: passes. buckets: H. seed: gensim's seed. Default: 0.
+        sentences: the corpus, lists of tokens.
+        epochs: passes over the corpus.
+        buckets: H, the n-gram rows.
+        seed: gensim's seed. Default: 0.
     """
     from gensim.models import FastText
 
@@ -148,8 +153,11 @@ def all_pairs(vectors_of: Callable[[list[str]], torch.Tensor], dataset: str) -> 
     or not), with its interval. Introduced in ``11_subword_vectors.ipynb``.
 
     Args:
-        vectors_of: a list of words to their vectors, (n, E).
+        vectors_of: a list of words to their vectors.
         dataset: ``"wordsim353"`` or ``"simlex999"``.
+
+    Shape:
+        - vectors_of's output: :math:`(n, E)` for n words.
     """
     pairs = load_word_pairs(WORD_PAIR_FILES[dataset])
     words = sorted({w for a, b, _ in pairs for w in (a, b)})
@@ -175,8 +183,10 @@ def score_report(
     Introduced in ``11_subword_vectors.ipynb``.
 
     Args:
-        ours: our subword run. gensim_model: gensim's ``FastText``. words: word-level SGNS
-        vectors in ``vocab``'s order. vocab: the shared vocabulary.
+        ours: our subword run.
+        gensim_model: gensim's ``FastText`` on the same text.
+        words: word-level SGNS vectors in ``vocab``'s order.
+        vocab: the shared vocabulary.
 
     Shape:
         - words: :math:`(V, E)`.
@@ -268,7 +278,8 @@ def subword_view(result: SubwordResult, word: str = "playing", topn: int = 6) ->
     Introduced in ``11_subword_vectors.ipynb``.
 
     Args:
-        result: a subword run. word: any non-empty string. Default: ``"playing"``.
+        result: a subword run.
+        word: any non-empty string. Default: ``"playing"``.
         topn: neighbours to show, 1 to 20. Default: 6.
     """
     V, E = result.table.shape[0] - result.bags.buckets, result.table.shape[1]
