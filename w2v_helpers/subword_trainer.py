@@ -160,7 +160,7 @@ def subword_update(
     load = weights.sum(2).reshape(-1).repeat_interleave(sizes)  # (Z,) each bag row's pairs
     steps = capped_steps(table, flat, load, lr, config.row_cap)  # (Z,)
     spread = g_hidden.reshape(B * S, E).repeat_interleave(sizes, 0)  # (Z, E)
-    table.index_add_(0, flat, spread * steps.unsqueeze(1))  # every bag row, the whole step
+    table.index_add_(0, flat, spread.mul_(steps.unsqueeze(1)))  # every bag row, the whole step
     add_rows(output, row_ids, g_rows)
     return loss, n_pos.sum()
 
@@ -178,7 +178,9 @@ def _guard(config: TrainConfig, V: int, L: int, bags: SubwordBags) -> None:
     )
     P = bags.rows.shape[1]
     need += subword_table_bytes(V, bags.buckets, config.vector_size) - 4 * V * config.vector_size
-    need += 8 * V * P + 4 * config.chunk * P * (8 + 4 * config.vector_size)  # bags, Z x E
+    # the bags (V, P); a chunk's padded ids and mask (n, P), its flat rows and their gradient
+    # (Z, E) with Z <= n * P
+    need += 8 * V * P + config.chunk * P * (2 * 8 + 4 * config.vector_size)
     check_memory(
         need,
         f"subword training with V={V:,}, buckets={bags.buckets:,}, "

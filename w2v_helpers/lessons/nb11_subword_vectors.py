@@ -253,8 +253,9 @@ def neighbours_report(result: SubwordResult, words: Sequence[str], topn: int = 4
 
 
 def rank_report(result: SubwordResult, pairs: Sequence[tuple[str, str]]) -> str:
-    """For each (word, known word): their cosine, and the known word's rank among the
-    vocabulary's words by cosine to ``word`` (1: the nearest). Introduced in
+    """For each (word, known word): how many of the word's distinct n-grams the known word has
+    too, their cosine, and the known word's rank among the vocabulary's words by cosine to
+    ``word`` (1: the nearest). Introduced in
     ``11_subword_vectors.ipynb``.
 
     Args:
@@ -268,7 +269,12 @@ def rank_report(result: SubwordResult, pairs: Sequence[tuple[str, str]]) -> str:
         cosines = unit @ query  # (V, E) x (E,) -> (V,)
         mine = cosines[result.vocab.index[known]]
         rank = int((cosines > mine).sum()) + 1 - int(word in result.vocab.index)
-        lines.append(f"{word} ~ {known}: cosine {mine:.3f}, rank {rank:,} of {len(unit):,}")
+        grams = set(char_ngrams(word, result.bags.min_n, result.bags.max_n))
+        shared = len(grams & set(char_ngrams(known, result.bags.min_n, result.bags.max_n)))
+        lines.append(
+            f"{word} ~ {known}: {shared} of {len(grams)} n-grams shared, cosine {mine:.3f}, "
+            f"rank {rank:,} of {len(unit):,}"
+        )
     return "\n".join(lines)
 
 
