@@ -27,6 +27,10 @@ Every line it prints is also recorded, with the CPU, thread layout, date and com
 (``bench_results.record``; ``BENCH_RECORD=0`` leaves them alone, ``BENCH_NOTE="shared 2-core
 machine"`` says what else ran on the machine).
 
+Then notebook 11's subword SkipGram against gensim's ``FastText`` (SkipGram, window 5, K = 5,
+E = 100, min_n 3, max_n 6, 200,000 buckets, ``BENCH_SUBWORD_EPOCHS`` epochs, default 5, one
+worker each), Spearman on all 353 WordSim353 pairs: the ``cpu subword:`` line.
+
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
 """
 
@@ -44,6 +48,13 @@ from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
 from w2v_helpers.evaluation import word_pairs, wordsim_spearman
 from w2v_helpers.lessons.nb07_fast_trainer_vs_gensim import time_gensim, time_ours, time_reference
 from w2v_helpers.lessons.nb08_hierarchical_softmax import HS_CHUNK
+from w2v_helpers.lessons.nb11_subword_vectors import (
+    all_pairs,
+    notebook_config,
+    time_gensim_fasttext,
+    time_subwords,
+)
+from w2v_helpers.subwords import DEFAULT_BUCKETS
 from w2v_helpers.trainer import TrainConfig
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "20"))
@@ -56,6 +67,8 @@ HS_SETTINGS = dict(hs=True, negative=0, chunk=HS_CHUNK)
 # On a GPU one chunk is a few kernels whatever its size: larger chunks keep it busy. One worker:
 # the GPU runs the chunks one after another anyway.
 CUDA_CHUNK = int(os.environ.get("BENCH_CUDA_CHUNK", "16384"))
+# Subwords (notebook 11): fastText's SkipGram, ours and gensim's FastText, one worker each.
+SUBWORD_EPOCHS = int(os.environ.get("BENCH_SUBWORD_EPOCHS", "5"))
 PRINTED: list[str] = []  # every line printed, for the results file
 
 
@@ -144,6 +157,35 @@ def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
     )
 
 
+def compare_subwords(sentences: list[list[str]]) -> str:
+    """ROUNDS rounds of gensim's FastText then ours, one worker each, notebook 11's settings;
+    Spearman on all 353 WordSim353 pairs (every word has a vector). The summary line."""
+    words = sum(map(len, sentences)) * SUBWORD_EPOCHS
+    rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
+    for seed in range(ROUNDS):
+        g_seconds, model = time_gensim_fasttext(
+            sentences, epochs=SUBWORD_EPOCHS, buckets=DEFAULT_BUCKETS, seed=seed
+        )
+        config = dataclasses.replace(notebook_config(seed), epochs=SUBWORD_EPOCHS)
+        o_seconds, result = time_subwords(sentences, config, DEFAULT_BUCKETS)
+        g_rho = all_pairs(lambda w, m=model: torch.tensor(m.wv[w]), "wordsim353").spearman
+        o_rho = all_pairs(result.vectors_of, "wordsim353").spearman
+        rounds.append((words / o_seconds, words / g_seconds, o_rho, g_rho))
+        say(
+            f"cpu subword: round {seed + 1} (seed {seed}, {SUBWORD_EPOCHS} epochs, buckets "
+            f"{DEFAULT_BUCKETS}): gensim FastText (1 worker) {words / g_seconds:,.0f} words/s, "
+            f"spearman {g_rho:.3f}; ours (1 worker) {words / o_seconds:,.0f} words/s, spearman "
+            f"{o_rho:.3f} (all 353 pairs); ratio {g_seconds / o_seconds:.2f}"
+        )
+    ratios = sorted(o / g for o, g, _, _ in rounds)
+    o_wps, g_wps, o_rho, g_rho = (statistics.median(column) for column in zip(*rounds, strict=True))
+    return (
+        f"cpu subword: ours {o_wps:.0f} words/s, gensim {g_wps:.0f} words/s, "
+        f"ratio {statistics.median(ratios):.2f}, spearman ours {o_rho:.3f} gensim {g_rho:.3f} "
+        f"(ratio min-max {ratios[0]:.2f}-{ratios[-1]:.2f}, {ROUNDS} rounds)"
+    )
+
+
 def main() -> None:
     Start.now()  # the date and commit the results file records
     # One torch thread per worker by default (see the module docstring): two OpenMP threads
@@ -159,9 +201,12 @@ def main() -> None:
         f"spearman {r_rho:.3f} after those epochs"
     )
     lines = [f"cpu: reference {r_wps:.0f} words/s ({REFERENCE_EPOCHS} epoch(s), float64)"]
+    subword = compare_subwords(sentences)  # first: the process holds least then
     for device in devices:
         for hs in (False, True):
             lines.append(compare(sentences, device, hs))
+        if device == "cpu":
+            lines.append(subword)
     say("\n".join(lines))
     record("bench-train", PRINTED, default_command="python benchmarks/bench_train.py")
 

@@ -106,6 +106,10 @@ def _prepare(name: str) -> None:
         from w2v_helpers.lessons.nb09_what_the_vectors_know import _notebook_vectors
 
         _notebook_vectors()
+    elif name == "subword_panel":
+        from w2v_helpers.lessons.nb11_subword_vectors import _notebook_run
+
+        _notebook_run()
 
 
 def child(name: str, rounds: int) -> dict[str, object]:

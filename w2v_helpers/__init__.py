@@ -22,6 +22,8 @@ Core modules, named by concept:
 - ``chunk_updates``        one chunk's update of the trainer's tables: negative sampling or
                            hierarchical softmax
 - ``row_updates``          sparse row updates of an embedding table, with a capped learning rate
+- ``subwords``             fastText's character n-grams, their hashed buckets, bags of rows
+- ``subword_trainer``      fastText's SkipGram: a word's input vector is the mean of its bag
 - ``evaluation``           nearest neighbours, WordSim353, how far training moved the vectors
 - ``analogies``            a : b :: c : ?, scored on ``questions-words.txt`` (3CosAdd, 3CosMul)
 - ``counts``               co-occurrence counts, PPMI (context-distribution smoothing, shift),
@@ -45,6 +47,7 @@ exercise checks):
 - ``lessons.nb08_hierarchical_softmax``    hierarchical softmax
 - ``lessons.nb09_what_the_vectors_know``   what the vectors know
 - ``lessons.nb10_count_and_predict``       count and predict
+- ``lessons.nb11_subword_vectors``          words the corpus never saw: subword vectors
 - ``lessons.a1_how_the_fast_trainer_departs``  appendix A1: the fast trainer against the reference
 - ``lessons.a2_float32_at_the_edges``         appendix A2: float32 at the edges of 03 and 04
 

@@ -98,6 +98,14 @@ from w2v_helpers.reference import (
     sgns_gradients,
     train_sgns,
 )
+from w2v_helpers.subword_trainer import train_subwords
+from w2v_helpers.subwords import (
+    SubwordBags,
+    char_ngrams,
+    check_buckets_fit,
+    collision_share,
+    ngram_hashes,
+)
 from w2v_helpers.targets import (
     collapse,
     collapse_tile_gap,
@@ -1161,6 +1169,67 @@ CASES += [
     ),
     ("training_bytes vocab", lambda: training_bytes(_SGNS, ["a"], 10), TypeError, "vocab"),
     ("training_bytes tokens 0", lambda: training_bytes(_SGNS, _VOCAB, 0), ValueError, "tokens"),
+]
+_SW_VOCAB = Vocabulary(words=("a", "b", "c"), counts=torch.tensor([5, 3, 2]), min_count=1)
+_SW_TEXT = [["a", "b", "a", "c", "b", "a"]]
+CASES += [
+    ("ngrams min_n 0", lambda: char_ngrams("cat", 0, 3), ValueError, "min_n must be at least 1"),
+    ("ngrams min_n float", lambda: char_ngrams("cat", 2.0, 3), TypeError, "min_n"),
+    ("ngrams max_n < min_n", lambda: char_ngrams("cat", 4, 3), ValueError, "max_n must be at le"),
+    ("ngrams max_n huge", lambda: char_ngrams("cat", 3, 65), ValueError, "max_n.*at most 64"),
+    ("ngrams empty word", lambda: char_ngrams(""), ValueError, "word must be a non-empty"),
+    ("ngrams word not str", lambda: char_ngrams(b"cat"), TypeError, "word must be a string"),
+    ("ngrams word None", lambda: char_ngrams(None), TypeError, "word must be a string"),
+    ("hashes buckets 0", lambda: ngram_hashes("cat", buckets=0), ValueError, "buckets must be"),
+    ("hashes buckets huge", lambda: ngram_hashes("cat", buckets=10**9), ValueError, "buckets.*at"),
+    ("hashes max_n < min_n", lambda: ngram_hashes("cat", 5, 2), ValueError, "max_n"),
+    ("hashes empty word", lambda: ngram_hashes(""), ValueError, "word must be a non-empty"),
+    ("hashes word int", lambda: ngram_hashes(7), TypeError, "word must be a string"),
+    ("bags vocab list", lambda: SubwordBags.build(["a"]), TypeError, "vocab must be a Vocab"),
+    (
+        "bags word empty",
+        lambda: SubwordBags.build(_SW_VOCAB).of_words(["a", ""]),
+        ValueError,
+        r"words\[1\] must be a non-empty",
+    ),
+    ("collision buckets 0", lambda: collision_share(["cat"], 0), ValueError, "buckets"),
+    (
+        "subword buckets over budget",
+        lambda: train_subwords(_SW_TEXT, TrainConfig(min_count=1), buckets=40_000_000),
+        MemoryBudgetError,
+        "buckets=40,000,000",
+    ),
+    (
+        "subword buckets 0",
+        lambda: train_subwords(_SW_TEXT, TrainConfig(min_count=1), buckets=0),
+        ValueError,
+        "buckets must be at least 1",
+    ),
+    (
+        "subword min_n 0",
+        lambda: train_subwords(_SW_TEXT, TrainConfig(min_count=1), min_n=0),
+        ValueError,
+        "min_n",
+    ),
+    (
+        "subword cbow",
+        lambda: train_subwords(_SW_TEXT, TrainConfig(model="cbow")),
+        ValueError,
+        "model='skipgram'",
+    ),
+    (
+        "subword workers 2",
+        lambda: train_subwords(_SW_TEXT, TrainConfig(workers=2)),
+        ValueError,
+        "workers must be 1",
+    ),
+    ("subword config dict", lambda: train_subwords(_SW_TEXT, {}), TypeError, "config must be"),
+    (
+        "subword fit buckets",
+        lambda: check_buckets_fit(10, 40_000_000, 100),
+        MemoryBudgetError,
+        "Lower buckets",
+    ),
 ]
 
 if not torch.cuda.is_available():

@@ -159,7 +159,9 @@ def test_budget_rejects_unreadable_values_naming_the_variable(monkeypatch, raw):
 
 
 def test_check_memory_refuses_over_budget_with_a_readable_message():
-    with pytest.raises(MemoryBudgetError, match=r"needs about 2\.0 GiB, which .* over this session.s memory budget"):
+    with pytest.raises(
+        MemoryBudgetError, match=r"needs about 2\.0 GiB, which .* over this session.s memory budget"
+    ):
         check_memory(2 * 2**30, "a test configuration")
     assert check_memory(100, "tiny", in_use=0) == 100
 

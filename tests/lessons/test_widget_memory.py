@@ -13,7 +13,13 @@ PANELS = list(panel_factories())
 # Panels whose controls do not change what they allocate: nothing to refuse at the maximum.
 # snapshot_panel only picks which saved epoch to show, neighbours_panel which word and how many
 # neighbours, path_panel which word of a fixed ten-word tree; their work goes through the guard.
-FIXED_COST = {"snapshot_panel", "neighbours_panel", "path_panel", "explorer_panel"}
+FIXED_COST = {
+    "snapshot_panel",
+    "neighbours_panel",
+    "path_panel",
+    "explorer_panel",
+    "subword_panel",
+}
 SCALING = [name for name in PANELS if name not in FIXED_COST]
 assert FIXED_COST <= set(PANELS), "a FIXED_COST panel was renamed or removed"
 

@@ -18,7 +18,13 @@ from w2v_helpers.lessons.panel import Panel, render_or_refuse
 PANEL_FACTORIES = list(panel_factories().values())
 # Panels whose first draw trains the notebook's vectors on the sample (seconds to a minute), and
 # the tied step's panel, whose every move draws a figure of the whole table.
-SLOW_PANELS = {"snapshot_panel", "neighbours_panel", "explorer_panel", "tied_step_panel"}
+SLOW_PANELS = {
+    "snapshot_panel",
+    "neighbours_panel",
+    "explorer_panel",
+    "tied_step_panel",
+    "subword_panel",
+}
 
 
 def panels(factories=PANEL_FACTORIES) -> list:

@@ -13,6 +13,7 @@ its exercise checks:
 - ``nb08_hierarchical_softmax``: hierarchical softmax;
 - ``nb09_what_the_vectors_know``: what the vectors know;
 - ``nb10_count_and_predict``: counts, GloVe and SGNS side by side, and what SGNS fits;
+- ``nb11_subword_vectors``: words the corpus never saw, fastText's subword vectors;
 - ``a1_how_the_fast_trainer_departs``: appendix A1, the fast trainer audited against the
   reference trainer, and the noise table judged by its sampling error;
 - ``a2_float32_at_the_edges``: appendix A2, float32 steps, norms that round to 0, the memory
