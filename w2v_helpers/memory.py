@@ -494,7 +494,9 @@ def estimate_glove_bytes(vocab_size: int, cells: int, dim: int, batch_size: int)
     squares and its gradient, and the returned W + W̃. Cells (P non-zero counts): the counts'
     CSR copy and COO form from scipy, int64 rows and columns, float64 log x and weights f(x),
     an epoch's permutation (int64): 84 bytes a cell. One batch of B cells: its ids, two gathered
-    (B, E) rows, their product and two (B, E) gradients, and a few (B,) temporaries. A quarter
+    (B, E + 1) rows that become the two gradients in place, each gradient's square and the
+    gathered sums of squares, the product of the rows, and the allocator's copies (measured:
+    eight (B, E + 1) float64 arrays). A quarter
     more on top, as for the trainer (freed buffers are not always reused in place).
     Introduced in ``10_count_and_predict.ipynb``.
 
@@ -510,5 +512,5 @@ def estimate_glove_bytes(vocab_size: int, cells: int, dim: int, batch_size: int)
     B = min(check_positive_int("batch_size", batch_size), P)
     tables = FLOAT64 * (3 * 2 * V * (E + 1) + V * E)
     per_cell = 84 * P
-    batch = FLOAT64 * (5 * B * E + 8 * B) + 3 * INT64 * B
+    batch = FLOAT64 * 8 * B * (E + 1) + 3 * INT64 * B
     return int(ALLOCATOR_SLACK * (tables + per_cell + batch))
