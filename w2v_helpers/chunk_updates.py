@@ -7,22 +7,25 @@ window. :class:`Tables` holds what a run updates (and its ``TrainConfig``), :cla
 chunk's blocks. The four update functions score a whole chunk at once from the same tables with
 the weighted logistic loss of ``logistic_scores`` (its gradient written by hand: no autograd
 graph) and add it into each table with one ``index_add_`` (``row_updates``), each row's summed
-update capped at ``row_cap`` weighted scores. :func:`slot_use` measures how much of the SkipGram
-hierarchical-softmax grid is real work.
+update capped at ``row_cap`` weighted scores. :func:`slot_use` measures how much of what the
+SkipGram hierarchical-softmax update scores is real work.
 
 - Negative sampling: a block's centres share M noise rows, each weighted so that every positive
   pair still sees ``negative`` noise words in expectation.
 - Hierarchical softmax: a word's output is its path through the Huffman tree, D inner nodes.
   SkipGram scores each context word's input vector against the *centre's* path, as word2vec's C
   code and gensim do (the two directions hold the same pairs); CBOW scores the window's mean
-  vector against the centre's path.
+  vector against the centre's path. SkipGram's pairs are packed first (:func:`group_paths`):
+  centres with the same number of context words and (rounded) path length form one batched
+  matmul, so almost nothing but real pairs is scored.
 
 Introduced in ``06_negative_sampling_real_corpus.ipynb`` (negative sampling) and
 ``08_hierarchical_softmax.ipynb`` (hierarchical softmax).
 
 Shape glossary: V vocabulary, E embedding dim, w window radius (``window``); B blocks in a
 chunk, S centres per block (``block``), C = S + 2w rows of a block's context tile, M noise rows
-a block shares (``noise_rows``), R = C + M rows a SkipGram block scores, D the longest path.
+a block shares (``noise_rows``), R = C + M rows a SkipGram block scores, D the longest path;
+P_c context rows, P_n path-node rows and P scores of a chunk's packed SkipGram pairs.
 """
 
 from __future__ import annotations
@@ -36,17 +39,20 @@ import torch.nn.functional as F
 from .corpus import keep_probabilities
 from .hierarchical_softmax import HuffmanTree, build_huffman_tree
 from .logistic_scores import block_loss_and_grads
-from .row_updates import add_rows, apply_update, capped_steps, gather_rows
+from .row_updates import add_rows, capped_steps, gather_rows
 from .training_config import TrainConfig
 from .validation import check_counts, check_positive_int
 
 __all__ = [
     "Chunk",
+    "PATH_ROUND",
+    "PathGroups",
     "PathTables",
     "SlotUse",
     "Tables",
     "cbow_hs_update",
     "cbow_ns_update",
+    "group_paths",
     "skipgram_hs_update",
     "skipgram_ns_update",
     "slot_use",
@@ -64,14 +70,17 @@ class PathTables:
         points: the inner nodes on each word's path, root first (0 past the path's end).
         labels: ``1 - code`` at each step, as float (word2vec's label).
         steps: 1.0 at each word's real steps, 0.0 past its path's end.
+        lengths: each word's path length.
 
     Shape:
-        - points: :math:`(V, D)` int64; labels, steps: :math:`(V, D)` float.
+        - points: :math:`(V, D)` int64; labels, steps: :math:`(V, D)` float;
+          lengths: :math:`(V)` int64.
     """
 
     points: torch.Tensor  # (V, D)
     labels: torch.Tensor  # (V, D)
     steps: torch.Tensor  # (V, D)
+    lengths: torch.Tensor  # (V,)
 
     @classmethod
     def from_tree(
@@ -82,6 +91,7 @@ class PathTables:
             points=tree.points.to(device),  # (V, D)
             labels=(1 - tree.codes).to(device, dtype),  # (V, D): word2vec's label, 1 - code
             steps=tree.mask.to(device, dtype),  # (V, D)
+            lengths=tree.lengths.to(device),  # (V,)
         )
 
 
@@ -270,13 +280,112 @@ def cbow_ns_update(
     return loss, has_ctx.sum()
 
 
+PATH_ROUND = 2  # SkipGram HS groups centres by path length rounded up to a multiple of this
+
+
+@dataclass(frozen=True)
+class PathGroups:
+    """One chunk's SkipGram hierarchical-softmax work, packed: no window slot or path step that
+    is not real is scored, bar path lengths rounded up to a multiple of ``PATH_ROUND``.
+
+    The chunk's centres are sorted into groups of equal (context words c, rounded path length
+    d); a group of n centres is one batched matmul of (n, c, E) context rows against (n, E, d)
+    path nodes. Rows are listed centre after centre, in group order. A rounded-up step points at
+    node 0 with sign 0, which zeroes its row: its scores are 0 and its gradient row is 0.
+    Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        context_ids: each centre's context words (the input rows scored).
+        node_ids: each centre's path nodes, root first, then its rounded-up steps.
+        signs: ``2 * code - 1`` at a real step (-1 where word2vec's label is 1), 0 past the path.
+        context_load: the real path steps each context row is scored on.
+        node_load: the context words each node row is scored against (0 past the path).
+        groups: (centres, context words each, steps each) of each group, in order.
+        real_scores: the (context word, real path step) scores among them.
+        pairs: the chunk's (centre, context word) pairs, a 0-d tensor.
+
+    Shape:
+        - context_ids, context_load: :math:`(P_c)`; node_ids, signs, node_load: :math:`(P_n)`.
+    """
+
+    context_ids: torch.Tensor  # (Pc,)
+    node_ids: torch.Tensor  # (Pn,)
+    signs: torch.Tensor  # (Pn,)
+    context_load: torch.Tensor  # (Pc,)
+    node_load: torch.Tensor  # (Pn,)
+    groups: list[tuple[int, int, int]]
+    real_scores: int
+    pairs: torch.Tensor  # ()
+
+    @property
+    def scores(self) -> int:
+        """How many (context row, path step) scores the groups' matmuls compute."""
+        return sum(n * c * d for n, c, d in self.groups)
+
+
+def group_paths(paths: PathTables, chunk: Chunk, round_to: int = PATH_ROUND) -> PathGroups:
+    """Pack a chunk's SkipGram pairs by (context words, path length rounded up to ``round_to``).
+
+    Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        paths: the tree's :class:`PathTables`.
+        chunk: the chunk from :func:`tile_chunk`.
+        round_to: path lengths are rounded up to a multiple of this (1: exact), at least 1.
+            Default: ``PATH_ROUND``.
+    """
+    round_to = check_positive_int("round_to", round_to, maximum=64)
+    B, S = chunk.centre_ids.shape
+    W = chunk.tile_ids.shape[1] - S + 1  # centre s's window is tile rows s .. s + 2w
+    D = paths.points.shape[1]
+    n = B * S
+    dev = chunk.tile_ids.device
+    ids = chunk.centre_ids.reshape(n)  # (n,)
+    slot = torch.arange(S, device=dev)[:, None] + torch.arange(W, device=dev)  # (S, W)
+    band = chunk.mask.gather(2, slot.expand(B, S, W)).reshape(n, W)  # (n, W)
+    n_ctx = band.sum(1)  # (n,)
+    d = paths.lengths.index_select(0, ids)  # (n,)
+    d_round = ((d + round_to - 1) // round_to * round_to).clamp(max=D)  # (n,)
+    d_round = torch.where(n_ctx > 0, d_round, 0)  # (n,): a centre with no context scores none
+    key = n_ctx * (D + 1) + d_round  # (n,): 0 for those
+    order = torch.argsort(key, stable=True)  # (n,)
+    sizes = torch.bincount(key.index_select(0, order), minlength=(W + 1) * (D + 1)).tolist()
+    ids, n_ctx = ids.index_select(0, order), n_ctx.index_select(0, order)  # (n,), (n,)
+    d, d_round = d.index_select(0, order), d_round.index_select(0, order)  # (n,), (n,)
+    candidates = chunk.tile_ids.unfold(1, W, 1).reshape(n, W).index_select(0, order)  # (n, W)
+    context_ids = candidates[band.index_select(0, order)]  # (Pc,)
+    scored = torch.arange(D, device=dev) < d_round.unsqueeze(1)  # (n, D)
+    node_ids = paths.points.index_select(0, ids)[scored]  # (Pn,)
+    real = paths.steps.index_select(0, ids)  # (n, D): 1 at a real step
+    signs = ((1 - 2 * paths.labels.index_select(0, ids)) * real)[scored]  # (Pn,)
+    dtype = paths.steps.dtype
+    groups = [  # (centres, context words, steps) of each non-empty key; key 0 is left out
+        (size, *divmod(k, D + 1)) for k, size in enumerate(sizes) if size and k
+    ]
+    return PathGroups(
+        context_ids=context_ids,
+        node_ids=node_ids,
+        signs=signs,
+        context_load=torch.repeat_interleave(d.to(dtype), n_ctx),  # (Pc,)
+        node_load=torch.repeat_interleave(n_ctx.to(dtype), d_round) * signs.abs(),  # (Pn,)
+        groups=groups,
+        real_scores=int((n_ctx * d).sum()),
+        pairs=n_ctx.sum(),
+    )
+
+
 def skipgram_hs_update(
     tables: Tables, chunk: Chunk, lr: float
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """One chunk of SkipGram with hierarchical softmax: each centre's W = 2w + 1 window slots
-    score the D nodes of the centre's path; a slot outside the centre's window (or the centre
-    itself), or a step past the path's end, weighs 0. Returns the loss summed over pairs and
-    the number of pairs. Introduced in ``08_hierarchical_softmax.ipynb``.
+    """One chunk of SkipGram with hierarchical softmax: each context word of a centre's window
+    scores the nodes of the centre's path, packed by :func:`group_paths` so that (bar rounded-up
+    path lengths) only real pairs are scored. Returns the loss summed over pairs and the number
+    of pairs. Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Each node row is multiplied by its sign (-1 where word2vec's label is 1) before scoring, so
+    every score costs ``softplus(s)`` and its gradient is ``sigmoid(s)`` times the sign: no
+    label is looked up per score. A rounded-up step (sign 0) scores 0 and costs
+    ``softplus(0) = ln 2``, taken off the loss again.
 
     Args:
         tables: the run's tables (``w_in`` and ``inner`` are updated in place).
@@ -286,35 +395,44 @@ def skipgram_hs_update(
     Shape:
         - output: two scalars.
     """
-    B, S = chunk.centre_ids.shape
-    C = chunk.tile_ids.shape[1]
-    W = C - S + 1  # centre s's window is tile rows s .. s + 2w
-    E, D = tables.w_in.shape[1], tables.paths.points.shape[1]
-    n = B * S
-    ids = chunk.centre_ids.reshape(n)  # (n,)
-    points = tables.paths.points[ids]  # (n, D)
-    nodes = gather_rows(tables.inner, points)  # (n, D, E)
-    tile = gather_rows(tables.w_in, chunk.tile_ids)  # (B, C, E)
-    context = tile.unfold(1, W, 1).transpose(2, 3).reshape(n, W, E)  # (B, S, W, E) -> (n, W, E)
-    slot = torch.arange(S, device=ids.device)[:, None] + torch.arange(W, device=ids.device)
-    band = chunk.mask.gather(2, slot.expand(B, S, W)).reshape(n, W, 1)  # (n, W, 1)
-    weights = band.to(tables.w_in.dtype) * tables.paths.steps[ids].unsqueeze(1)  # (n, W, D)
-    labels = tables.paths.labels[ids].unsqueeze(1).expand(n, W, D)  # (n, W, D)
+    packed = group_paths(tables.paths, chunk)
     cap = tables.config.row_cap
-    node_steps = capped_steps(tables.inner, points, weights.sum(1), lr, cap)  # (n, D)
-    loss, g_context, g_nodes = block_loss_and_grads(
-        context, nodes, labels, weights, row_steps=node_steps
-    )
-    g_context = g_context.view(B, S, W, E)
-    load = weights.sum(2).view(B, S, W)  # (B, S, W)
-    g_tile = torch.zeros(B, C, E, dtype=g_context.dtype, device=g_context.device)  # (B, C, E)
-    tile_load = torch.zeros(B, C, dtype=load.dtype, device=load.device)  # (B, C)
-    for j in range(W):  # fold the window slots back onto the tile rows they came from
-        g_tile[:, j : j + S] += g_context[:, :, j]
-        tile_load[:, j : j + S] += load[:, :, j]
-    apply_update(tables.w_in, chunk.tile_ids, g_tile, tile_load, lr, cap)
-    add_rows(tables.inner, points, g_nodes)
-    return loss, band.sum()
+    ctx_steps = capped_steps(tables.w_in, packed.context_ids, packed.context_load, lr, cap)
+    node_steps = capped_steps(tables.inner, packed.node_ids, packed.node_load, lr, cap)
+    ctx = gather_rows(tables.w_in, packed.context_ids)  # (Pc, E)
+    nodes = gather_rows(tables.inner, packed.node_ids).mul_(packed.signs.unsqueeze(1))  # (Pn, E)
+    scores = ctx.new_empty(packed.scores)  # (P,) each group's (n, c, d) scores, one by one
+    g_ctx, g_nodes = torch.empty_like(ctx), torch.empty_like(nodes)  # (Pc, E), (Pn, E)
+    groups = list(_group_views(packed.groups, ctx, nodes, scores, g_ctx, g_nodes))
+    for x, v, s, _, _ in groups:
+        torch.bmm(x, v.transpose(1, 2), out=s)  # (n, c, E) x (n, E, d) -> (n, c, d)
+    loss = F.softplus(scores).sum() - math.log(2) * (packed.scores - packed.real_scores)
+    torch.sigmoid(scores, out=scores)  # (P,): d loss / d (signed score), in place
+    for x, v, g, gx, gv in groups:
+        torch.bmm(g, v, out=gx)  # (n, c, d) x (n, d, E) -> (n, c, E)
+        torch.bmm(g.transpose(1, 2), x, out=gv)  # (n, d, c) x (n, c, E) -> (n, d, E)
+    g_ctx.mul_(ctx_steps.unsqueeze(1))
+    g_nodes.mul_((node_steps * packed.signs).unsqueeze(1))  # the sign back on each node row
+    add_rows(tables.w_in, packed.context_ids, g_ctx)
+    add_rows(tables.inner, packed.node_ids, g_nodes)
+    return loss, packed.pairs
+
+
+def _group_views(groups, ctx, nodes, scores, g_ctx, g_nodes):
+    """Each group's slices of the packed rows, as (contexts, nodes, scores, context gradient,
+    node gradient) views of shapes (n, c, E), (n, d, E), (n, c, d), (n, c, E), (n, d, E)."""
+    E = ctx.shape[1]
+    c0 = n0 = s0 = 0
+    for n, c, d in groups:
+        rows, steps, pairs = slice(c0, c0 + n * c), slice(n0, n0 + n * d), slice(s0, s0 + n * c * d)
+        yield (
+            ctx[rows].view(n, c, E),
+            nodes[steps].view(n, d, E),
+            scores[pairs].view(n, c, d),
+            g_ctx[rows].view(n, c, E),
+            g_nodes[steps].view(n, d, E),
+        )
+        c0, n0, s0 = rows.stop, steps.stop, pairs.stop
 
 
 def cbow_hs_update(tables: Tables, chunk: Chunk, lr: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -349,31 +467,36 @@ def cbow_hs_update(tables: Tables, chunk: Chunk, lr: float) -> tuple[torch.Tenso
 
 @dataclass(frozen=True)
 class SlotUse:
-    """How much of the fixed (window slot x path step) grid of our SkipGram update is real work.
-
-    Introduced in ``08_hierarchical_softmax.ipynb``.
+    """How much of what our SkipGram hierarchical-softmax update scores is real work, against a
+    fixed (window slot x path step) grid. Introduced in ``08_hierarchical_softmax.ipynb``.
     """
 
-    slots: int  # (2w + 1) window slots x D path steps, per centre
+    slots: int  # a fixed grid's (2w + 1) window slots x D path steps, per centre
     pairs: float  # context words per centre on average: 2 x the mean reach, w + 1
     steps: float  # path steps per kept centre, weighted by how often subsampling keeps it
+    rounded_steps: float  # the same, each path rounded up to a multiple of PATH_ROUND
 
     def __str__(self) -> str:
         real = self.pairs * self.steps
+        scored = self.pairs * self.rounded_steps
         return (
-            f"our update scores {self.slots} (window slot, path step) pairs per centre; "
+            f"a fixed grid scores {self.slots} (window slot, path step) pairs per centre; "
             f"{self.pairs:.0f} context words x {self.steps:.2f} steps = {real:.1f} of them are "
-            f"real: {real / self.slots:.0%}"
+            f"real: {real / self.slots:.0%}\n"
+            f"grouped by context words and path length (rounded up to a multiple of "
+            f"{PATH_ROUND}), our update scores {self.pairs:.0f} x {self.rounded_steps:.2f} = "
+            f"{scored:.1f}: {real / scored:.0%} real"
         )
 
 
 def slot_use(counts: torch.Tensor, window: int = 5, sample: float = 1e-3) -> SlotUse:
-    """The grid our SkipGram hierarchical-softmax update scores against what a centre needs.
+    """What our SkipGram hierarchical-softmax update scores per centre, against what it needs.
 
-    Each centre scores 2w + 1 window slots (its own in the middle) against the D steps of the
-    longest path; it needs only its window (reach r drawn from 1..w, so 2r words, w + 1 on
-    average) times its own path. Edge effects at the stream's ends are left out.
-    Introduced in ``08_hierarchical_softmax.ipynb``.
+    A centre needs its window (reach r drawn from 1..w, so 2r words, w + 1 on average) times its
+    own path. A fixed grid would score all 2w + 1 window slots (its own in the middle) against
+    the D steps of the longest path; :func:`group_paths` scores each centre's context words
+    against its path rounded up to a multiple of ``PATH_ROUND``. Edge effects at the stream's
+    ends are left out. Introduced in ``08_hierarchical_softmax.ipynb``.
 
     Args:
         counts: each word's count, positive integers, 2 to 2,000,000 words.
@@ -387,5 +510,11 @@ def slot_use(counts: torch.Tensor, window: int = 5, sample: float = 1e-3) -> Slo
     w = check_positive_int("window", window, maximum=50)
     tree = build_huffman_tree(counts)
     kept = counts.double() * keep_probabilities(counts, sample)  # (V,) expected kept tokens
-    steps = float((kept * tree.lengths.double()).sum() / kept.sum())
-    return SlotUse(slots=(2 * w + 1) * tree.codes.shape[1], pairs=float(w + 1), steps=steps)
+    lengths = tree.lengths.double()  # (V,)
+    rounded = torch.ceil(lengths / PATH_ROUND) * PATH_ROUND  # (V,)
+    return SlotUse(
+        slots=(2 * w + 1) * tree.codes.shape[1],
+        pairs=float(w + 1),
+        steps=float((kept * lengths).sum() / kept.sum()),
+        rounded_steps=float((kept * rounded.clamp(max=tree.codes.shape[1])).sum() / kept.sum()),
+    )

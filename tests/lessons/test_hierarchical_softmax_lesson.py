@@ -13,8 +13,16 @@ import numpy as np
 import pytest
 import torch
 
-from w2v_helpers.chunk_updates import slot_use
-from w2v_helpers.corpus import wiki_vocabulary
+from w2v_helpers.chunk_updates import PATH_ROUND, PathTables, group_paths, slot_use, tile_chunk
+from w2v_helpers.corpus import (
+    build_vocabulary,
+    encode,
+    keep_probabilities,
+    load_wiki_sample,
+    subsample,
+    wiki_vocabulary,
+    window_reach,
+)
 from w2v_helpers.evaluation import spearman_difference, word_pairs
 from w2v_helpers.hierarchical_softmax import build_huffman_tree
 from w2v_helpers.lessons.nb08_hierarchical_softmax import (
@@ -29,6 +37,7 @@ from w2v_helpers.lessons.nb08_hierarchical_softmax import (
     plot_tree,
     training_table,
 )
+from w2v_helpers.trainer import TrainConfig
 
 
 def test_path_lengths_against_numpy():
@@ -148,17 +157,58 @@ def test_slot_use_counts_the_grid_against_a_loop_over_words():
     counts = torch.tensor([4000, 900, 300, 120, 50, 20, 9, 3])
     tree = build_huffman_tree(counts)
     total = float(counts.sum())
-    kept = steps = 0.0
+    kept = steps = rounded = 0.0
     for word, c in enumerate(counts.tolist()):
         f = c / total
         keep = min(1.0, (math.sqrt(f / 1e-3) + 1) * 1e-3 / f)  # word2vec's C formula
+        length = int(tree.lengths[word])
         kept += c * keep
-        steps += c * keep * int(tree.lengths[word])
+        steps += c * keep * length
+        rounded += c * keep * min(-(-length // PATH_ROUND) * PATH_ROUND, tree.codes.shape[1])
     use = slot_use(counts, window=3, sample=1e-3)
     assert use.slots == 7 * int(tree.lengths.max())
     assert use.pairs == 4.0  # 2 x the mean of 1, 2, 3
     assert use.steps == pytest.approx(steps / kept, rel=1e-12)
+    assert use.rounded_steps == pytest.approx(rounded / kept, rel=1e-12)
+    assert use.steps <= use.rounded_steps < use.steps + PATH_ROUND
     assert f"{use.pairs * use.steps / use.slots:.0%}" in str(use)
+    assert f"{use.steps / use.rounded_steps:.0%} real" in str(use)
+
+
+def test_group_paths_scores_what_the_packed_layout_says_on_a_real_chunk():
+    """On the sample's first chunk: every (context word, real step) pair is scored once, the
+    rounded-up steps are the only extra, and slot_use's per-centre figures hold on average."""
+    sentences = load_wiki_sample(max_tokens=40_000)
+    vocab = build_vocabulary(sentences, 5)
+    tree = build_huffman_tree(vocab.counts)
+    config = TrainConfig(hs=True, negative=0, chunk=2_048)
+    g = torch.Generator().manual_seed(0)
+    stream = subsample(
+        encode(sentences, vocab), keep_probabilities(vocab.counts, 1e-3), generator=g
+    )
+    reach = window_reach(stream.numel(), config.window, generator=g)  # (L',)
+    chunk = tile_chunk(stream, reach, 0, config)
+    paths = PathTables.from_tree(tree, torch.device("cpu"))
+    exact, rounded = group_paths(paths, chunk, round_to=1), group_paths(paths, chunk)
+    pairs = 0
+    real = 0
+    for p in range(min(config.chunk, stream.numel())):  # a loop over positions: the oracle
+        r = int(reach[p])
+        context = [q for q in range(p - r, p + r + 1) if q != p and 0 <= q < stream.numel()]
+        pairs += len(context)
+        real += len(context) * int(tree.lengths[stream[p]])
+    assert int(exact.pairs) == int(rounded.pairs) == pairs
+    assert exact.scores == exact.real_scores == rounded.real_scores == real
+    assert real <= rounded.scores < real + (PATH_ROUND - 1) * pairs
+    assert sorted(rounded.context_ids.tolist()) == sorted(
+        int(stream[q])
+        for p in range(min(config.chunk, stream.numel()))
+        for q in range(p - int(reach[p]), p + int(reach[p]) + 1)
+        if q != p and 0 <= q < stream.numel()
+    )
+    assert all(d % PATH_ROUND == 0 or d == tree.codes.shape[1] for _, _, d in rounded.groups)
+    with pytest.raises(ValueError, match="round_to"):
+        group_paths(paths, chunk, round_to=0)
 
 
 def fake_result(vectors, vocab, seconds):
