@@ -31,6 +31,13 @@ Then notebook 11's subword SkipGram against gensim's ``FastText`` (SkipGram, win
 E = 100, min_n 3, max_n 6, 200,000 buckets, ``BENCH_SUBWORD_EPOCHS`` epochs, default 5, one
 worker each), Spearman on all 353 WordSim353 pairs: the ``cpu subword:`` line.
 
+The first lines say what ran it (``machine.describe``: CPU model, SIMD level, ATen's kernels,
+cores, every thread pool) and the float32 GEMM rate of the cores the trainers use
+(``machine.gemm_rate``: 2 and 1 cores). Last, one line per trainer gives its arithmetic per raw
+word (``machine.multiply_adds_per_word``, formulas in its docstring) and the GFLOP/s each side
+achieved with it, as a fraction of that GEMM rate: ``cpu rate:``, ``cpu hs rate:``,
+``cpu subword rate:``.
+
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
 """
 
@@ -42,6 +49,7 @@ import statistics
 
 import torch
 from bench_results import Start, record
+from machine import describe, gemm_rate, multiply_adds_per_word, rate_line
 
 from w2v_helpers.analogies import analogies
 from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
@@ -123,8 +131,9 @@ def quality(name: str, vectors: torch.Tensor, vocab) -> str:
     )
 
 
-def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
-    """ROUNDS rounds of gensim then ours, alternating; the summary line of the medians."""
+def compare(sentences: list[list[str]], device: str, hs: bool) -> tuple[str, float, float]:
+    """ROUNDS rounds of gensim then ours, alternating; the summary line of the medians, and the
+    median words/s of ours and gensim's."""
     label = f"{device} hs" if hs else device
     rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
     for seed in range(ROUNDS):  # alternate the two, so a busy moment hits both
@@ -150,16 +159,18 @@ def compare(sentences: list[list[str]], device: str, hs: bool) -> str:
         f"{max(r[2] for r in rounds):.3f}, gensim {min(r[3] for r in rounds):.3f} to "
         f"{max(r[3] for r in rounds):.3f}"
     )
-    return (
+    line = (
         f"{label}: ours {o_wps:.0f} words/s, gensim {g_wps:.0f} words/s, "
         f"ratio {statistics.median(ratios):.2f}, spearman ours {o_rho:.3f} gensim {g_rho:.3f} "
         f"(ratio min-max {ratios[0]:.2f}-{ratios[-1]:.2f}, {ROUNDS} rounds)"
     )
+    return line, o_wps, g_wps
 
 
-def compare_subwords(sentences: list[list[str]]) -> str:
+def compare_subwords(sentences: list[list[str]]) -> tuple[str, float, float]:
     """ROUNDS rounds of gensim's FastText then ours, one worker each, notebook 11's settings;
-    Spearman on all 353 WordSim353 pairs (every word has a vector). The summary line."""
+    Spearman on all 353 WordSim353 pairs (every word has a vector). The summary line, and the
+    median words/s of ours and gensim's."""
     words = sum(map(len, sentences)) * SUBWORD_EPOCHS
     rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
     for seed in range(ROUNDS):
@@ -179,11 +190,12 @@ def compare_subwords(sentences: list[list[str]]) -> str:
         )
     ratios = sorted(o / g for o, g, _, _ in rounds)
     o_wps, g_wps, o_rho, g_rho = (statistics.median(column) for column in zip(*rounds, strict=True))
-    return (
+    line = (
         f"cpu subword: ours {o_wps:.0f} words/s, gensim {g_wps:.0f} words/s, "
         f"ratio {statistics.median(ratios):.2f}, spearman ours {o_rho:.3f} gensim {g_rho:.3f} "
         f"(ratio min-max {ratios[0]:.2f}-{ratios[-1]:.2f}, {ROUNDS} rounds)"
     )
+    return line, o_wps, g_wps
 
 
 def main() -> None:
@@ -191,8 +203,14 @@ def main() -> None:
     # One torch thread per worker by default (see the module docstring): two OpenMP threads
     # spin-wait on a busy core, and every small elementwise op then takes ~20x as long.
     torch.set_num_threads(THREADS)
+    for line in describe(WORKERS, THREADS):
+        say(line)
+    cores = {WORKERS: gemm_rate(WORKERS), 1: gemm_rate(1)}  # the trainers' cores, and one
+    for n, rate in cores.items():
+        say(f"gemm: float32 2048 x 2048 torch.mm on {n} thread(s): {rate:.1f} GFLOP/s (best of 5)")
     sentences = load_wiki_sample()
     tokens = sum(map(len, sentences))
+    vocab = build_vocabulary(sentences, 5)
     say(f"corpus: {tokens:,} tokens in {len(sentences):,} sentences, {EPOCHS} epochs")
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     r_wps, r_rho = run_reference(sentences)
@@ -202,12 +220,20 @@ def main() -> None:
     )
     lines = [f"cpu: reference {r_wps:.0f} words/s ({REFERENCE_EPOCHS} epoch(s), float64)"]
     subword = compare_subwords(sentences)  # first: the process holds least then
+    rates = []
     for device in devices:
         for hs in (False, True):
-            lines.append(compare(sentences, device, hs))
+            line, ours, gensim = compare(sentences, device, hs)
+            lines.append(line)
+            if device == "cpu":
+                work = multiply_adds_per_word(vocab, tokens, kind="hs" if hs else "ns")
+                label = "cpu hs rate" if hs else "cpu rate"
+                rates.append(rate_line(label, work, ours, gensim, cores[WORKERS]))
         if device == "cpu":
-            lines.append(subword)
-    say("\n".join(lines))
+            lines.append(subword[0])
+            work = multiply_adds_per_word(vocab, tokens, kind="subword")
+            rates.append(rate_line("cpu subword rate", work, *subword[1:], cores[1]))
+    say("\n".join(lines + rates))
     record("bench-train", PRINTED, default_command="python benchmarks/bench_train.py")
 
 
