@@ -13,14 +13,17 @@ vocabulary. Before them, the reference trainer of notebook 05 (``w2v_helpers.ref
 float64, a DataLoader, autograd, sparse SGD) runs ``BENCH_REFERENCE_EPOCHS`` (default 1) epochs
 with the same settings, for its words/s. Then the same comparison with hierarchical softmax
 instead of negative sampling (gensim's ``hs=1, negative=0``; ours ``hs=True, negative=0`` with
-notebook 08's ``chunk``). With a CUDA GPU, both comparisons run again with ours on the GPU
+notebook 08's ``chunk``), twice: ``cpu hs:`` with ``kernel="numba"`` (SkipGram HS's update as
+compiled loops, ``compiled_hs``; the tensor update when numba is missing) and ``cpu hs torch:``
+with the tensor update (``kernel="torch"``, what the notebooks run). With a CUDA GPU, the
+negative-sampling and tensor hierarchical-softmax comparisons run again with ours on the GPU
 (``BENCH_CUDA_CHUNK`` centres a chunk, default 16,384, one worker) against gensim on the CPU.
-Ends with two lines per device:
+Ends with a summary line per comparison:
 ``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours A gensim B (ratio min-max X-Y,
-3 rounds)`` and the same after ``cpu hs:`` (then ``cuda:``, ``cuda hs:``), medians over the
-rounds; the seed-to-seed spread of Spearman is printed above them, and, for the seed-0 vectors of
-each side, WordSim353 with its bootstrap interval and coverage and the 3CosAdd analogy accuracy
-with its coverage.
+3 rounds)`` and the same after ``cpu hs:`` and ``cpu hs torch:`` (then ``cuda:``, ``cuda hs:``),
+medians over the rounds; the seed-to-seed spread of Spearman is printed above them, and, for the
+seed-0 vectors of each side, WordSim353 with its bootstrap interval and coverage and the 3CosAdd
+analogy accuracy with its coverage.
 
 Every line it prints is also recorded, with the CPU, thread layout, date and commit, in the
 ``bench-train`` section of ``benchmarks/results.md``, which README and notebook 07 then show
@@ -51,6 +54,7 @@ import torch
 from bench_results import Start, record
 from machine import describe, gemm_rate, multiply_adds_per_word, rate_line
 
+from w2v_helpers import compiled_hs
 from w2v_helpers.analogies import analogies
 from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
 from w2v_helpers.evaluation import word_pairs, wordsim_spearman
@@ -102,20 +106,20 @@ def run_gensim(
     return sum(map(len, sentences)) * EPOCHS / seconds, wordsim_spearman(vectors, vocab), vectors
 
 
-def ours_config(device: str, seed: int, hs: bool) -> TrainConfig:
+def ours_config(device: str, seed: int, hs: bool, kernel: str = "torch") -> TrainConfig:
     """The benchmark's settings for our trainer on ``device``."""
     config = TrainConfig(model="skipgram", epochs=EPOCHS, seed=seed, workers=WORKERS)
     if device == "cuda":
         config = dataclasses.replace(config, chunk=CUDA_CHUNK, workers=1)
     if hs:  # notebook 08's settings: see HS_SETTINGS
-        config = dataclasses.replace(config, **HS_SETTINGS)
+        config = dataclasses.replace(config, **HS_SETTINGS, kernel=kernel)
     return config
 
 
 def run_ours(
-    sentences: list[list[str]], device: str, seed: int, hs: bool = False
+    sentences: list[list[str]], device: str, seed: int, hs: bool = False, kernel: str = "torch"
 ) -> tuple[float, float, torch.Tensor]:
-    seconds, result = time_ours(sentences, ours_config(device, seed, hs), device)
+    seconds, result = time_ours(sentences, ours_config(device, seed, hs, kernel), device)
     return result.raw_tokens / seconds, result.wordsim353(), result.vectors
 
 
@@ -131,22 +135,26 @@ def quality(name: str, vectors: torch.Tensor, vocab) -> str:
     )
 
 
-def compare(sentences: list[list[str]], device: str, hs: bool) -> tuple[str, float, float]:
+def compare(
+    sentences: list[list[str]], device: str, hs: bool, kernel: str = "torch", label: str = ""
+) -> tuple[str, float, float]:
     """ROUNDS rounds of gensim then ours, alternating; the summary line of the medians, and the
-    median words/s of ours and gensim's."""
-    label = f"{device} hs" if hs else device
+    median words/s of ours and gensim's. ``kernel`` is ours with ``hs`` ("torch" or "numba");
+    ``label`` starts each line (default: the device, then " hs" with ``hs``)."""
+    label = label or (f"{device} hs" if hs else device)
     rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
     for seed in range(ROUNDS):  # alternate the two, so a busy moment hits both
         g_wps, g_rho, g_vectors = run_gensim(sentences, WORKERS, seed, hs)
-        o_wps, o_rho, o_vectors = run_ours(sentences, device, seed, hs)
+        o_wps, o_rho, o_vectors = run_ours(sentences, device, seed, hs, kernel)
         rounds.append((o_wps, g_wps, o_rho, g_rho))
         if seed == 0:
             first = (o_vectors, g_vectors)
-        config = ours_config(device, seed, hs)
+        config = ours_config(device, seed, hs, kernel)
+        how = f", kernel {config.kernel}" if hs else ""
         say(
             f"{label}: round {seed + 1} (seed {seed}): gensim ({WORKERS} workers) "
             f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours ({config.workers} workers x "
-            f"{THREADS} torch thread(s), chunk {config.chunk}) {o_wps:,.0f} words/s, spearman "
+            f"{THREADS} torch thread(s), chunk {config.chunk}{how}) {o_wps:,.0f} words/s, spearman "
             f"{o_rho:.3f}; ratio {o_wps / g_wps:.2f}"
         )
     vocab = build_vocabulary(sentences, 5)
@@ -221,13 +229,17 @@ def main() -> None:
     lines = [f"cpu: reference {r_wps:.0f} words/s ({REFERENCE_EPOCHS} epoch(s), float64)"]
     subword = compare_subwords(sentences)  # first: the process holds least then
     rates = []
+    kernel = "numba" if compiled_hs.AVAILABLE else "torch"
     for device in devices:
-        for hs in (False, True):
-            line, ours, gensim = compare(sentences, device, hs)
+        runs = [(False, "torch", ""), (True, "torch", "")]  # negative sampling, then HS
+        if device == "cpu" and kernel == "numba":  # HS compiled, then HS as the notebooks run it
+            runs[1:] = [(True, "numba", ""), (True, "torch", "cpu hs torch")]
+        for hs, hs_kernel, label in runs:
+            line, ours, gensim = compare(sentences, device, hs, hs_kernel, label)
             lines.append(line)
             if device == "cpu":
                 work = multiply_adds_per_word(vocab, tokens, kind="hs" if hs else "ns")
-                label = "cpu hs rate" if hs else "cpu rate"
+                label = line.split(":")[0] + " rate"
                 rates.append(rate_line(label, work, ours, gensim, cores[WORKERS]))
         if device == "cpu":
             lines.append(subword[0])

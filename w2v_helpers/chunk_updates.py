@@ -71,9 +71,11 @@ class PathTables:
         labels: ``1 - code`` at each step, as float (word2vec's label).
         steps: 1.0 at each word's real steps, 0.0 past its path's end.
         lengths: each word's path length.
+        signs: ``2 * code - 1`` at each real step (-1 where the label is 1), 0 past the path's
+            end: a score times its sign costs ``softplus`` whatever the label.
 
     Shape:
-        - points: :math:`(V, D)` int64; labels, steps: :math:`(V, D)` float;
+        - points: :math:`(V, D)` int64; labels, steps, signs: :math:`(V, D)` float;
           lengths: :math:`(V)` int64.
     """
 
@@ -81,17 +83,20 @@ class PathTables:
     labels: torch.Tensor  # (V, D)
     steps: torch.Tensor  # (V, D)
     lengths: torch.Tensor  # (V,)
+    signs: torch.Tensor  # (V, D)
 
     @classmethod
     def from_tree(
         cls, tree: HuffmanTree, device: torch.device, dtype: torch.dtype = torch.float32
     ) -> PathTables:
         """The tree's paths on ``device``, labels and steps in ``dtype`` (the tables')."""
+        steps = tree.mask.to(device, dtype)  # (V, D)
         return cls(
             points=tree.points.to(device),  # (V, D)
             labels=(1 - tree.codes).to(device, dtype),  # (V, D): word2vec's label, 1 - code
-            steps=tree.mask.to(device, dtype),  # (V, D)
+            steps=steps,
             lengths=tree.lengths.to(device),  # (V,)
+            signs=(2 * tree.codes - 1).to(device, dtype) * steps,  # (V, D)
         )
 
 
@@ -356,8 +361,7 @@ def group_paths(paths: PathTables, chunk: Chunk, round_to: int = PATH_ROUND) -> 
     context_ids = candidates[band.index_select(0, order)]  # (Pc,)
     scored = torch.arange(D, device=dev) < d_round.unsqueeze(1)  # (n, D)
     node_ids = paths.points.index_select(0, ids)[scored]  # (Pn,)
-    real = paths.steps.index_select(0, ids)  # (n, D): 1 at a real step
-    signs = ((1 - 2 * paths.labels.index_select(0, ids)) * real)[scored]  # (Pn,)
+    signs = paths.signs.index_select(0, ids)[scored]  # (Pn,)
     dtype = paths.steps.dtype
     groups = [  # (centres, context words, steps) of each non-empty key; key 0 is left out
         (size, *divmod(k, D + 1)) for k, size in enumerate(sizes) if size and k

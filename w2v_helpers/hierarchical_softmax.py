@@ -123,14 +123,13 @@ def build_huffman_tree(counts: torch.Tensor) -> HuffmanTree:
         paths.append((codes[::-1], points[::-1]))
     D = max(len(c) for c, _ in paths)
     check_memory(2 * INT64 * V * D, f"a Huffman tree over V={V:,} words", hint="Use fewer words.")
-    codes_t = torch.zeros(V, D, dtype=torch.long)  # (V, D)
-    points_t = torch.zeros(V, D, dtype=torch.long)  # (V, D)
-    lengths = torch.zeros(V, dtype=torch.long)  # (V,)
-    for rank, (codes, points) in enumerate(paths):
-        word = order[rank]
-        codes_t[word, : len(codes)] = torch.tensor(codes)
-        points_t[word, : len(points)] = torch.tensor(points)
-        lengths[word] = len(codes)
+    by_word = [paths[0]] * V  # each word's path, in word-id order (rank -> word)
+    for rank, word in enumerate(order):
+        by_word[word] = paths[rank]
+    pad = [0] * D
+    codes_t = torch.tensor([c + pad[len(c) :] for c, _ in by_word])  # (V, D)
+    points_t = torch.tensor([p + pad[len(p) :] for _, p in by_word])  # (V, D)
+    lengths = torch.tensor([len(c) for c, _ in by_word])  # (V,)
     return HuffmanTree(codes_t, points_t, lengths)
 
 

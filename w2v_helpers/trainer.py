@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import importlib.util
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -330,11 +332,18 @@ class _ChunkUpdate:
     chunk, its noise ids (``None`` without negative sampling) and its learning rate, updates
     the tables in place, and returns the chunk's (summed loss, positive pairs), shape (2,)."""
 
-    def __init__(self, tables: Tables, model: str) -> None:
+    def __init__(self, tables: Tables, model: str, kernel: str = "torch") -> None:
         skipgram = model == "skipgram"
         self.tables = tables
         self.ns_update = skipgram_ns_update if skipgram else cbow_ns_update
         self.hs_update = skipgram_hs_update if skipgram else cbow_hs_update
+        self.spans = None  # compiled_hs.StreamSpan when the chunks need no tiles
+        if _compiled(kernel, model, tables):
+            from . import compiled_hs  # imports numba's compiler: only when asked for
+
+            self.hs_update = compiled_hs.skipgram_hs_update
+            if tables.w_out is None:  # no negative sampling: nothing else reads the tiles
+                self.spans = compiled_hs.StreamSpan
 
     @torch.no_grad()  # no_grad is per thread: the workers need their own
     def __call__(self, chunk: Chunk, neg_ids: torch.Tensor | None, lr: float) -> torch.Tensor:
@@ -345,6 +354,33 @@ class _ChunkUpdate:
             hs_loss, count = self.hs_update(self.tables, chunk, lr)
             loss = hs_loss if loss is None else loss + hs_loss
         return torch.stack((loss, count))  # (2,)
+
+
+def _compiled(kernel: str, model: str, tables: Tables) -> bool:
+    """Whether ``kernel="numba"`` applies: SkipGram hierarchical softmax on the CPU, with numba
+    installed (else a warning says the tensor update runs instead)."""
+    if kernel != "numba" or model != "skipgram" or tables.paths is None:
+        return False
+    if tables.w_in.device.type != "cpu":
+        warnings.warn(
+            "kernel='numba' runs on the CPU only; this run uses the tensor update",
+            RuntimeWarning,
+            stacklevel=5,  # the caller of train_word2vec
+        )
+        return False
+    if not _numba_available():
+        warnings.warn(
+            "kernel='numba' needs numba (pip install numba==0.68.1); this run uses the tensor "
+            "update, the same update, slower",
+            RuntimeWarning,
+            stacklevel=5,
+        )
+        return False
+    return True
+
+
+def _numba_available() -> bool:
+    return importlib.util.find_spec("numba") is not None
 
 
 def _train_epochs(
@@ -358,7 +394,7 @@ def _train_epochs(
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc=f"{config.model} epochs", unit="epoch")
-    update = _ChunkUpdate(run.tables, config.model)
+    update = _ChunkUpdate(run.tables, config.model, config.kernel)
     losses: list[float] = []
     paused = 0.0  # seconds spent in on_epoch, not training
     # workers > 1: chunks drawn here, in order, are updated by a pool of threads at once, each
@@ -389,7 +425,7 @@ def _one_epoch(
     )
     sums = []  # per chunk: (loss summed over pairs, positive pairs), kept on the device
     running: collections.deque[Future] = collections.deque()  # the pool's chunks, oldest first
-    for chunk, neg_ids, lr in _chunks(run, stream, reach, epoch):
+    for chunk, neg_ids, lr in _chunks(run, stream, reach, epoch, update.spans):
         if pool is None:
             sums.append(update(chunk, neg_ids, lr))
             continue
@@ -404,13 +440,18 @@ def _one_epoch(
 
 
 def _chunks(
-    run: _Run, stream: torch.Tensor, reach: torch.Tensor, epoch: int
+    run: _Run, stream: torch.Tensor, reach: torch.Tensor, epoch: int, spans: type | None = None
 ) -> Iterator[tuple[Chunk, torch.Tensor | None, float]]:
     """The epoch's chunks in order, each with its noise ids (``None`` without negative
-    sampling) and its learning rate, drawn as they are asked for."""
+    sampling) and its learning rate, drawn as they are asked for; with ``spans``
+    (``compiled_hs.StreamSpan``) each chunk is only its span of the stream, no tiles."""
     config = run.config
-    for first in range(0, stream.numel(), run.share.chunk):
-        lr = learning_rate(config, (epoch + first / stream.numel()) / config.epochs)
+    L = stream.numel()
+    for first in range(0, L, run.share.chunk):
+        lr = learning_rate(config, (epoch + first / L) / config.epochs)
+        if spans is not None:
+            yield spans(stream, reach, first, min(first + run.share.chunk, L)), None, lr
+            continue
         chunk = tile_chunk(stream, reach, first, run.share)
         neg_ids = None
         if config.negative:

@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 MODELS = ("skipgram", "cbow")
+KERNELS = ("torch", "numba")
 MAX_VECTOR_SIZE = 2_048
 MAX_WINDOW = 50
 MAX_NEGATIVE = 64
@@ -52,7 +53,7 @@ class TrainingDivergedError(FloatingPointError):
 class TrainConfig:
     """Hyperparameters, named as in gensim's ``Word2Vec`` and defaulted as there, except
     ``model``: gensim's default is CBOW (``sg=0``), ours skip-gram. ``block``, ``noise_rows``,
-    ``chunk`` and ``row_cap`` are this trainer's own (gensim has no blocks).
+    ``chunk``, ``row_cap`` and ``kernel`` are this trainer's own (gensim has no blocks).
 
     Introduced in ``06_negative_sampling_real_corpus.ipynb``.
     """
@@ -74,10 +75,15 @@ class TrainConfig:
     row_cap: float = 256.0  # a row's summed update in a chunk counts at most this many pairs
     seed: int = 0
     workers: int = 1  # threads updating the tables at once; above 1 runs are not reproducible
+    # "numba": SkipGram hierarchical softmax's chunk update as compiled loops (compiled_hs), the
+    # same update; "torch" (default) and every other case: tensor operations (chunk_updates)
+    kernel: str = "torch"
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
             raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
+        if not isinstance(self.kernel, str) or self.kernel not in KERNELS:
+            raise ValueError(f"kernel must be one of {KERNELS}, got {self.kernel!r}")
         for name, most in (
             ("vector_size", MAX_VECTOR_SIZE),
             ("window", MAX_WINDOW),

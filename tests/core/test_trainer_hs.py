@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from oracles import topic_corpus
 
-from w2v_helpers import chunk_updates
+from w2v_helpers import chunk_updates, compiled_hs
 from w2v_helpers.corpus import load_wiki_sample
 from w2v_helpers.hierarchical_softmax import build_huffman_tree
 from w2v_helpers.memory import MemoryBudgetError, estimate_training_bytes, process_memory
@@ -51,12 +51,26 @@ def chunk_step_by_autograd(w_in, inner, tree, reach, start, config, lr):
     return a.detach() - lr * a.grad, b.detach() - lr * b.grad, float(loss.detach()), count
 
 
-@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+@pytest.mark.parametrize(
+    ("model", "update"),
+    [
+        ("skipgram", chunk_updates.skipgram_hs_update),
+        ("cbow", chunk_updates.cbow_hs_update),
+        pytest.param(
+            "skipgram",
+            compiled_hs.skipgram_hs_update,
+            marks=pytest.mark.skipif(not compiled_hs.AVAILABLE, reason="numba not installed"),
+            id="skipgram-numba",
+        ),
+    ],
+)
 @pytest.mark.parametrize(
     ("block", "window", "chunk", "start"),
     [(1, 2, 1, 0), (1, 2, 1, 9), (4, 2, 8, 0), (4, 3, 8, 16), (5, 1, 10, 10), (3, 4, 24, 0)],
 )
-def test_one_chunk_is_one_sgd_step_of_the_summed_path_loss(model, block, window, chunk, start):
+def test_one_chunk_is_one_sgd_step_of_the_summed_path_loss(
+    model, update, block, window, chunk, start
+):
     lr = 0.05
     config = TrainConfig(
         model=model, block=block, window=window, chunk=chunk, hs=True, negative=0, row_cap=math.inf
@@ -72,7 +86,6 @@ def test_one_chunk_is_one_sgd_step_of_the_summed_path_loss(model, block, window,
     )
     reach = torch.randint(1, window + 1, STREAM.shape, generator=g)  # (L,)
     expected = chunk_step_by_autograd(tables.w_in, tables.inner, tree, reach, start, config, lr)
-    update = getattr(chunk_updates, f"{model}_hs_update")
     loss, count = update(tables, chunk_updates.tile_chunk(STREAM, reach, start, config), lr)
     torch.testing.assert_close(tables.w_in, expected[0], rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(tables.inner, expected[1], rtol=1e-12, atol=1e-12)
@@ -138,3 +151,55 @@ def test_memory_estimate_counts_the_tree_and_the_memory_guard_refuses_early(monk
     config = TrainConfig(hs=True, negative=0, vector_size=1_024, chunk=1 << 16, min_count=1)
     with pytest.raises(MemoryBudgetError, match="vector_size"):
         train_word2vec(sentences, config, progress=False)
+
+
+@pytest.mark.skipif(not compiled_hs.AVAILABLE, reason="numba not installed")
+def test_the_numba_kernel_trains_what_the_tensor_update_trains_and_repeats_exactly():
+    sentences = load_wiki_sample(max_tokens=20_000)
+    config = TrainConfig(hs=True, negative=0, epochs=2, chunk=1_024, seed=3)
+    torch_run = train_word2vec(sentences, config, progress=False)
+    numba = TrainConfig(hs=True, negative=0, epochs=2, chunk=1_024, seed=3, kernel="numba")
+    first, again = (train_word2vec(sentences, numba, progress=False) for _ in range(2))
+    assert torch.equal(first.vectors, again.vectors) and torch.equal(first.inner, again.inner)
+    # the same updates, float32 sums in another order: apart by rounding only
+    torch.testing.assert_close(first.vectors, torch_run.vectors, rtol=0, atol=1e-5)
+    torch.testing.assert_close(first.inner, torch_run.inner, rtol=0, atol=1e-5)
+    assert first.losses == pytest.approx(torch_run.losses, rel=1e-5)
+    assert (first.vectors - torch_run.vectors).abs().max() > 0  # it did run the other kernel
+
+
+def test_kernel_numba_without_numba_warns_and_runs_the_tensor_update(monkeypatch):
+    from w2v_helpers import trainer
+
+    sentences = topic_corpus(sentences=40)
+    base = dict(hs=True, negative=0, min_count=1, epochs=1, chunk=64, seed=1)
+    expected = train_word2vec(sentences, TrainConfig(**base), progress=False)
+    monkeypatch.setattr(trainer, "_numba_available", lambda: False)
+    with pytest.warns(RuntimeWarning, match=r"kernel='numba' needs numba \(pip install"):
+        result = train_word2vec(sentences, TrainConfig(**base, kernel="numba"), progress=False)
+    assert torch.equal(result.vectors, expected.vectors)
+
+
+@pytest.mark.parametrize("kernel", ["cuda", "", None, 1])
+def test_kernel_must_be_torch_or_numba(kernel):
+    with pytest.raises(ValueError, match=r"kernel must be one of \('torch', 'numba'\)"):
+        TrainConfig(hs=True, kernel=kernel)
+
+
+@pytest.mark.skipif(not compiled_hs.AVAILABLE, reason="numba not installed")
+@pytest.mark.parametrize(
+    ("window", "chunk", "start"), [(2, 8, 0), (3, 8, 16), (4, 24, 0), (1, 4, 20)]
+)
+def test_a_stream_span_lists_the_contexts_a_chunks_tiles_do(window, chunk, start):
+    """The trainer hands the compiled update a span of the stream instead of tiles when nothing
+    else needs them: the centres and context lists must be the tiles' own, and so the update."""
+    config = TrainConfig(block=4, window=window, chunk=chunk, hs=True, negative=0)
+    g = torch.Generator().manual_seed(start)
+    reach = torch.randint(1, window + 1, STREAM.shape, generator=g)  # (L,)
+    tiles = chunk_updates.tile_chunk(STREAM, reach, start, config)
+    span = compiled_hs.StreamSpan(STREAM, reach, start, min(start + chunk, len(STREAM)))
+    centres, ptr, ids = compiled_hs.span_contexts(span)
+    t_centres, t_ptr, t_ids = compiled_hs.context_lists(tiles)
+    real = len(centres)  # the tiles pad the last block with centres that have no context
+    assert torch.equal(t_centres[:real], centres) and torch.equal(t_ids, ids)
+    assert torch.equal(t_ptr[: real + 1], ptr) and bool((t_ptr[real:] == ptr[-1]).all())
