@@ -21,6 +21,8 @@ Core modules, named by concept:
                            the divergence check
 - ``chunk_updates``        one chunk's update of the trainer's tables: negative sampling or
                            hierarchical softmax
+- ``compiled_hs``          SkipGram hierarchical softmax's chunk update as compiled loops
+                           (numba), the same update: ``TrainConfig(kernel="numba")``
 - ``row_updates``          sparse row updates of an embedding table, with a capped learning rate
 - ``subwords``             fastText's character n-grams, their hashed buckets, bags of rows
 - ``subword_trainer``      fastText's SkipGram: a word's input vector is the mean of its bag

@@ -143,7 +143,7 @@ def _compile() -> dict[str, object]:
     return _KERNELS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StreamSpan:
     """Centres ``start`` to ``stop - 1`` of an epoch's stream: all the compiled update needs, in
     place of a :class:`~w2v_helpers.chunk_updates.Chunk` and its tiles.
@@ -165,6 +165,9 @@ def span_contexts(span: StreamSpan) -> tuple[torch.Tensor, torch.Tensor, torch.T
     lists for the same centres), without tiles.
 
     Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        span: the centres and the stream around them.
 
     Shape:
         - output: :math:`(n)`, :math:`(n + 1)`, :math:`(P_c)`.

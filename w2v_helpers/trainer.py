@@ -450,7 +450,8 @@ def _chunks(
     for first in range(0, L, run.share.chunk):
         lr = learning_rate(config, (epoch + first / L) / config.epochs)
         if spans is not None:
-            yield spans(stream, reach, first, min(first + run.share.chunk, L)), None, lr
+            stop = min(first + run.share.chunk, L)
+            yield spans(stream=stream, reach=reach, start=first, stop=stop), None, lr
             continue
         chunk = tile_chunk(stream, reach, first, run.share)
         neg_ids = None

@@ -197,7 +197,9 @@ def test_a_stream_span_lists_the_contexts_a_chunks_tiles_do(window, chunk, start
     g = torch.Generator().manual_seed(start)
     reach = torch.randint(1, window + 1, STREAM.shape, generator=g)  # (L,)
     tiles = chunk_updates.tile_chunk(STREAM, reach, start, config)
-    span = compiled_hs.StreamSpan(STREAM, reach, start, min(start + chunk, len(STREAM)))
+    span = compiled_hs.StreamSpan(
+        stream=STREAM, reach=reach, start=start, stop=min(start + chunk, len(STREAM))
+    )
     centres, ptr, ids = compiled_hs.span_contexts(span)
     t_centres, t_ptr, t_ids = compiled_hs.context_lists(tiles)
     real = len(centres)  # the tiles pad the last block with centres that have no context
