@@ -299,7 +299,12 @@ def training_bytes(config: TrainConfig, vocab: Vocabulary, tokens: int) -> int:
 def _needed_bytes(
     config: TrainConfig, share: TrainConfig, V: int, L: int, tree: HuffmanTree | None
 ) -> int:
-    return estimate_training_bytes(
+    """The memory guard's estimate; with ``kernel="numba"`` each worker's two gradient tables
+    (``compiled_hs``: one like the input table, one like the inner nodes') on top."""
+    scratch = 0
+    if config.kernel == "numba" and config.hs and config.model == "skipgram":
+        scratch = config.workers * (2 * V - 1) * config.vector_size * FLOAT32
+    return scratch + estimate_training_bytes(
         V,
         L,
         vector_size=config.vector_size,
@@ -312,6 +317,9 @@ def _needed_bytes(
         negative=config.negative,
         workers=config.workers,
     )
+
+
+FLOAT32 = 4
 
 
 def _guard_memory(

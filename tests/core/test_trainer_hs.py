@@ -205,3 +205,15 @@ def test_a_stream_span_lists_the_contexts_a_chunks_tiles_do(window, chunk, start
     real = len(centres)  # the tiles pad the last block with centres that have no context
     assert torch.equal(t_centres[:real], centres) and torch.equal(t_ids, ids)
     assert torch.equal(t_ptr[: real + 1], ptr) and bool((t_ptr[real:] == ptr[-1]).all())
+
+
+def test_the_numba_kernel_asks_the_guard_for_its_gradient_tables():
+    from w2v_helpers.corpus import build_vocabulary
+    from w2v_helpers.trainer import training_bytes
+
+    vocab = build_vocabulary(topic_corpus(sentences=40), min_count=1)
+    V = len(vocab)
+    base = dict(hs=True, negative=0, vector_size=32, workers=3, min_count=1)
+    plain = training_bytes(TrainConfig(**base), vocab, 1_000)
+    compiled = training_bytes(TrainConfig(**base, kernel="numba"), vocab, 1_000)
+    assert compiled - plain == 3 * (V + V - 1) * 32 * 4  # per worker: (V, E) and (V - 1, E)
