@@ -36,6 +36,7 @@ __all__ = [
     "estimate_ppmi_bytes",
     "estimate_svd_bytes",
     "format_bytes",
+    "hand_back_freed_buffers",
     "load_autograd",
     "memory_budget",
     "process_memory",
@@ -175,6 +176,25 @@ def load_autograd() -> None:
     weight.sum().backward()
     optimizer.step()
 
+
+def hand_back_freed_buffers() -> None:
+    """Have glibc's malloc serve every buffer from 128 KiB up with its own pages, handed back to
+    the system when freed, for the rest of the process (what :func:`retained_heap` leaves behind
+    too). Called when this module is imported.
+
+    glibc's default raises that threshold each time such a buffer is freed, up to 32 MiB; from
+    then on, buffers below it come from the heap, and the small tensors allocated between them
+    pin it, so the process holds freed buffers it can no longer reuse. The guard reads the
+    process's memory: with the default, a report's peak grew by up to half its estimate again
+    from one run to the next, with the same arguments (``tests/core/test_guard_peaks.py``).
+    Does nothing outside glibc. Introduced in ``01_cbow_forward.ipynb``.
+    """
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)  # fixed: no dynamic threshold
+
+
+hand_back_freed_buffers()
 
 SMALL_REQUEST = 16 * 2**20  # below this, a hot loop need not read the process's memory
 
@@ -345,12 +365,12 @@ def estimate_tied_step_bytes(
 ) -> int:
     """Bytes one tied-CBOW training step plus its gradient anatomy holds at its peak (float32).
 
-    Counts eighteen (V, E) tables: the shared weight, its gradient and a copy from before the
+    Counts fifteen (V, E) tables: the shared weight, its gradient and a copy from before the
     step, and the gradient's clone; three more copies (tied, input side, output side) that split
     the gradient into its two parts, and their three gradients; what each backward pass holds
     besides (the embedding's dense gradient, the sum of the two paths); and the report's checks
-    (the parts' sum, the expected update, ``allclose``'s temporaries). Measured: 16.6 to 16.8
-    tables at the peak of notebook 03's report (``tests/core/test_guard_peaks.py``); nine before
+    (the parts' sum, the expected update, ``allclose``'s temporaries). Measured: 13.2 tables at
+    the peak of notebook 03's report (``tests/core/test_guard_peaks.py``); nine before
     that measurement, which counted the step's tensors alone. Activations: ids (N*T int64),
     gathered embeddings (N*T*E), mean (N*E) and four (N, V) score-sized tensors.
     Introduced in ``03_tied_weight_backward.ipynb``.
@@ -365,7 +385,7 @@ def estimate_tied_step_bytes(
     E = check_positive_int("embedding_dim", embedding_dim)
     N = check_positive_int("batch_size", batch_size)
     T = check_positive_int("window_size", window_size)
-    tables = 18 * V * E
+    tables = 15 * V * E
     activations = N * T * E + N * E + 4 * N * V
     return FLOAT32 * (tables + activations) + INT64 * N * T
 

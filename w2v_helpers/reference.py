@@ -100,8 +100,9 @@ class SkipGramPairs(Dataset):
         window = check_positive_int("window", window, maximum=MAX_WINDOW)
         seed = check_int("seed", seed, low=0, high=MAX_SEED)
         tokens = sum(s.numel() for s in sentences)
-        check_memory(
-            2 * INT64 * 2 * window * tokens,  # at most 2w pairs per token, two int64 ids each
+        check_memory(  # at most 2w pairs per token, two int64 ids each: each sentence's
+            # pairs, then all of them concatenated (measured 207 bytes a token at w = 5)
+            2 * 2 * INT64 * 2 * window * tokens,
             f"the pairs of {tokens:,} tokens with window={window}",
             hint="Lower window or give fewer sentences.",
         )

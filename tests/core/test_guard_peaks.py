@@ -68,10 +68,12 @@ def _analogy_vocab(V: int):
     """A vocabulary holding every word of questions-words.txt, then fillers up to V words."""
     import torch
 
+    from w2v_helpers import analogies
     from w2v_helpers.analogies import load_analogies
     from w2v_helpers.corpus import Vocabulary
 
-    seen = dict.fromkeys(w for _, qs in load_analogies() for q in qs for w in q)
+    questions = getattr(analogies, "_all_questions", None) or load_analogies()
+    seen = dict.fromkeys(w for _, qs in questions for q in qs for w in q)
     words = list(seen)[:V] + _words(max(0, V - len(seen)))
     counts = torch.arange(len(words), 0, -1, dtype=torch.long) + 4  # (V,)
     return Vocabulary(words=tuple(words), counts=counts, min_count=5)
@@ -176,8 +178,20 @@ def case_hs_log_probabilities(n):
     return lambda: hs_log_probabilities(hidden, inner, tree)
 
 
+def _fewer_questions() -> None:
+    """Two sections of questions-words.txt instead of fourteen: the score workspace, and so the
+    peak, does not depend on how many batches reuse it; the run takes a second, not ten."""
+    from w2v_helpers import analogies
+
+    if not hasattr(analogies, "_all_questions"):
+        analogies._all_questions = analogies.load_analogies()
+        analogies.load_analogies = lambda: analogies._all_questions[:2]
+
+
 def case_analogies(n):
     from w2v_helpers.analogies import analogies
+
+    _fewer_questions()
 
     vocab = _analogy_vocab(n)
     vectors = _vectors(len(vocab), 16)
@@ -186,6 +200,8 @@ def case_analogies(n):
 
 def case_analogy_picks(n):
     from w2v_helpers.analogies import analogy_picks
+
+    _fewer_questions()
 
     vocab = _analogy_vocab(n)
     vectors = _vectors(len(vocab), 16)
@@ -196,7 +212,7 @@ def _id_sentences(tokens: int, V: int = 1_000):
     import torch
 
     ids = torch.randint(V, (tokens,), generator=torch.Generator().manual_seed(0))  # (L,)
-    return list(ids.split(50))
+    return list(ids.split(1_000))
 
 
 def case_skipgram_pairs(n):
@@ -384,6 +400,22 @@ def case_time_gensim_fasttext(n):
     return lambda: time_gensim_fasttext(sentences, epochs=1, buckets=n)
 
 
+def case_sgns_pmi_fit(n):
+    from w2v_helpers.lessons.nb10_count_and_predict import sgns_pmi_fit
+    from w2v_helpers.trainer import Word2VecResult
+    from w2v_helpers.training_config import TrainConfig
+
+    V = 2_000
+    counts = _sparse(V, V, 100_000)
+    result = Word2VecResult(
+        vocab=_vocab(V),
+        vectors=_vectors(V, n),
+        output=_vectors(V, n),
+        config=TrainConfig(vector_size=min(n, 2_048)),
+    )
+    return lambda: sgns_pmi_fit(result, counts + counts.T, least=1.0, top=300)
+
+
 @functools.lru_cache(maxsize=1)
 def _subword_bags(V: int):
     from w2v_helpers.subwords import SubwordBags
@@ -426,6 +458,7 @@ CASES: dict[str, tuple] = {
     "SGNSModel": (case_sgns_model, 10_000, 1_000_000),
     "train_sgns": (case_train_sgns, 10_000, 1_000_000),
     "sgns_draws": (case_sgns_draws, 10_000, 1_000_000),
+    "sgns_pmi_fit": (case_sgns_pmi_fit, 100, 20_000),
     "train_word2vec": (case_train_word2vec, 16, 2_048),
     "train_word2vec_hs": (case_train_word2vec_hs, 16, 2_048, 1),  # after the tree's guard
     "train_subwords": (case_train_subwords, 10_000, 4_000_000),
