@@ -375,8 +375,8 @@ def sample_noise(
     shape = tuple(check_int(f"shape[{i}]", n, low=0) for i, n in enumerate(shape))
     table_size = check_positive_int("table_size", table_size, maximum=100_000_000)
     generator = check_generator("generator", generator)
-    check_large_request(
-        2 * INT64 * math.prod(shape) + INT64 * table_size,
+    check_large_request(  # the slots and the ids; the table and repeat_interleave's temporary
+        2 * INT64 * math.prod(shape) + 2 * INT64 * table_size,
         f"{math.prod(shape):,} noise draws",
         hint="Ask for fewer draws at a time.",
     )

@@ -53,7 +53,19 @@ SVD_SEED = 0  # ARPACK's start vector is drawn from this seed, so a run repeats 
 
 
 def distance_weight(distance: int, window: int, weighting: str) -> float:
-    """The weight a context at ``distance`` d (1 <= d <= w) adds: 1, (w - d + 1) / w or 1 / d."""
+    """The weight a context at ``distance`` d (1 <= d <= w) adds: 1, (w - d + 1) / w or 1 / d.
+
+    Introduced in ``10_count_and_predict.ipynb``.
+
+    Args:
+        distance: d, a whole number in [1, window].
+        window: w, a whole number in [1, 50].
+        weighting: ``"uniform"``, ``"word2vec"`` or ``"glove"``.
+    """
+    window = check_positive_int("window", window, maximum=MAX_WINDOW)
+    distance = check_positive_int("distance", distance, maximum=window)
+    if not isinstance(weighting, str) or weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
     if weighting == "uniform":
         return 1.0
     if weighting == "word2vec":

@@ -42,6 +42,7 @@ from .counts import check_count_matrix
 from .memory import check_memory, estimate_glove_bytes
 from .training_config import DIVERGED_ABOVE, DIVERGED_LOSS, stop_if_diverged
 from .validation import (
+    check_float_tensors,
     check_number,
     check_positive_int,
     check_scores,
@@ -122,6 +123,7 @@ def _check_cells(
         )
     if not bool((x > 0).all()):
         raise ValueError("x must hold the non-zero counts (> 0): log x is taken")
+    check_float_tensors(W=W, W_tilde=W_tilde, b=b, b_tilde=b_tilde, x=x)
 
 
 def _cell_residuals(
@@ -162,7 +164,7 @@ def glove_loss(
         b_tilde: the context biases, one per row of ``W_tilde``.
         rows: each cell's word id, in [0, V).
         cols: each cell's context id, in [0, C).
-        x: each cell's count, finite and > 0.
+        x: each cell's count, finite and > 0, of W's dtype (as are W_tilde, b and b_tilde).
         x_max: the count from which a cell weighs 1, a number > 0. Default: 100.0.
         alpha: the power of the weighting below ``x_max``, a number in [0, 1]. Default: 0.75.
 
@@ -228,7 +230,7 @@ def glove_gradients(
         b_tilde: the context biases, one per row of ``W_tilde``.
         rows: each cell's word id, in [0, V).
         cols: each cell's context id, in [0, C).
-        x: each cell's count, finite and > 0.
+        x: each cell's count, finite and > 0, of W's dtype (as are W_tilde, b and b_tilde).
         x_max: the count from which a cell weighs 1, a number > 0. Default: 100.0.
         alpha: the power of the weighting below ``x_max``, a number in [0, 1]. Default: 0.75.
 

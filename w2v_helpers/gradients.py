@@ -21,7 +21,13 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .validation import check_batch_sizes, check_number, check_scores, check_token_ids
+from .validation import (
+    check_batch_sizes,
+    check_float_tensors,
+    check_number,
+    check_scores,
+    check_token_ids,
+)
 
 __all__ = [
     "LOSSES",
@@ -98,7 +104,7 @@ def output_side_grad(
     every word was scored. Introduced in ``03_tied_weight_backward.ipynb``.
 
     Args:
-        hidden: H, the context means; its E must match ``weight``'s.
+        hidden: H, the context means; its E and its dtype must match ``weight``'s.
         weight: W, the tied matrix, here used as the output weight.
         y: the target ids, one per example, in :math:`[0, V)`.
         loss: ``"bce"`` (mean BCE on one-hot targets, over N*V elements) or ``"ce"``
@@ -112,6 +118,7 @@ def output_side_grad(
     """
     weight = _check_weight(weight)
     hidden = _check_hidden(hidden, weight)
+    check_float_tensors(hidden=hidden, weight=weight)
     scores = hidden @ weight.T  # (N, E) @ (E, V) -> (N, V)
     d_scores = score_grad(scores, y, loss=loss)  # (N, V)
     return d_scores.T @ hidden  # (V, N) @ (N, E) -> (V, E)

@@ -183,8 +183,10 @@ def hs_log_probabilities(
     tree = _check_tree(tree)
     N, _ = _check_vectors(hidden, inner, tree)
     V, D = tree.codes.shape
+    # four (N, V, D) tensors at once: the paths' scores, their signed copy, and logsigmoid's
+    # output with its buffer (measured 4.1); and the (N, V - 1) scores
     check_memory(
-        3 * hidden.element_size() * N * V * D,
+        hidden.element_size() * (4 * N * V * D + N * V),
         f"hierarchical-softmax log-probabilities of N={N:,} rows over V={V:,} words",
         hint="Use fewer rows or a smaller vocabulary; hs_loss scores only the targets.",
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from .validation import check_int, check_positive_int
 __all__ = [
     "DEFAULT_BUDGET",
     "BUDGET_ENV_VAR",
+    "CALL_OVERHEAD",
     "MemoryBudgetError",
     "check_large_request",
     "check_memory",
@@ -34,6 +36,8 @@ __all__ = [
     "estimate_ppmi_bytes",
     "estimate_svd_bytes",
     "format_bytes",
+    "hand_back_freed_buffers",
+    "load_autograd",
     "memory_budget",
     "process_memory",
     "SKIPGRAM_TARGET_METHODS",
@@ -52,6 +56,10 @@ FLOAT64 = 8
 INT32 = 4
 INT64 = 8
 ALLOCATOR_SLACK = 1.25  # peak over the live tensors: freed buffers are not always reused
+# What any call touches besides the tensors an estimate counts: the code pages of a function
+# run for the first time, the allocator's bookkeeping, small Python objects. Measured 1 to 5 MiB
+# on top of exact tensor sizes (tests/core/test_guard_peaks.py); the guard keeps this much free.
+CALL_OVERHEAD = 16 << 20
 
 _UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}
 
@@ -149,6 +157,45 @@ def retained_heap() -> Iterator[None]:
         libc.malloc_trim(0)
 
 
+@functools.cache
+def load_autograd() -> None:
+    """Build an optimizer and run a one-element backward and step, once per process, before the
+    guard reads the memory.
+
+    A kernel's first ``torch.optim`` optimizer imports about 800 modules (torch's compiler
+    machinery, sympy, mpmath): about 70 MiB that no estimate of a step counts, paid once per
+    kernel (its first ``backward()`` about 4 MiB more). A function that trains with autograd
+    calls this before :func:`check_memory`, so the guard sees those modules among what the
+    kernel holds instead of meeting them past its estimate. Introduced in
+    ``03_tied_weight_backward.ipynb``.
+    """
+    import torch  # local: memory.py must stay import-light
+
+    weight = torch.zeros(1, requires_grad=True)  # (1,)
+    optimizer = torch.optim.SGD([weight], lr=0.0)
+    weight.sum().backward()
+    optimizer.step()
+
+
+def hand_back_freed_buffers() -> None:
+    """Have glibc's malloc serve every buffer from 128 KiB up with its own pages, handed back to
+    the system when freed, for the rest of the process (what :func:`retained_heap` leaves behind
+    too). Called when this module is imported.
+
+    glibc's default raises that threshold each time such a buffer is freed, up to 32 MiB; from
+    then on, buffers below it come from the heap, and the small tensors allocated between them
+    pin it, so the process holds freed buffers it can no longer reuse. The guard reads the
+    process's memory: with the default, a report's peak grew by up to half its estimate again
+    from one run to the next, with the same arguments (``tests/core/test_guard_peaks.py``).
+    Does nothing outside glibc. Introduced in ``01_cbow_forward.ipynb``.
+    """
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)  # fixed: no dynamic threshold
+
+
+hand_back_freed_buffers()
+
 SMALL_REQUEST = 16 * 2**20  # below this, a hot loop need not read the process's memory
 
 
@@ -181,9 +228,10 @@ def check_memory(
 ) -> int:
     """Refuse (:class:`MemoryBudgetError`) if ``in_use + nbytes`` exceeds the budget.
 
-    ``in_use`` defaults to what this process holds now. ``what`` names the configuration in the
-    message and ``hint`` says which knob to turn down. Returns ``nbytes``. The message names no
-    process-dependent number, so a refusal reads the same on every machine.
+    ``in_use`` defaults to what this process holds now plus :data:`CALL_OVERHEAD` (16 MiB: what
+    a call touches besides its tensors, which no estimate counts). ``what`` names the
+    configuration in the message and ``hint`` says which knob to turn down. Returns ``nbytes``.
+    The message names no process-dependent number, so a refusal reads the same on every machine.
 
     Introduced in ``01_cbow_forward.ipynb``.
 
@@ -193,13 +241,14 @@ def check_memory(
         hint: a sentence saying which knob to turn down; appended to the message if not empty.
             Default: ``""``.
         budget: the budget in bytes. Default: ``None``, which uses :func:`memory_budget`.
-        in_use: the bytes already held. Default: ``None``, which uses :func:`process_memory`.
+        in_use: the bytes already held. Default: ``None``, which uses :func:`process_memory`
+            plus :data:`CALL_OVERHEAD`.
 
     Raises:
         MemoryBudgetError: if ``in_use + nbytes`` exceeds the budget.
     """
     limit = memory_budget() if budget is None else budget
-    held = process_memory() if in_use is None else in_use
+    held = process_memory() + CALL_OVERHEAD if in_use is None else in_use
     if held + nbytes > limit:
         advice = f" {hint}" if hint else ""
         raise MemoryBudgetError(
@@ -316,10 +365,15 @@ def estimate_tied_step_bytes(
 ) -> int:
     """Bytes one tied-CBOW training step plus its gradient anatomy holds at its peak (float32).
 
-    Counts nine (V, E) tables: the shared weight, its gradient and a copy from before the step;
-    three more copies (tied, input side, output side) that split the gradient into its two parts,
-    and their three gradients. Activations: ids (N*T int64), gathered embeddings (N*T*E), mean
-    (N*E) and four (N, V) score-sized tensors. Introduced in ``03_tied_weight_backward.ipynb``.
+    Counts fifteen (V, E) tables: the shared weight, its gradient and a copy from before the
+    step, and the gradient's clone; three more copies (tied, input side, output side) that split
+    the gradient into its two parts, and their three gradients; what each backward pass holds
+    besides (the embedding's dense gradient, the sum of the two paths); and the report's checks
+    (the parts' sum, the expected update, ``allclose``'s temporaries). Measured: 13.2 tables at
+    the peak of notebook 03's report (``tests/core/test_guard_peaks.py``); nine before
+    that measurement, which counted the step's tensors alone. Activations: ids (N*T int64),
+    gathered embeddings (N*T*E), mean (N*E) and four (N, V) score-sized tensors.
+    Introduced in ``03_tied_weight_backward.ipynb``.
 
     Args:
         vocab_size: V, at least 1.
@@ -331,7 +385,7 @@ def estimate_tied_step_bytes(
     E = check_positive_int("embedding_dim", embedding_dim)
     N = check_positive_int("batch_size", batch_size)
     T = check_positive_int("window_size", window_size)
-    tables = 9 * V * E
+    tables = 15 * V * E
     activations = N * T * E + N * E + 4 * N * V
     return FLOAT32 * (tables + activations) + INT64 * N * T
 

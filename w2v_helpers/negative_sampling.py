@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .validation import check_pair_vectors
+from .validation import check_float_tensors, check_pair_vectors
 
 __all__ = ["sgns_loss"]
 
@@ -29,11 +29,14 @@ def sgns_loss(centre: torch.Tensor, context: torch.Tensor, noise: torch.Tensor) 
         context: the true context words' vectors, finite floating, one per centre.
         noise: the K noise words' vectors for each centre, finite floating.
 
+    All three share one floating dtype.
+
     Shape:
         - centre: (N, E), context: (N, E), noise: (N, K, E)
         - Output: scalar
     """
     check_pair_vectors(centre, context, noise)
+    check_float_tensors(centre=centre, context=context, noise=noise)
     positive = (centre * context).sum(-1)  # (N, E) * (N, E) -> (N,)
     negative = torch.bmm(noise, centre.unsqueeze(-1)).squeeze(-1)  # (N, K, E) x (N, E, 1) -> (N, K)
     return (F.softplus(-positive) + F.softplus(negative).sum(-1)).mean()

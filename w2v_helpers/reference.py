@@ -31,7 +31,7 @@ from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 
 from .corpus import dynamic_window_pairs, subsample
-from .memory import check_memory
+from .memory import check_memory, load_autograd
 from .training_config import DIVERGED_ABOVE, MAX_WINDOW
 from .training_config import stop_if_diverged as _stop_if_diverged  # as train_sgns calls it
 from .validation import (
@@ -100,8 +100,9 @@ class SkipGramPairs(Dataset):
         window = check_positive_int("window", window, maximum=MAX_WINDOW)
         seed = check_int("seed", seed, low=0, high=MAX_SEED)
         tokens = sum(s.numel() for s in sentences)
-        check_memory(
-            2 * INT64 * 2 * window * tokens,  # at most 2w pairs per token, two int64 ids each
+        check_memory(  # at most 2w pairs per token, two int64 ids each: each sentence's
+            # pairs, then all of them concatenated (measured 207 bytes a token at w = 5)
+            2 * 2 * INT64 * 2 * window * tokens,
             f"the pairs of {tokens:,} tokens with window={window}",
             hint="Lower window or give fewer sentences.",
         )
@@ -354,6 +355,7 @@ def train_sgns(
         - sentences: a list of :math:`(L)` tensors; noise_probs, keep: :math:`(V)`.
         - Output: ``snapshots`` of the result, ``epochs + 1`` tensors :math:`(V, E)` float64.
     """
+    load_autograd()  # first: the guard then sees the modules a first backward pass loads
     sentences = _check_training(**locals())
     model = SGNSModel(vocab_size, embedding_dim, seed=seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)  # SGD accepts sparse gradients
@@ -383,7 +385,8 @@ def train_sgns(
         epoch_losses.append(epoch_total / epoch_pairs)
         snapshots.append(model.inputs.weight.detach().clone())  # (V, E)
         for table in (model.inputs.weight, model.outputs.weight):
-            largest = table.detach().abs().max().item()
+            low, high = table.detach().aminmax()  # the largest |entry| without an |table| copy
+            largest = float(torch.stack([-low, high]).max())  # NaN stays NaN
             _stop_if_diverged(largest, DIVERGED_ABOVE, "largest vector entry", lr, epoch, batch)
     return ReferenceResult(
         batch_losses=tuple(batch_losses),

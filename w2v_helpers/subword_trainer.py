@@ -145,7 +145,8 @@ def subword_update(
     B, S = chunk.centre_ids.shape
     M, E = neg_ids.shape[1], table.shape[1]
     flat, offsets, sizes = bags.of_ids(chunk.centre_ids.reshape(-1))  # (Z,), (n,), (n,)
-    hidden = bag_vectors(table, flat, offsets).view(B, S, E)  # (B, S, E)
+    # the bags' means as bag_vectors takes them, without its checks: this runs once a chunk
+    hidden = F.embedding_bag(flat, table, offsets, mode="mean").view(B, S, E)  # (B, S, E)
     row_ids = torch.cat([chunk.tile_ids, neg_ids], 1)  # (B, R)
     rows = gather_rows(output, row_ids)  # (B, R, E)
     pos = chunk.mask.to(hidden.dtype)  # (B, S, C)
@@ -217,7 +218,10 @@ def _one_epoch(run: _Run, epoch: int, before: int) -> list[float]:
         neg_ids = sample_noise(run.noise, shape, generator=generator)  # (B, M)
         loss, pairs = subword_update(run.table, run.output, run.bags, chunk, neg_ids, lr, config)
         losses.append(float(loss / pairs.clamp(min=1)))
-    largest = float(run.table.abs().max())
+    if not losses:  # subsampling kept no token this epoch
+        return losses
+    low, high = run.table.aminmax()  # the largest |entry| without an |table| copy
+    largest = float(torch.stack([-low, high]).max())  # NaN stays NaN
     for value, limit, what in (
         (losses[-1], DIVERGED_LOSS, "loss per pair"),
         (largest, DIVERGED_ABOVE, "largest vector entry"),
@@ -289,7 +293,8 @@ def train_subwords(
     V, E = len(vocab), config.vector_size
     _guard(config, V, ids.numel(), bags)
     generator = torch.Generator().manual_seed(config.seed)
-    table = (torch.rand(bags.table_rows, E, generator=generator) * 2 - 1) / E  # (V + H, E)
+    # in place: one (V + H) x E table at a time, the values of (rand * 2 - 1) / E
+    table = torch.rand(bags.table_rows, E, generator=generator).mul_(2).sub_(1).div_(E)
     output = torch.zeros(V, E)  # (V, E)
     keep = keep_probabilities(vocab.counts, config.sample)  # (V,)
     noise = noise_distribution(vocab.counts, config.ns_exponent)  # (V,)
@@ -312,6 +317,11 @@ def train_subwords(
     with torch.no_grad(), retained_heap():
         for epoch in epochs:
             losses += _one_epoch(run, epoch, len(losses))
+    if not losses:
+        raise ValueError(
+            "subsampling kept no token in any epoch; raise config.sample (now "
+            f"{config.sample:g}) or give more text"
+        )
     return SubwordResult(
         bags=bags,
         table=table,

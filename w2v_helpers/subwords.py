@@ -100,6 +100,10 @@ def fnv1a(data: bytes) -> int:
     Args:
         data: the bytes to hash (an n-gram's UTF-8).
     """
+    if not isinstance(data, bytes | bytearray):
+        raise TypeError(
+            f"data must be bytes (e.g. an n-gram's .encode('utf-8')), got {type(data).__name__}"
+        )
     h = FNV_OFFSET
     for byte in data:
         h ^= byte if byte < 128 else byte | 0xFFFFFF00  # int8_t -> uint32_t
@@ -153,6 +157,9 @@ def collision_share(words: Sequence[str], buckets: int, min_n: int = 3, max_n: i
         max_n: the longest n-gram. Default: 6.
     """
     buckets = check_positive_int("buckets", buckets, maximum=MAX_BUCKETS)
+    if not isinstance(words, list | tuple):
+        raise TypeError(f"words must be a list of words (str), got {type(words).__name__}")
+    words = [_check_word(word, f"words[{i}]") for i, word in enumerate(words)]
     grams = {g for word in words for g in char_ngrams(word, min_n, max_n)}
     if not grams:
         raise ValueError("words must hold at least one word with an n-gram")
@@ -246,21 +253,53 @@ class SubwordBags:
         return flat, torch.cumsum(sizes, 0) - sizes, sizes
 
 
+def _kind(x: object) -> str:
+    return f"{x.dtype} {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+
+
 def bag_vectors(table: torch.Tensor, flat: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     """The mean of each bag's rows of ``table`` (an empty bag gives 0): fastText's word vector,
     by ``F.embedding_bag(mode="mean")``, which is also CBOW's window mean.
     Introduced in ``11_subword_vectors.ipynb``.
 
     Args:
-        table: the input table, word rows then n-gram rows.
-        flat: every bag's rows, one bag after another.
-        offsets: where each bag starts in ``flat``.
+        table: the input table, word rows then n-gram rows, floating and finite (checked on the
+            rows the bags use).
+        flat: every bag's rows, one bag after another: 1-D integer ids of ``table``'s rows.
+        offsets: where each bag starts in ``flat``: 1-D integers, the first 0, never
+            decreasing.
 
     Shape:
         - table: :math:`(V + H, E)`; flat: :math:`(Z)`; offsets: :math:`(n)`;
           output: :math:`(n, E)`.
     """
-    return F.embedding_bag(flat, table, offsets, mode="mean")  # (n, E)
+    if not isinstance(table, torch.Tensor) or table.dim() != 2 or not table.is_floating_point():
+        raise TypeError(f"table must be a 2-D floating tensor (V + H, E), got {_kind(table)}")
+    for name, ids in (("flat", flat), ("offsets", offsets)):
+        if (
+            not isinstance(ids, torch.Tensor)
+            or ids.dim() != 1
+            or ids.is_floating_point()
+            or ids.is_complex()
+            or ids.dtype == torch.bool
+        ):
+            raise TypeError(f"{name} must be a 1-D tensor of int64 ids, got {_kind(ids)}")
+    rows, Z = table.shape[0], flat.numel()
+    if Z and (int(flat.min()) < 0 or int(flat.max()) >= rows):
+        bad = int(flat.min()) if int(flat.min()) < 0 else int(flat.max())
+        raise ValueError(f"flat must hold rows of table in [0, {rows - 1:,}], got {bad:,}")
+    if offsets.numel() and (
+        int(offsets[0]) != 0 or bool((offsets.diff() < 0).any()) or int(offsets[-1]) > Z
+    ):
+        raise ValueError(
+            f"offsets must start at 0 and never decrease, each at most len(flat) = {Z:,}, got "
+            f"{offsets.tolist()[:8]}"
+        )
+    means = F.embedding_bag(flat, table, offsets, mode="mean")  # (n, E)
+    bad_rows = means.shape[0] - int(torch.isfinite(means).all(1).sum())
+    if bad_rows:  # the table is checked through the bags' means: no copy of a big table
+        raise ValueError(f"table must be finite: the rows of {bad_rows} bag(s) hold NaN or inf")
+    return means
 
 
 def check_buckets_fit(vocab_size: int, buckets: int, vector_size: int) -> int:

@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse
 import torch
 
+from w2v_helpers.analogies import analogies, analogy_picks, answer_analogy
 from w2v_helpers.corpus import (
     Vocabulary,
     build_vocabulary,
@@ -19,7 +20,7 @@ from w2v_helpers.corpus import (
     subsample,
     window_reach,
 )
-from w2v_helpers.counts import cooccurrence, ppmi, svd_embeddings
+from w2v_helpers.counts import cooccurrence, distance_weight, ppmi, svd_embeddings
 from w2v_helpers.data import random_cbow_batch
 from w2v_helpers.evaluation import (
     most_similar,
@@ -101,9 +102,11 @@ from w2v_helpers.reference import (
 from w2v_helpers.subword_trainer import train_subwords
 from w2v_helpers.subwords import (
     SubwordBags,
+    bag_vectors,
     char_ngrams,
     check_buckets_fit,
     collision_share,
+    fnv1a,
     ngram_hashes,
 )
 from w2v_helpers.targets import (
@@ -337,6 +340,12 @@ CASES += [
         "centre",
     ),
     (
+        "sgns noise float64 beside float32",
+        lambda: sgns_loss(torch.zeros(1, 2), torch.zeros(1, 2), torch.zeros(1, 1, 2).double()),
+        TypeError,
+        r"share one dtype, got centre torch.float32, context torch.float32, noise torch.float64",
+    ),
+    (
         "sgns embedding dims differ",
         lambda: sgns_loss(torch.zeros(1, 2), torch.zeros(1, 3), torch.zeros(1, 1, 2)),
         ValueError,
@@ -543,6 +552,12 @@ CASES += [
         "weight",
     ),
     ("input x rank 1", lambda: input_side_grad(X3[0], W3, Y3), ValueError, "x"),
+    (
+        "output hidden float64, weight float32",
+        lambda: output_side_grad(torch.zeros(1, 3, dtype=torch.float64), W3, Y3),
+        TypeError,
+        r"share one dtype, got hidden torch.float64, weight torch.float32",
+    ),
     ("report ids text", lambda: tied_step_report("3, five", 3), ValueError, "context_ids"),
     ("report ids float", lambda: tied_step_report([3.0, 5.0], 3), TypeError, "context_ids"),
     ("report ids empty", lambda: tied_step_report([], 3), ValueError, "context_ids"),
@@ -1229,6 +1244,119 @@ CASES += [
         lambda: check_buckets_fit(10, 40_000_000, 100),
         MemoryBudgetError,
         "Lower buckets",
+    ),
+]
+
+# Round 3: dtype mixes, finite numbers and loop lengths in the newer modules.
+_AN_VOCAB = Vocabulary(("king", "queen", "man", "woman"), torch.tensor([4, 3, 2, 1]), 1)
+_AN_ZERO = torch.eye(4)[[0, 1, 2, 2]] * torch.tensor([[1.0], [1.0], [1.0], [0.0]])  # (V, E)
+_BAG_TABLE = torch.zeros(4, 2)  # (V + H, E)
+_BAG_FLAT = torch.tensor([0, 1, 2])  # (Z,)
+_BAG_OFFSETS = torch.tensor([0, 2])  # (n,)
+CASES += [
+    (
+        "glove W float32 beside float64",
+        lambda: _loss(W=_G_W.float()),
+        TypeError,
+        "share one dtype, got W torch.float32, W_tilde torch.float64",
+    ),
+    (
+        "glove gradients x float32",
+        lambda: glove_gradients(*_G_ARGS[:6], _G_X.float()),
+        TypeError,
+        "share one dtype.* x torch.float32",
+    ),
+    (
+        "distance 0",
+        lambda: distance_weight(0, 5, "glove"),
+        ValueError,
+        "distance must be at least 1 and at most 5",
+    ),
+    (
+        "distance past the window",
+        lambda: distance_weight(6, 5, "word2vec"),
+        ValueError,
+        "distance must be at least 1 and at most 5, got 6",
+    ),
+    ("distance weighting", lambda: distance_weight(1, 5, "hyper"), ValueError, "weighting"),
+    ("fnv1a str", lambda: fnv1a("abc"), TypeError, "data must be bytes"),
+    (
+        "bag table NaN",
+        lambda: bag_vectors(_BAG_TABLE + math.nan, _BAG_FLAT, _BAG_OFFSETS),
+        ValueError,
+        "table must be finite: the rows of 2 bag",
+    ),
+    (
+        "bag table int",
+        lambda: bag_vectors(_BAG_TABLE.long(), _BAG_FLAT, _BAG_OFFSETS),
+        TypeError,
+        "table must be a 2-D floating tensor",
+    ),
+    (
+        "bag flat float",
+        lambda: bag_vectors(_BAG_TABLE, _BAG_FLAT.float(), _BAG_OFFSETS),
+        TypeError,
+        "flat must be a 1-D tensor of int64 ids",
+    ),
+    (
+        "bag flat 2-D",
+        lambda: bag_vectors(_BAG_TABLE, _BAG_FLAT[None], _BAG_OFFSETS),
+        TypeError,
+        r"flat must be a 1-D tensor of int64 ids, got torch.int64 \(1, 3\)",
+    ),
+    (
+        "bag flat past the table",
+        lambda: bag_vectors(_BAG_TABLE, _BAG_FLAT + 2, _BAG_OFFSETS),
+        ValueError,
+        r"flat must hold rows of table in \[0, 3\], got 4",
+    ),
+    (
+        "bag offsets not from 0",
+        lambda: bag_vectors(_BAG_TABLE, _BAG_FLAT, _BAG_OFFSETS + 1),
+        ValueError,
+        "offsets must start at 0",
+    ),
+    (
+        "analogies no question covered",
+        lambda: analogies(torch.ones(3, 2), build_vocabulary([["x", "y", "z"]], 1)),
+        ValueError,
+        "vocab covers none of the 19,544 questions",
+    ),
+    (
+        "analogy picks no question covered",
+        lambda: analogy_picks(torch.ones(3, 2), build_vocabulary([["x", "y", "z"]], 1)),
+        ValueError,
+        "vocab covers none",
+    ),
+    (
+        "answer analogy zero row",
+        lambda: answer_analogy(_AN_ZERO, _AN_VOCAB, "man", "king", "woman"),
+        ValueError,
+        "vectors holds zero rows for 1 word.*'woman'",
+    ),
+    (
+        "scoring cost repeats 101",
+        lambda: full_scoring_cost((10,), repeats=101),
+        ValueError,
+        "repeats must be at least 1 and at most 100",
+    ),
+    (
+        "scoring cost 21 sizes",
+        lambda: full_scoring_cost(tuple(range(1, 22))),
+        ValueError,
+        "vocab_sizes must name 1 to 20 vocabulary sizes, got 21",
+    ),
+    (
+        "scoring cost sizes a string",
+        lambda: full_scoring_cost("1000"),
+        TypeError,
+        "vocab_sizes must be a sequence",
+    ),
+    (
+        "memory table 101 sizes",
+        lambda: target_memory_table(tuple(range(1, 102)), (4,), 16),
+        ValueError,
+        "vocab_sizes must hold at most 100 sizes",
     ),
 ]
 

@@ -16,7 +16,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from w2v_helpers.analogies import analogies, analogy_picks, answer_analogy, load_analogies
 from w2v_helpers.corpus import (
+    Vocabulary,
     build_vocabulary,
     encode,
     keep_probabilities,
@@ -25,11 +27,33 @@ from w2v_helpers.corpus import (
     sample_noise,
     window_reach,
 )
-from w2v_helpers.counts import cooccurrence, ppmi, svd_embeddings
+from w2v_helpers.counts import (
+    check_count_matrix,
+    cooccurrence,
+    distance_weight,
+    ppmi,
+    svd_embeddings,
+)
 from w2v_helpers.evaluation import WORD_PAIR_FILES, most_similar, word_pairs
 from w2v_helpers.glove import train_glove
+from w2v_helpers.hierarchical_softmax import (
+    build_huffman_tree,
+    hs_gradients,
+    hs_log_probabilities,
+    hs_loss,
+)
 from w2v_helpers.lessons.formatting import format_rate, format_timing
 from w2v_helpers.memory import MemoryBudgetError
+from w2v_helpers.subword_trainer import train_subwords
+from w2v_helpers.subwords import (
+    SubwordBags,
+    bag_vectors,
+    char_ngrams,
+    check_buckets_fit,
+    collision_share,
+    fnv1a,
+    ngram_hashes,
+)
 from w2v_helpers.trainer import TrainConfig
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
@@ -50,6 +74,22 @@ _PAIR_WORDS = sorted(
 )
 _PAIR_VOCAB = build_vocabulary([_PAIR_WORDS], min_count=1)
 _PAIR_VECTORS = torch.randn(len(_PAIR_VOCAB), 4, generator=torch.Generator().manual_seed(0))
+
+_TREE = build_huffman_tree(_COUNTS)
+_HIDDEN = torch.randn(2, 4, generator=torch.Generator().manual_seed(1))  # (N, E)
+_INNER = torch.randn(2, 4, generator=torch.Generator().manual_seed(2))  # (V - 1, E)
+_TARGETS = torch.tensor([0, 2])  # (N,)
+_AN_WORDS = sorted({w for _, qs in load_analogies() for q in qs[:3] for w in q})
+_AN_VOCAB = Vocabulary(
+    words=tuple(_AN_WORDS), counts=torch.arange(len(_AN_WORDS), 0, -1) + 4, min_count=1
+)
+_AN_VECTORS = torch.randn(len(_AN_WORDS), 4, generator=torch.Generator().manual_seed(3))
+_A, _B, _C = load_analogies()[0][1][0][:3]
+_BAGS = SubwordBags.build(_VOCAB, buckets=50)
+_TABLE = torch.randn(_BAGS.table_rows, 3, generator=torch.Generator().manual_seed(4))
+_FLAT = torch.tensor([0, 3, 4, 1])  # (Z,)
+_OFFSETS = torch.tensor([0, 2])  # (n,)
+_SW_CONFIG = TrainConfig(vector_size=4, epochs=1, min_count=1, chunk=64, sample=0.5)
 
 
 def _hostile() -> st.SearchStrategy:
@@ -121,6 +161,66 @@ CALLS = {
     "format_timing seconds": ("seconds", lambda v: format_timing(v)),
     "format_rate count": ("count", lambda v: format_rate(v, 1.0)),
 }
+# The newer modules: hierarchical softmax, analogies, counts, subwords, the subword trainer's
+# configuration. name -> (the argument fuzzed, a call taking its value, a good value)
+CALLS_WITH_GOOD = {
+    "huffman counts": ("counts", lambda v: build_huffman_tree(v), _COUNTS),
+    "hs_loss hidden": ("hidden", lambda v: hs_loss(v, _INNER, _TREE, _TARGETS), _HIDDEN),
+    "hs_loss inner": ("inner", lambda v: hs_loss(_HIDDEN, v, _TREE, _TARGETS), _INNER),
+    "hs_loss tree": ("tree", lambda v: hs_loss(_HIDDEN, _INNER, v, _TARGETS), _TREE),
+    "hs_loss targets": ("targets", lambda v: hs_loss(_HIDDEN, _INNER, _TREE, v), _TARGETS),
+    "hs_gradients targets": (
+        "targets",
+        lambda v: hs_gradients(_HIDDEN, _INNER, _TREE, v),
+        _TARGETS,
+    ),
+    "hs_log_probabilities hidden": (
+        "hidden",
+        lambda v: hs_log_probabilities(v, _INNER, _TREE),
+        _HIDDEN,
+    ),
+    "analogies vectors": ("vectors", lambda v: analogies(v, _AN_VOCAB), _AN_VECTORS),
+    "analogies vocab": ("vocab", lambda v: analogies(_AN_VECTORS, v), _AN_VOCAB),
+    "analogies method": ("method", lambda v: analogies(_AN_VECTORS, _AN_VOCAB, v), "3cosmul"),
+    "analogy_picks method": (
+        "method",
+        lambda v: analogy_picks(_AN_VECTORS, _AN_VOCAB, v),
+        "3cosadd",
+    ),
+    "answer_analogy a": ("a", lambda v: answer_analogy(_AN_VECTORS, _AN_VOCAB, v, _B, _C), _A),
+    "answer_analogy topn": (
+        "topn",
+        lambda v: answer_analogy(_AN_VECTORS, _AN_VOCAB, _A, _B, _C, topn=v),
+        2,
+    ),
+    "distance_weight distance": ("distance", lambda v: distance_weight(v, 5, "glove"), 2),
+    "distance_weight window": ("window", lambda v: distance_weight(1, v, "word2vec"), 5),
+    "distance_weight weighting": ("weighting", lambda v: distance_weight(1, 5, v), "uniform"),
+    "check_count_matrix matrix": ("matrix", lambda v: check_count_matrix("matrix", v), _MATRIX),
+    "char_ngrams word": ("word", lambda v: char_ngrams(v), "where"),
+    "char_ngrams min_n": ("min_n", lambda v: char_ngrams("where", v, 6), 3),
+    "char_ngrams max_n": ("max_n", lambda v: char_ngrams("where", 3, v), 5),
+    "ngram_hashes buckets": ("buckets", lambda v: ngram_hashes("where", 3, 6, v), 100),
+    "fnv1a data": ("data", lambda v: fnv1a(v), b"<wh"),
+    "collision_share words": ("words", lambda v: collision_share(v, 100), ["where", "here"]),
+    "collision_share buckets": ("buckets", lambda v: collision_share(["where"], v), 100),
+    "bag_vectors table": ("table", lambda v: bag_vectors(v, _FLAT, _OFFSETS), _TABLE),
+    "bag_vectors flat": ("flat", lambda v: bag_vectors(_TABLE, v, _OFFSETS), _FLAT),
+    "bag_vectors offsets": ("offsets", lambda v: bag_vectors(_TABLE, _FLAT, v), _OFFSETS),
+    "check_buckets_fit buckets": ("buckets", lambda v: check_buckets_fit(3, v, 4), 100),
+    "SubwordBags buckets": ("buckets", lambda v: SubwordBags.build(_VOCAB, buckets=v), 50),
+    "train_subwords config": (
+        "config",
+        lambda v: train_subwords(_TEXT, v, buckets=50, vocab=_VOCAB),
+        _SW_CONFIG,
+    ),
+    "train_subwords buckets": (
+        "buckets",
+        lambda v: train_subwords(_TEXT, _SW_CONFIG, buckets=v, vocab=_VOCAB),
+        50,
+    ),
+}
+CALLS.update({name: (argument, call) for name, (argument, call, _) in CALLS_WITH_GOOD.items()})
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -155,7 +255,7 @@ def test_each_call_with_a_good_value_works(name):
         "count": 10,
     }
     argument, call = CALLS[name]
-    call(good[argument])
+    call(CALLS_WITH_GOOD[name][2] if name in CALLS_WITH_GOOD else good[argument])
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))

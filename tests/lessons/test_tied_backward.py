@@ -166,8 +166,8 @@ def test_tied_step_report_is_refused_before_building_the_model(monkeypatch):
         tied_step_report([3, 5, 8, 1], 3, vocab_size=5_000_000, embedding_dim=2048)
 
 
-def test_tied_step_estimate_counts_nine_tables_and_the_activations():
-    expected = 4 * (9 * 500 * 128 + 1 * 4 * 128 + 128 + 4 * 500) + 8 * 4
+def test_tied_step_estimate_counts_fifteen_tables_and_the_activations():
+    expected = 4 * (15 * 500 * 128 + 1 * 4 * 128 + 128 + 4 * 500) + 8 * 4
     assert estimate_tied_step_bytes(500, 128, 1, 4) == expected
 
 

@@ -198,10 +198,10 @@ def sampling_report(
     power = check_number("power", power, low=0, high=1)
     draws = check_positive_int("draws", draws, maximum=50_000_000)
     top = check_positive_int("top", top, maximum=100)
-    check_memory(
-        16 * draws + 8 * 1_000_000, f"{draws:,} noise draws", hint="Draw fewer noise words."
+    vocab = wiki_vocabulary()  # first: the guard then sees it (built once per kernel)
+    check_memory(  # the slots and the ids (int64 each), the noise table and its temporary
+        16 * draws + 16 * 1_000_000, f"{draws:,} noise draws", hint="Draw fewer noise words."
     )
-    vocab = wiki_vocabulary()
     probs = noise_distribution(vocab.counts, power)  # (V,)
     ids = sample_noise(probs, (draws,), generator=torch.Generator().manual_seed(seed))
     drawn = torch.bincount(ids, minlength=len(vocab)).double() / draws  # (V,)

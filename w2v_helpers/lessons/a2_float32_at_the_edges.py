@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 
 from ..gradients import rows_with_gradient, split_tied_gradient
-from ..memory import check_memory, estimate_tied_step_bytes
+from ..memory import check_memory, estimate_tied_step_bytes, load_autograd
 from ..models import CBOW
 from ..validation import check_int, check_positive_int
 from .feedback import Feedback, _call, _correct, _not_yet
@@ -107,6 +107,7 @@ def norm_rounding_report(
     if not 1 <= len(context) <= 1_000:
         raise ValueError(f"context_ids must hold 1 to 1,000 ids, got {len(context)}")
     target_id = check_int("target_id", target_id, low=0, high=V - 1)
+    load_autograd()  # first: the guard then sees the modules a first backward pass loads
     check_memory(
         estimate_tied_step_bytes(V, E, 1, len(context)),
         f"a tied CBOW gradient with vocab_size={V:,}, embedding_dim={E}",

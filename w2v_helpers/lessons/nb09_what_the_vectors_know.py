@@ -386,8 +386,8 @@ def explorer_view(
     """
     check_vectors("vectors", vectors, len(vocab))
     V, E = vectors.shape
-    check_memory(  # a float32 and a float64 unit copy (V, E), and a few (V,) score rows
-        4 * V * E + 8 * V * (E + 8), f"the explorer's similarities over V={V:,}, E={E}"
+    check_memory(  # a float32 unit copy (V, E), a float64 copy with its unit rows, (V,) rows
+        4 * V * E + 16 * V * E + 8 * V * 8, f"the explorer's similarities over V={V:,}, E={E}"
     )
     lines = []
     key = word.strip().lower() if isinstance(word, str) else word

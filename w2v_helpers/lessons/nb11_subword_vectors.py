@@ -289,7 +289,10 @@ def subword_view(result: SubwordResult, word: str = "playing", topn: int = 6) ->
         topn: neighbours to show, 1 to 20. Default: 6.
     """
     V, E = result.table.shape[0] - result.bags.buckets, result.table.shape[1]
-    check_memory(8 * V * E, f"the neighbours over V={V:,}, E={E}")
+    P = result.bags.rows.shape[1]
+    # most_similar: every word's bag mean (V, E) float32 and its finite mask, their float64
+    # copy and its unit rows; the bags laid out flat (int64 rows, a mask, offsets: (V, P))
+    check_memory(21 * V * E + 24 * V * P, f"the neighbours over V={V:,}, E={E}")
     key = word.strip().lower() if isinstance(word, str) else word
     if not isinstance(key, str) or not key:
         return "word: type a word (any string of letters)"

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ...gradients import _check_loss, row_norms, rows_with_gradient, split_tied_gradient
-from ...memory import check_memory, estimate_tied_step_bytes, format_bytes
+from ...memory import check_memory, estimate_tied_step_bytes, format_bytes, load_autograd
 from ...models import CBOW
 from ...validation import check_int, check_number, check_positive_int, parse_token_ids
 from ..panel import DIM_CHOICES, Panel, ReusedFigure, _choice, _slow_log_slider, lay_out, make_panel
@@ -127,6 +127,7 @@ def tied_step_report(
     _check_ids_below(V, context_ids=context, target_id=(target_id,))
     lr = check_number("lr", lr, low=0.0, high=1_000.0, low_open=True)
     loss = _check_loss(loss)
+    load_autograd()  # first: the guard then sees the modules a first backward pass loads
     need = estimate_tied_step_bytes(V, E, 1, len(context))
     check_memory(
         need,

@@ -204,6 +204,9 @@ class TargetMemoryTable:
         return "\n".join(lines)
 
 
+MAX_TABLE_SIZES = 100  # vocabulary or window sizes in one memory table
+
+
 def target_memory_table(
     vocab_sizes: tuple[int, ...], window_sizes: tuple[int, ...], batch_size: int
 ) -> TargetMemoryTable:
@@ -212,13 +215,17 @@ def target_memory_table(
     Introduced in ``04_skipgram_multilabel.ipynb``.
 
     Args:
-        vocab_sizes: the V of the rows, a non-empty tuple of whole numbers >= 1.
-        window_sizes: the T for each V, a non-empty tuple of whole numbers in [1, 1,000].
+        vocab_sizes: the V of the rows, a tuple of 1 to 100 whole numbers >= 1.
+        window_sizes: the T for each V, a tuple of 1 to 100 whole numbers in [1, 1,000].
         batch_size: N, 1 to ``MAX_BATCH`` (1,000,000).
     """
     for name, values in (("vocab_sizes", vocab_sizes), ("window_sizes", window_sizes)):
         if not isinstance(values, (tuple, list)) or not values:
             raise TypeError(f"{name} must be a non-empty tuple of whole numbers, got {values!r}")
+        if len(values) > MAX_TABLE_SIZES:
+            raise ValueError(
+                f"{name} must hold at most {MAX_TABLE_SIZES} sizes, got {len(values):,}"
+            )
     N = check_positive_int("batch_size", batch_size, maximum=MAX_BATCH)
     rows = []
     for V in vocab_sizes:
