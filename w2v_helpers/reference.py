@@ -31,7 +31,7 @@ from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 
 from .corpus import dynamic_window_pairs, subsample
-from .memory import check_memory, load_autograd
+from .memory import check_memory, load_autograd, retained_heap
 from .training_config import DIVERGED_ABOVE, MAX_WINDOW
 from .training_config import stop_if_diverged as _stop_if_diverged  # as train_sgns calls it
 from .validation import (
@@ -363,31 +363,38 @@ def train_sgns(
     batch_losses, epoch_losses, rates, epoch_ends, pairs_seen = [], [], [], [], 0
     snapshots = [model.inputs.weight.detach().clone()]  # (V, E) before training
     start = time.perf_counter()
-    for epoch in range(epochs):
-        loader = _epoch_batches(sentences, window, batch_size, seed, epoch, keep, shuffle)
-        epoch_pairs = sum(len(centre) for centre, _ in loader)
-        epoch_total = 0.0
-        for batch, (centre, context) in enumerate(loader):  # (N,), (N,)
-            progress = (epoch + batch / len(loader)) / epochs  # 0 at the start, < 1 at the end
-            rate = lr * (1 - (1 - MIN_LR_FRACTION) * progress)
-            optimizer.param_groups[0]["lr"] = rate
-            noise = multinomial_noise(noise_probs, len(centre), negative, generator=noise_generator)
-            loss = model(centre, context, noise).sum()  # (N,) -> scalar: each pair's own step
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            batch_losses.append(loss.item() / len(centre))
-            rates.append(rate)
-            epoch_total += loss.item()
-            _stop_if_diverged(batch_losses[-1], math.inf, "mean loss per pair", lr, epoch, batch)
-        pairs_seen += epoch_pairs
-        epoch_ends.append(len(batch_losses))
-        epoch_losses.append(epoch_total / epoch_pairs)
-        snapshots.append(model.inputs.weight.detach().clone())  # (V, E)
-        for table in (model.inputs.weight, model.outputs.weight):
-            low, high = table.detach().aminmax()  # the largest |entry| without an |table| copy
-            largest = float(torch.stack([-low, high]).max())  # NaN stays NaN
-            _stop_if_diverged(largest, DIVERGED_ABOVE, "largest vector entry", lr, epoch, batch)
+    # autograd frees and re-allocates its buffers every batch: kept in the heap while the
+    # loop runs, they are not mapped and faulted in again each time (2x the speed here)
+    with retained_heap():
+        for epoch in range(epochs):
+            loader = _epoch_batches(sentences, window, batch_size, seed, epoch, keep, shuffle)
+            epoch_pairs = sum(len(centre) for centre, _ in loader)
+            epoch_total = 0.0
+            for batch, (centre, context) in enumerate(loader):  # (N,), (N,)
+                progress = (epoch + batch / len(loader)) / epochs  # 0 at the start, < 1 at the end
+                rate = lr * (1 - (1 - MIN_LR_FRACTION) * progress)
+                optimizer.param_groups[0]["lr"] = rate
+                noise = multinomial_noise(
+                    noise_probs, len(centre), negative, generator=noise_generator
+                )
+                loss = model(centre, context, noise).sum()  # (N,) -> scalar: each pair's own step
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                batch_losses.append(loss.item() / len(centre))
+                rates.append(rate)
+                epoch_total += loss.item()
+                _stop_if_diverged(
+                    batch_losses[-1], math.inf, "mean loss per pair", lr, epoch, batch
+                )
+            pairs_seen += epoch_pairs
+            epoch_ends.append(len(batch_losses))
+            epoch_losses.append(epoch_total / epoch_pairs)
+            snapshots.append(model.inputs.weight.detach().clone())  # (V, E)
+            for table in (model.inputs.weight, model.outputs.weight):
+                low, high = table.detach().aminmax()  # the largest |entry| without an |table| copy
+                largest = float(torch.stack([-low, high]).max())  # NaN stays NaN
+                _stop_if_diverged(largest, DIVERGED_ABOVE, "largest vector entry", lr, epoch, batch)
     return ReferenceResult(
         batch_losses=tuple(batch_losses),
         epoch_losses=tuple(epoch_losses),
