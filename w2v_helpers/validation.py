@@ -409,6 +409,12 @@ def check_pair_vectors(centre: object, context: object, noise: object) -> None:
         )
 
 
+def _check_tokens(name: str, i: int, sentence: list | tuple) -> None:
+    for j, token in enumerate(sentence):
+        if not isinstance(token, str):  # a str subclass (NumPy's str_) is a word too
+            raise TypeError(f"{name}[{i}][{j}] must be a word (str), got {_describe(token)}")
+
+
 def check_sentences(name: str, sentences: object) -> list[list[str]]:
     """Return ``sentences`` as a list of lists of words; refuse what would be read wrongly.
 
@@ -444,9 +450,8 @@ def check_sentences(name: str, sentences: object) -> list[list[str]]:
             )
         if not isinstance(sentence, list | tuple):
             raise TypeError(f"{name}[{i}] must be a list of words, got {_describe(sentence)}")
-        for j, token in enumerate(sentence):
-            if not isinstance(token, str):
-                raise TypeError(f"{name}[{i}][{j}] must be a word (str), got {_describe(token)}")
+        if not set(map(type, sentence)) <= {str}:  # the fast test; the loop finds the culprit
+            _check_tokens(name, i, sentence)
         checked.append(list(sentence))
     return checked
 
