@@ -52,6 +52,9 @@ PREAMBLE = (
 )
 NOTEBOOK_HEADING = "**Measured by the benchmarks** (`benchmarks/results.md`)"
 NOTEBOOK_BENCH = "bench-train"  # the section notebook 07 shows
+# Lines of that section left to the README and the results file: which SIMD kernels and thread
+# pools ran is the machine's story, not the lesson's (the lesson's table names the processor).
+RIG_LINES = ("machine: ", "threads: ")
 
 
 def cpu_model(cpuinfo: str | None = None) -> str:
@@ -159,10 +162,16 @@ def published(text: str) -> str:
 
 def notebook_cell(text: str) -> str:
     """The source of notebook 07's ``bench-results`` cell for a results file's text: its own
-    bench's section (the widget bench is the course's, not the lesson's)."""
+    bench's section (the widget bench is the course's, not the lesson's), without the lines
+    that name SIMD kernels and thread pools (``RIG_LINES``; README and the file keep them)."""
     found = sections(text)
     shown = found.get(NOTEBOOK_BENCH, f"(no `make {NOTEBOOK_BENCH}` measurement recorded yet)")
-    return f"{NOTEBOOK_HEADING}\n\n{shown}"
+    return f"{NOTEBOOK_HEADING}\n\n{lesson_view(shown)}"
+
+
+def lesson_view(section_text: str) -> str:
+    """A section without its ``RIG_LINES``."""
+    return "\n".join(line for line in section_text.split("\n") if not line.startswith(RIG_LINES))
 
 
 def readme_region(readme: str) -> str:
