@@ -414,11 +414,13 @@ def estimate_training_bytes(
     gathered rows (B, S, E) and (B, R, E) and their gradients, counted four times each (a
     worker's freed buffers are not always reused in place), and seven (B, S, R) score-sized
     tensors (mask, labels, weights, scores, softplus, sigmoid, gradient). With hierarchical
-    softmax (``path_length`` D > 0): the inner nodes' (V - 1, E) table, the tree's paths laid
-    out for training (four (V, D) tensors), the chunk's gathered path nodes (B * S, D, E) with
-    their gradients and capped copies, each centre's W = 2w + 1 window rows (B * S, W, E) and
-    their gradients, seven (B * S, W, D) score-sized tensors (CBOW: W = 1, the mean), and the
-    tile rows (B, C, E) with their gradients (CBOW: and its (B, S, C) averaging weights). A
+    softmax (``path_length`` D > 0): the inner nodes' (V - 1, E) table and the tree's paths laid
+    out for training (four (V, D) tensors); for SkipGram the chunk's packed pairs
+    (``chunk_updates.group_paths``, n = B * S centres, T = 2w): at most n * T context rows and
+    n * D path rows (E each) with their gradients, three n * T * D score-sized tensors and the
+    int64 lists behind them; for CBOW the gathered path nodes (n, D, E) with their gradients and
+    capped copies, seven (n, D) score-sized tensors, the window means and their gradients, and
+    the tile rows (B, C, E) with their gradients and (B, S, C) averaging weights. A
     quarter more on top: the allocator does not always reuse a freed chunk's buffers in place
     (the peak measured up to 1.14 times the tensors above).
     Introduced in ``06_negative_sampling_real_corpus.ipynb``.
@@ -457,9 +459,14 @@ def estimate_training_bytes(
     per_chunk = (4 * B * S * E + 4 * B * R * E + 7 * B * S * R) if K else 0
     if model not in ("skipgram", "cbow"):
         raise ValueError(f"model must be 'skipgram' or 'cbow', got {model!r}")
-    W = 2 * w + 1 if model == "skipgram" else 1  # rows scored per centre: slots or the mean
-    window = 2 * B * C * E + (0 if model == "skipgram" else 2 * B * S * C)  # tile, its gradient
-    per_chunk += (3 * B * S * D * E + 7 * B * S * W * D + 2 * B * S * W * E + window) if D else 0
+    n = B * S  # centres per chunk
+    if D and model == "skipgram":  # packed pairs: context rows, path rows, scores, their lists
+        T, W = 2 * w, 2 * w + 1  # context words at most, window slots
+        per_chunk += (
+            2 * n * T * E + 2 * n * D * E + 3 * n * T * D + 2 * (2 * n * W + 2 * n * D + n * T)
+        )
+    elif D:  # CBOW: one window mean per centre against its path, and the tile it averages
+        per_chunk += 3 * n * D * E + 7 * n * D + 2 * n * E + 2 * B * C * E + 2 * B * S * C
     stream = 4 * L + table_size + 2 * V + 4 * V * D  # ...; noise table; keep, noise; paths
     return int(ALLOCATOR_SLACK * (FLOAT32 * (tables + workers * per_chunk) + INT64 * stream))
 
