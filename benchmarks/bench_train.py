@@ -13,14 +13,16 @@ vocabulary. Before them, the reference trainer of notebook 05 (``w2v_helpers.ref
 float64, a DataLoader, autograd, sparse SGD) runs ``BENCH_REFERENCE_EPOCHS`` (default 1) epochs
 with the same settings, for its words/s. Then the same comparison with hierarchical softmax
 instead of negative sampling (gensim's ``hs=1, negative=0``; ours ``hs=True, negative=0`` with
-notebook 08's ``chunk``), twice: ``cpu hs:`` with ``kernel="numba"`` (SkipGram HS's update as
-compiled loops, ``compiled_hs``; the tensor update when numba is missing) and ``cpu hs torch:``
-with the tensor update (``kernel="torch"``, what the notebooks run). With a CUDA GPU, the
+notebook 08's ``chunk``). Each comparison runs twice: ``cpu:`` and ``cpu hs:`` with
+``kernel="numba"`` (SkipGram's chunk updates as compiled loops, ``compiled_ns`` and
+``compiled_hs``; the tensor updates when numba is missing), ``cpu torch:`` and ``cpu hs torch:``
+with the tensor updates (``kernel="torch"``, what the notebooks run). With a CUDA GPU, the
 negative-sampling and tensor hierarchical-softmax comparisons run again with ours on the GPU
 (``BENCH_CUDA_CHUNK`` centres a chunk, default 16,384, one worker) against gensim on the CPU.
 Ends with a summary line per comparison:
 ``cpu: ours N words/s, gensim N words/s, ratio R, spearman ours A gensim B (ratio min-max X-Y,
-3 rounds)`` and the same after ``cpu hs:`` and ``cpu hs torch:`` (then ``cuda:``, ``cuda hs:``),
+3 rounds)`` and the same after ``cpu torch:``, ``cpu hs:`` and ``cpu hs torch:`` (then
+``cuda:``, ``cuda hs:``),
 medians over the rounds; the seed-to-seed spread of Spearman is printed above them, and, for the
 seed-0 vectors of each side, WordSim353 with its bootstrap interval and coverage and the 3CosAdd
 analogy accuracy with its coverage.
@@ -38,8 +40,8 @@ The first lines say what ran it (``machine.describe``: CPU model, SIMD level, AT
 cores, every thread pool) and the float32 GEMM rate of the cores the trainers use
 (``machine.gemm_rate``: 2 and 1 cores). Last, one line per trainer gives its arithmetic per raw
 word (``machine.multiply_adds_per_word``, formulas in its docstring) and the GFLOP/s each side
-achieved with it, as a fraction of that GEMM rate: ``cpu rate:``, ``cpu hs rate:``,
-``cpu subword rate:``.
+achieved with it, as a fraction of that GEMM rate: ``cpu rate:``, ``cpu torch rate:``,
+``cpu hs rate:``, ``cpu hs torch rate:``, ``cpu subword rate:``.
 
 Run: ``make bench-train`` (``BENCH_EPOCHS=2`` for a quick look). Not part of ``make test``.
 """
@@ -49,12 +51,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import statistics
+import time
 
 import torch
 from bench_results import Start, record
 from machine import describe, gemm_rate, multiply_adds_per_word, rate_line
 
-from w2v_helpers import compiled_hs
+from w2v_helpers import compiled_spans
 from w2v_helpers.analogies import analogies
 from w2v_helpers.corpus import build_vocabulary, load_wiki_sample
 from w2v_helpers.evaluation import word_pairs, wordsim_spearman
@@ -67,7 +70,7 @@ from w2v_helpers.lessons.nb11_subword_vectors import (
     time_subwords,
 )
 from w2v_helpers.subwords import DEFAULT_BUCKETS
-from w2v_helpers.trainer import TrainConfig
+from w2v_helpers.trainer import TrainConfig, train_word2vec
 
 EPOCHS = int(os.environ.get("BENCH_EPOCHS", "20"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))  # ours: torch threads of each worker
@@ -90,6 +93,18 @@ def say(text: str) -> None:
     PRINTED.extend(text.splitlines())
 
 
+def warm_compiled_loops() -> float:
+    """Compile numba's loops (or load them from its disk cache) before the timed rounds, by one
+    short run of each compiled update; the seconds it took (a learner's first run in a process
+    pays them once)."""
+    start = time.perf_counter()
+    small = load_wiki_sample(max_tokens=2_000)
+    for hs in (False, True):
+        config = TrainConfig(min_count=1, epochs=1, hs=hs, negative=0 if hs else 5, kernel="numba")
+        train_word2vec(small, config, progress=False)
+    return time.perf_counter() - start
+
+
 def run_reference(sentences: list[list[str]]) -> tuple[float, float]:
     """Notebook 05's reference trainer, same settings; words/s counts the same raw tokens."""
     seconds, result, vocab = time_reference(sentences, epochs=REFERENCE_EPOCHS)
@@ -108,11 +123,11 @@ def run_gensim(
 
 def ours_config(device: str, seed: int, hs: bool, kernel: str = "torch") -> TrainConfig:
     """The benchmark's settings for our trainer on ``device``."""
-    config = TrainConfig(model="skipgram", epochs=EPOCHS, seed=seed, workers=WORKERS)
+    config = TrainConfig(model="skipgram", epochs=EPOCHS, seed=seed, workers=WORKERS, kernel=kernel)
     if device == "cuda":
         config = dataclasses.replace(config, chunk=CUDA_CHUNK, workers=1)
     if hs:  # notebook 08's settings: see HS_SETTINGS
-        config = dataclasses.replace(config, **HS_SETTINGS, kernel=kernel)
+        config = dataclasses.replace(config, **HS_SETTINGS)
     return config
 
 
@@ -139,8 +154,8 @@ def compare(
     sentences: list[list[str]], device: str, hs: bool, kernel: str = "torch", label: str = ""
 ) -> tuple[str, float, float]:
     """ROUNDS rounds of gensim then ours, alternating; the summary line of the medians, and the
-    median words/s of ours and gensim's. ``kernel`` is ours with ``hs`` ("torch" or "numba");
-    ``label`` starts each line (default: the device, then " hs" with ``hs``)."""
+    median words/s of ours and gensim's. ``kernel`` is ours ("torch" or "numba"); ``label``
+    starts each line (default: the device, then " hs" with ``hs``)."""
     label = label or (f"{device} hs" if hs else device)
     rounds = []  # (ours words/s, gensim words/s, ours spearman, gensim spearman) per seed
     for seed in range(ROUNDS):  # alternate the two, so a busy moment hits both
@@ -150,7 +165,7 @@ def compare(
         if seed == 0:
             first = (o_vectors, g_vectors)
         config = ours_config(device, seed, hs, kernel)
-        how = f", kernel {config.kernel}" if hs else ""
+        how = f", kernel {config.kernel}"
         say(
             f"{label}: round {seed + 1} (seed {seed}): gensim ({WORKERS} workers) "
             f"{g_wps:,.0f} words/s, spearman {g_rho:.3f}; ours ({config.workers} workers x "
@@ -229,13 +244,20 @@ def main() -> None:
     lines = [f"cpu: reference {r_wps:.0f} words/s ({REFERENCE_EPOCHS} epoch(s), float64)"]
     subword = compare_subwords(sentences)  # first: the process holds least then
     rates = []
-    kernel = "numba" if compiled_hs.AVAILABLE else "torch"
+    if compiled_spans.AVAILABLE:
+        seconds = warm_compiled_loops()
+        say(f"numba: the compiled loops ready in {seconds:.1f} s, before the timed rounds")
     for device in devices:
         runs = [(False, "torch", ""), (True, "torch", "")]  # negative sampling, then HS
-        if device == "cpu" and kernel == "numba":  # HS compiled, then HS as the notebooks run it
-            runs[1:] = [(True, "numba", ""), (True, "torch", "cpu hs torch")]
-        for hs, hs_kernel, label in runs:
-            line, ours, gensim = compare(sentences, device, hs, hs_kernel, label)
+        if device == "cpu" and compiled_spans.AVAILABLE:  # each compiled, then as notebooks run
+            runs = [
+                (False, "numba", ""),
+                (False, "torch", "cpu torch"),
+                (True, "numba", ""),
+                (True, "torch", "cpu hs torch"),
+            ]
+        for hs, kernel, label in runs:
+            line, ours, gensim = compare(sentences, device, hs, kernel, label)
             lines.append(line)
             if device == "cpu":
                 work = multiply_adds_per_word(vocab, tokens, kind="hs" if hs else "ns")

@@ -21,8 +21,11 @@ Core modules, named by concept:
                            the divergence check
 - ``chunk_updates``        one chunk's update of the trainer's tables: negative sampling or
                            hierarchical softmax
-- ``compiled_hs``          SkipGram hierarchical softmax's chunk update as compiled loops
-                           (numba), the same update: ``TrainConfig(kernel="numba")``
+- ``compiled_ns``          SkipGram negative sampling's chunk update as compiled loops (numba),
+                           the same update: ``TrainConfig(kernel="numba")``
+- ``compiled_hs``          the same for SkipGram hierarchical softmax
+- ``compiled_spans``       what both share: spans of the stream in place of tiles, context
+                           lists, per-thread gradient tables, the capped step
 - ``row_updates``          sparse row updates of an embedding table, with a capped learning rate
 - ``subwords``             fastText's character n-grams, their hashed buckets, bags of rows
 - ``subword_trainer``      fastText's SkipGram: a word's input vector is the mean of its bag

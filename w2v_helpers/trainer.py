@@ -299,11 +299,13 @@ def training_bytes(config: TrainConfig, vocab: Vocabulary, tokens: int) -> int:
 def _needed_bytes(
     config: TrainConfig, share: TrainConfig, V: int, L: int, tree: HuffmanTree | None
 ) -> int:
-    """The memory guard's estimate; with ``kernel="numba"`` each worker's two gradient tables
-    (``compiled_hs``: one like the input table, one like the inner nodes') on top."""
+    """The memory guard's estimate; with ``kernel="numba"`` each worker's gradient tables
+    (``compiled_spans.scratch``: one like the input table, one like each output table in use)
+    on top."""
     scratch = 0
-    if config.kernel == "numba" and config.hs and config.model == "skipgram":
-        scratch = config.workers * (2 * V - 1) * config.vector_size * FLOAT32
+    if config.kernel == "numba" and config.model == "skipgram":
+        rows = V + (V if config.negative else 0) + (V - 1 if config.hs else 0)
+        scratch = config.workers * rows * config.vector_size * FLOAT32
     return scratch + estimate_training_bytes(
         V,
         L,
@@ -345,13 +347,14 @@ class _ChunkUpdate:
         self.tables = tables
         self.ns_update = skipgram_ns_update if skipgram else cbow_ns_update
         self.hs_update = skipgram_hs_update if skipgram else cbow_hs_update
-        self.spans = None  # compiled_hs.StreamSpan when the chunks need no tiles
+        self.spans = None  # compiled_spans.StreamSpan: the chunks need no tiles
         if _compiled(kernel, model, tables):
-            from . import compiled_hs  # imports numba's compiler: only when asked for
+            # imports numba's compiler: only when asked for
+            from . import compiled_hs, compiled_ns, compiled_spans
 
+            self.ns_update = compiled_ns.skipgram_ns_update
             self.hs_update = compiled_hs.skipgram_hs_update
-            if tables.w_out is None:  # no negative sampling: nothing else reads the tiles
-                self.spans = compiled_hs.StreamSpan
+            self.spans = compiled_spans.StreamSpan  # both updates take spans
 
     @torch.no_grad()  # no_grad is per thread: the workers need their own
     def __call__(self, chunk: Chunk, neg_ids: torch.Tensor | None, lr: float) -> torch.Tensor:
@@ -365,9 +368,9 @@ class _ChunkUpdate:
 
 
 def _compiled(kernel: str, model: str, tables: Tables) -> bool:
-    """Whether ``kernel="numba"`` applies: SkipGram hierarchical softmax on the CPU, with numba
-    installed (else a warning says the tensor update runs instead)."""
-    if kernel != "numba" or model != "skipgram" or tables.paths is None:
+    """Whether ``kernel="numba"`` applies: SkipGram on the CPU, with numba installed (else a
+    warning says the tensor update runs instead)."""
+    if kernel != "numba" or model != "skipgram":
         return False
     if tables.w_in.device.type != "cpu":
         warnings.warn(
@@ -452,19 +455,22 @@ def _chunks(
 ) -> Iterator[tuple[Chunk, torch.Tensor | None, float]]:
     """The epoch's chunks in order, each with its noise ids (``None`` without negative
     sampling) and its learning rate, drawn as they are asked for; with ``spans``
-    (``compiled_hs.StreamSpan``) each chunk is only its span of the stream, no tiles."""
+    (``compiled_spans.StreamSpan``) each chunk is only its span of the stream, no tiles, and the
+    same noise ids."""
     config = run.config
     L = stream.numel()
     for first in range(0, L, run.share.chunk):
         lr = learning_rate(config, (epoch + first / L) / config.epochs)
-        if spans is not None:
+        if spans is None:
+            chunk = tile_chunk(stream, reach, first, run.share)
+            blocks = chunk.centre_ids.shape[0]
+        else:
             stop = min(first + run.share.chunk, L)
-            yield spans(stream=stream, reach=reach, start=first, stop=stop), None, lr
-            continue
-        chunk = tile_chunk(stream, reach, first, run.share)
+            chunk = spans(stream=stream, reach=reach, start=first, stop=stop)
+            blocks = math.ceil((stop - first) / config.block)  # as tile_chunk cuts it
         neg_ids = None
         if config.negative:
-            shape = (chunk.centre_ids.shape[0], config.noise_rows)
+            shape = (blocks, config.noise_rows)
             neg_ids = sample_noise(run.noise, shape, generator=run.generator)  # (B, M)
         yield chunk, neg_ids, lr
 

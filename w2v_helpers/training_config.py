@@ -75,8 +75,9 @@ class TrainConfig:
     row_cap: float = 256.0  # a row's summed update in a chunk counts at most this many pairs
     seed: int = 0
     workers: int = 1  # threads updating the tables at once; above 1 runs are not reproducible
-    # "numba": SkipGram hierarchical softmax's chunk update as compiled loops (compiled_hs), the
-    # same update; "torch" (default) and every other case: tensor operations (chunk_updates)
+    # "numba": SkipGram's chunk updates (negative sampling, hierarchical softmax) as compiled
+    # loops (compiled_ns, compiled_hs), the same updates; "torch" (default) and CBOW: tensor
+    # operations (chunk_updates)
     kernel: str = "torch"
 
     def __post_init__(self) -> None:

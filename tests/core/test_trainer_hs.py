@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from oracles import topic_corpus
 
-from w2v_helpers import chunk_updates, compiled_hs
+from w2v_helpers import chunk_updates, compiled_hs, compiled_spans
 from w2v_helpers.corpus import load_wiki_sample
 from w2v_helpers.hierarchical_softmax import build_huffman_tree
 from w2v_helpers.memory import MemoryBudgetError, estimate_training_bytes, process_memory
@@ -59,7 +59,7 @@ def chunk_step_by_autograd(w_in, inner, tree, reach, start, config, lr):
         pytest.param(
             "skipgram",
             compiled_hs.skipgram_hs_update,
-            marks=pytest.mark.skipif(not compiled_hs.AVAILABLE, reason="numba not installed"),
+            marks=pytest.mark.skipif(not compiled_spans.AVAILABLE, reason="numba not installed"),
             id="skipgram-numba",
         ),
     ],
@@ -153,7 +153,7 @@ def test_memory_estimate_counts_the_tree_and_the_memory_guard_refuses_early(monk
         train_word2vec(sentences, config, progress=False)
 
 
-@pytest.mark.skipif(not compiled_hs.AVAILABLE, reason="numba not installed")
+@pytest.mark.skipif(not compiled_spans.AVAILABLE, reason="numba not installed")
 def test_the_numba_kernel_trains_what_the_tensor_update_trains_and_repeats_exactly():
     sentences = load_wiki_sample(max_tokens=20_000)
     config = TrainConfig(hs=True, negative=0, epochs=2, chunk=1_024, seed=3)
@@ -186,7 +186,7 @@ def test_kernel_must_be_torch_or_numba(kernel):
         TrainConfig(hs=True, kernel=kernel)
 
 
-@pytest.mark.skipif(not compiled_hs.AVAILABLE, reason="numba not installed")
+@pytest.mark.skipif(not compiled_spans.AVAILABLE, reason="numba not installed")
 @pytest.mark.parametrize(
     ("window", "chunk", "start"), [(2, 8, 0), (3, 8, 16), (4, 24, 0), (1, 4, 20)]
 )
@@ -197,11 +197,11 @@ def test_a_stream_span_lists_the_contexts_a_chunks_tiles_do(window, chunk, start
     g = torch.Generator().manual_seed(start)
     reach = torch.randint(1, window + 1, STREAM.shape, generator=g)  # (L,)
     tiles = chunk_updates.tile_chunk(STREAM, reach, start, config)
-    span = compiled_hs.StreamSpan(
+    span = compiled_spans.StreamSpan(
         stream=STREAM, reach=reach, start=start, stop=min(start + chunk, len(STREAM))
     )
-    centres, ptr, ids = compiled_hs.span_contexts(span)
-    t_centres, t_ptr, t_ids = compiled_hs.context_lists(tiles)
+    centres, ptr, ids = compiled_spans.span_contexts(span)
+    t_centres, t_ptr, t_ids = compiled_spans.context_lists(tiles)
     real = len(centres)  # the tiles pad the last block with centres that have no context
     assert torch.equal(t_centres[:real], centres) and torch.equal(t_ids, ids)
     assert torch.equal(t_ptr[: real + 1], ptr) and bool((t_ptr[real:] == ptr[-1]).all())
