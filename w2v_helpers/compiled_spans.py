@@ -34,6 +34,7 @@ __all__ = [
     "chunk_contexts",
     "compile_loops",
     "context_lists",
+    "load_all_loops",
     "scratch",
     "span_contexts",
     "steps_loop",
@@ -198,3 +199,29 @@ def scratch(table: np.ndarray, role: str) -> np.ndarray:
     if role not in kept or kept[role].shape != table.shape or kept[role].dtype != table.dtype:
         kept[role] = np.empty_like(table)
     return kept[role]
+
+
+def load_all_loops() -> None:
+    """Compile every compiled update's loops for float32 tables now (or load them from numba's
+    disk cache), by running each update once on a 3-word table: numba compiles a loop at its
+    first call, and the trainer calls this before its memory guard reads what the process holds
+    (numba's LLVM then holds its share already). Introduced in ``08_hierarchical_softmax.ipynb``.
+    """
+    from . import compiled_hs, compiled_ns
+    from .chunk_updates import PathTables, Tables
+    from .hierarchical_softmax import build_huffman_tree
+    from .training_config import TrainConfig
+
+    config = TrainConfig(block=2, chunk=4, window=1, negative=1, noise_rows=1, hs=True)
+    tree = build_huffman_tree(torch.tensor([3, 2, 1]))
+    tables = Tables(
+        w_in=torch.zeros(3, 2),  # (V, E)
+        w_out=torch.zeros(3, 2),  # (V, E)
+        inner=torch.zeros(2, 2),  # (V - 1, E)
+        paths=PathTables.from_tree(tree, torch.device("cpu")),
+        config=config,
+    )
+    stream = torch.tensor([0, 1, 2, 0])  # (L',)
+    span = StreamSpan(stream=stream, reach=torch.ones(4, dtype=torch.long), start=0, stop=4)
+    compiled_ns.skipgram_ns_update(tables, span, torch.zeros(2, 1, dtype=torch.long), 0.0)
+    compiled_hs.skipgram_hs_update(tables, span, 0.0)

@@ -232,6 +232,7 @@ class _Run:
     keep: torch.Tensor  # (V,) each word's keep probability when subsampling
     noise: torch.Tensor  # (V,) the noise distribution
     generator: torch.Generator  # every draw after the initialisation, on the training device
+    compiled: bool = False  # SkipGram's chunk updates as compiled loops (kernel="numba")
 
     @property
     def share(self) -> TrainConfig:
@@ -253,6 +254,11 @@ def _set_up(
     V, E = len(vocab), config.vector_size
     share = worker_share(config)
     tree = build_huffman_tree(vocab.counts) if config.hs else None
+    compiled = _compiled(config.kernel, config.model, dev)
+    if compiled:  # numba's compiler holds memory too: loaded before the guard reads it
+        from .compiled_spans import load_all_loops
+
+        load_all_loops()
     _guard_memory(config, share, V, ids.numel(), tree)
     ids = ids.to(dev)
     generator = torch.Generator(device=dev).manual_seed(config.seed)
@@ -274,6 +280,7 @@ def _set_up(
         keep=keep_probabilities(vocab.counts, config.sample).to(dev),  # (V,)
         noise=noise_distribution(vocab.counts, config.ns_exponent).to(dev),  # (V,)
         generator=generator,
+        compiled=compiled,
     )
 
 
@@ -342,14 +349,13 @@ class _ChunkUpdate:
     chunk, its noise ids (``None`` without negative sampling) and its learning rate, updates
     the tables in place, and returns the chunk's (summed loss, positive pairs), shape (2,)."""
 
-    def __init__(self, tables: Tables, model: str, kernel: str = "torch") -> None:
+    def __init__(self, tables: Tables, model: str, compiled: bool = False) -> None:
         skipgram = model == "skipgram"
         self.tables = tables
         self.ns_update = skipgram_ns_update if skipgram else cbow_ns_update
         self.hs_update = skipgram_hs_update if skipgram else cbow_hs_update
         self.spans = None  # compiled_spans.StreamSpan: the chunks need no tiles
-        if _compiled(kernel, model, tables):
-            # imports numba's compiler: only when asked for
+        if compiled:  # SkipGram on the CPU, numba installed (see _compiled)
             from . import compiled_hs, compiled_ns, compiled_spans
 
             self.ns_update = compiled_ns.skipgram_ns_update
@@ -367,16 +373,16 @@ class _ChunkUpdate:
         return torch.stack((loss, count))  # (2,)
 
 
-def _compiled(kernel: str, model: str, tables: Tables) -> bool:
+def _compiled(kernel: str, model: str, dev: torch.device) -> bool:
     """Whether ``kernel="numba"`` applies: SkipGram on the CPU, with numba installed (else a
     warning says the tensor update runs instead)."""
     if kernel != "numba" or model != "skipgram":
         return False
-    if tables.w_in.device.type != "cpu":
+    if dev.type != "cpu":
         warnings.warn(
             "kernel='numba' runs on the CPU only; this run uses the tensor update",
             RuntimeWarning,
-            stacklevel=5,  # the caller of train_word2vec
+            stacklevel=4,  # the caller of train_word2vec
         )
         return False
     if not _numba_available():
@@ -384,7 +390,7 @@ def _compiled(kernel: str, model: str, tables: Tables) -> bool:
             "kernel='numba' needs numba (pip install numba==0.68.1); this run uses the tensor "
             "update, the same update, slower",
             RuntimeWarning,
-            stacklevel=5,
+            stacklevel=4,
         )
         return False
     return True
@@ -405,7 +411,7 @@ def _train_epochs(
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc=f"{config.model} epochs", unit="epoch")
-    update = _ChunkUpdate(run.tables, config.model, config.kernel)
+    update = _ChunkUpdate(run.tables, config.model, run.compiled)
     losses: list[float] = []
     paused = 0.0  # seconds spent in on_epoch, not training
     # workers > 1: chunks drawn here, in order, are updated by a pool of threads at once, each

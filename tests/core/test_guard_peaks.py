@@ -267,6 +267,15 @@ def case_train_word2vec_hs(n):
     return lambda: train_word2vec(sentences, config, progress=False)
 
 
+def case_train_word2vec_numba(n):
+    from w2v_helpers.trainer import train_word2vec
+    from w2v_helpers.training_config import TrainConfig
+
+    sentences = _corpus(20_000)
+    config = TrainConfig(vector_size=n, epochs=1, min_count=1, hs=True, kernel="numba")
+    return lambda: train_word2vec(sentences, config, progress=False)
+
+
 def case_train_subwords(n):
     from w2v_helpers.subword_trainer import train_subwords
     from w2v_helpers.training_config import TrainConfig
@@ -461,6 +470,8 @@ CASES: dict[str, tuple] = {
     "sgns_pmi_fit": (case_sgns_pmi_fit, 100, 20_000),
     "train_word2vec": (case_train_word2vec, 16, 2_048),
     "train_word2vec_hs": (case_train_word2vec_hs, 16, 2_048, 1),  # after the tree's guard
+    # both losses, compiled: its third guard (the toy tree that compiles the loops is the second)
+    "train_word2vec_numba": (case_train_word2vec_numba, 16, 2_048, 2),
     "train_subwords": (case_train_subwords, 10_000, 4_000_000),
     "check_buckets_fit": (case_check_buckets_fit, 10_000, 4_000_000),
     "sampling_report": (case_sampling_report, 100_000, 50_000_000),
