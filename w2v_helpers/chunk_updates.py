@@ -25,7 +25,8 @@ Introduced in ``06_negative_sampling_real_corpus.ipynb`` (negative sampling) and
 Shape glossary: V vocabulary, E embedding dim, w window radius (``window``); B blocks in a
 chunk, S centres per block (``block``), C = S + 2w rows of a block's context tile, M noise rows
 a block shares (``noise_rows``), R = C + M rows a SkipGram block scores, D the longest path;
-P_c context rows, P_n path-node rows and P scores of a chunk's packed SkipGram pairs.
+n = B * S centres of a chunk, W = 2w + 1 tile rows of one centre's window; P_c context rows,
+P_n path-node rows and P scores of a chunk's packed SkipGram pairs.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ __all__ = [
     "skipgram_ns_update",
     "slot_use",
     "tile_chunk",
+    "window_band",
 ]
 
 
@@ -184,6 +186,27 @@ def tile_chunk(stream: torch.Tensor, reach: torch.Tensor, start: int, config: Tr
     dist = offset.abs()  # (S, C)
     mask = (dist >= 1) & (dist <= r) & tile_ok.unsqueeze(1) & centre_ok.unsqueeze(2)  # (B, S, C)
     return Chunk(centre_ids=centre_ids, tile_ids=tile_ids, mask=mask, centre_ok=centre_ok)
+
+
+def window_band(chunk: Chunk) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each centre's window, cut out of its block's tile: the W = 2w + 1 tile rows centred on
+    it (their ids) and which of them are its context words (the mask there; the centre's own
+    row, rows past its reach and rows outside the stream are False).
+
+    Introduced in ``08_hierarchical_softmax.ipynb``.
+
+    Args:
+        chunk: the chunk from :func:`tile_chunk`.
+
+    Shape:
+        - output: :math:`(n, W)` ids and :math:`(n, W)` bool, n = B * S centres in block order.
+    """
+    B, S = chunk.centre_ids.shape
+    W = chunk.tile_ids.shape[1] - S + 1  # centre s's window is tile rows s .. s + 2w
+    dev = chunk.tile_ids.device
+    slot = torch.arange(S, device=dev)[:, None] + torch.arange(W, device=dev)  # (S, W)
+    band = chunk.mask.gather(2, slot.expand(B, S, W)).reshape(B * S, W)  # (n, W)
+    return chunk.tile_ids.unfold(1, W, 1).reshape(B * S, W), band  # (n, W), (n, W)
 
 
 def skipgram_ns_update(
@@ -340,14 +363,11 @@ def group_paths(paths: PathTables, chunk: Chunk, round_to: int = PATH_ROUND) -> 
             Default: ``PATH_ROUND``.
     """
     round_to = check_positive_int("round_to", round_to, maximum=64)
-    B, S = chunk.centre_ids.shape
-    W = chunk.tile_ids.shape[1] - S + 1  # centre s's window is tile rows s .. s + 2w
     D = paths.points.shape[1]
-    n = B * S
     dev = chunk.tile_ids.device
-    ids = chunk.centre_ids.reshape(n)  # (n,)
-    slot = torch.arange(S, device=dev)[:, None] + torch.arange(W, device=dev)  # (S, W)
-    band = chunk.mask.gather(2, slot.expand(B, S, W)).reshape(n, W)  # (n, W)
+    ids = chunk.centre_ids.reshape(-1)  # (n,)
+    candidates, band = window_band(chunk)  # (n, W), (n, W)
+    W = band.shape[1]
     n_ctx = band.sum(1)  # (n,)
     d = paths.lengths.index_select(0, ids)  # (n,)
     d_round = ((d + round_to - 1) // round_to * round_to).clamp(max=D)  # (n,)
@@ -357,8 +377,7 @@ def group_paths(paths: PathTables, chunk: Chunk, round_to: int = PATH_ROUND) -> 
     sizes = torch.bincount(key.index_select(0, order), minlength=(W + 1) * (D + 1)).tolist()
     ids, n_ctx = ids.index_select(0, order), n_ctx.index_select(0, order)  # (n,), (n,)
     d, d_round = d.index_select(0, order), d_round.index_select(0, order)  # (n,), (n,)
-    candidates = chunk.tile_ids.unfold(1, W, 1).reshape(n, W).index_select(0, order)  # (n, W)
-    context_ids = candidates[band.index_select(0, order)]  # (Pc,)
+    context_ids = candidates.index_select(0, order)[band.index_select(0, order)]  # (Pc,)
     scored = torch.arange(D, device=dev) < d_round.unsqueeze(1)  # (n, D)
     node_ids = paths.points.index_select(0, ids)[scored]  # (Pn,)
     signs = paths.signs.index_select(0, ids)[scored]  # (Pn,)

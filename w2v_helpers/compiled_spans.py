@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .chunk_updates import Chunk
+from .chunk_updates import Chunk, window_band
 
 __all__ = [
     "AVAILABLE",
@@ -152,16 +152,10 @@ def context_lists(chunk: Chunk) -> tuple[torch.Tensor, torch.Tensor, torch.Tenso
     Shape:
         - output: :math:`(n)`, :math:`(n + 1)`, :math:`(P_c)`.
     """
-    B, S = chunk.centre_ids.shape
-    W = chunk.tile_ids.shape[1] - S + 1  # centre s's window is tile rows s .. s + 2w
-    n = B * S
-    dev = chunk.tile_ids.device
-    slot = torch.arange(S, device=dev)[:, None] + torch.arange(W, device=dev)  # (S, W)
-    band = chunk.mask.gather(2, slot.expand(B, S, W)).reshape(n, W)  # (n, W)
-    ctx_ptr = torch.zeros(n + 1, dtype=torch.int64, device=dev)  # (n + 1,)
+    window_ids, band = window_band(chunk)  # (n, W), (n, W)
+    ctx_ptr = torch.zeros(len(band) + 1, dtype=torch.int64, device=band.device)  # (n + 1,)
     torch.cumsum(band.sum(1), 0, out=ctx_ptr[1:])
-    ctx_ids = chunk.tile_ids.unfold(1, W, 1).reshape(n, W)[band]  # (P_c,)
-    return chunk.centre_ids.reshape(n), ctx_ptr, ctx_ids
+    return chunk.centre_ids.reshape(-1), ctx_ptr, window_ids[band]  # (n,), (n + 1,), (P_c,)
 
 
 def chunk_contexts(chunk: Chunk | StreamSpan) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
