@@ -1,6 +1,7 @@
 """The trainer's pieces against independent oracles: a brute-force loop for the window mask, a
-float64 autograd SGD step of the plain SGNS (and CBOW) loss for one update, a pair count by hand
-for the row cap, and the linear schedule for the learning rate over all epochs."""
+float64 autograd SGD step of the plain SGNS (and CBOW) loss for one update (the row cap's hand
+count, for both SkipGram updates, is in ``test_trainer_ns.py``), and the linear schedule for
+the learning rate over all epochs."""
 
 import dataclasses
 import itertools
@@ -113,32 +114,6 @@ def test_one_centre_update_is_a_plain_sgns_sgd_step(model, position):
     torch.testing.assert_close(run.w_out, new_out, rtol=1e-12, atol=1e-12)
     assert float(loss) == pytest.approx(oracle_loss, rel=1e-12)
     assert int(count) == (len(contexts) if model == "skipgram" else 1)
-
-
-def test_row_cap_scales_a_rows_summed_update_to_cap_pairs():
-    """Word 9's output row collects one weighted pair per (centre, noise slot) in the chunk.
-    Oracle: count those pairs by hand and scale the uncapped autograd step's change."""
-    K, M, cap = 2, 2, 3.0
-    base = dict(model="skipgram", block=4, chunk=8, window=1, negative=K, noise_rows=M)
-    stream = torch.tensor([0, 1, 2, 3, 4, 5, 6, 7])  # no repeats: only noise rows share ids
-    reach = torch.ones(8, dtype=torch.long)
-    noise = torch.tensor([[9, 9], [9, 8]])  # (B, M)
-    runs = {}
-    for name, row_cap in (("free", math.inf), ("capped", cap)):
-        config = TrainConfig(**base, row_cap=row_cap)
-        runs[name] = make_run(config)
-        before = runs[name].w_out.clone()
-        chunk = chunk_updates.tile_chunk(stream, reach, 0, config)
-        chunk_updates.skipgram_ns_update(runs[name], chunk, noise, 0.1)
-        runs[name].change = runs[name].w_out - before
-    # every centre has 2 context words except the stream's ends (1): n_pos = 1,2,2,2 | 2,2,2,1
-    n_pos = [1, 2, 2, 2, 2, 2, 2, 1]
-    load_9 = sum(K / M * n for n in n_pos[:4]) * 2 + sum(K / M * n for n in n_pos[4:])  # 21
-    load_8 = sum(K / M * n for n in n_pos[4:])  # 7
-    free, capped = runs["free"].change, runs["capped"].change
-    torch.testing.assert_close(capped[9], free[9] * cap / load_9, rtol=1e-12, atol=1e-15)
-    torch.testing.assert_close(capped[8], free[8] * cap / load_8, rtol=1e-12, atol=1e-15)
-    torch.testing.assert_close(capped[0], free[0], rtol=1e-12, atol=1e-15)  # load 1: under cap
 
 
 def test_learning_rate_is_linear_from_alpha_to_min_alpha():
