@@ -203,11 +203,15 @@ def load_all_loops() -> None:
     """
     from . import compiled_hs, compiled_ns
     from .chunk_updates import PathTables, Tables
-    from .hierarchical_softmax import build_huffman_tree
+    from .hierarchical_softmax import HuffmanTree
     from .training_config import TrainConfig
 
     config = TrainConfig(block=2, chunk=4, window=1, negative=1, noise_rows=1, hs=True)
-    tree = build_huffman_tree(torch.tensor([3, 2, 1]))
+    tree = HuffmanTree(  # written out, not built: building asks the memory guard first
+        codes=torch.tensor([[0, 0], [1, 0], [1, 1]]),  # (V, D)
+        points=torch.tensor([[1, 0], [1, 0], [1, 0]]),  # (V, D): the root is node V - 2 = 1
+        lengths=torch.tensor([1, 2, 2]),  # (V,)
+    )
     tables = Tables(
         w_in=torch.zeros(3, 2),  # (V, E)
         w_out=torch.zeros(3, 2),  # (V, E)

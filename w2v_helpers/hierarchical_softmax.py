@@ -124,7 +124,7 @@ def build_huffman_tree(counts: torch.Tensor) -> HuffmanTree:
         paths.append((codes[::-1], points[::-1]))
     D = max(len(c) for c, _ in paths)
     check_memory(2 * INT64 * V * D, f"a Huffman tree over V={V:,} words", hint="Use fewer words.")
-    codes_t = np.zeros((V, D), np.int64)  # (V, D): NumPy rows are written 10x faster
+    codes_t = np.zeros((V, D), np.int64)  # (V, D): NumPy rows, not lists: the sample 0.43 -> 0.12 s
     points_t = np.zeros((V, D), np.int64)  # (V, D)
     lengths = np.zeros(V, np.int64)  # (V,)
     for rank, (codes, points) in enumerate(paths):

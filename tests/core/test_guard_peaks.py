@@ -470,8 +470,7 @@ CASES: dict[str, tuple] = {
     "sgns_pmi_fit": (case_sgns_pmi_fit, 100, 20_000),
     "train_word2vec": (case_train_word2vec, 16, 2_048),
     "train_word2vec_hs": (case_train_word2vec_hs, 16, 2_048, 1),  # after the tree's guard
-    # both losses, compiled: its third guard (the toy tree that compiles the loops is the second)
-    "train_word2vec_numba": (case_train_word2vec_numba, 16, 2_048, 2),
+    "train_word2vec_numba": (case_train_word2vec_numba, 16, 2_048, 1),  # both losses, compiled
     "train_subwords": (case_train_subwords, 10_000, 4_000_000),
     "check_buckets_fit": (case_check_buckets_fit, 10_000, 4_000_000),
     "sampling_report": (case_sampling_report, 100_000, 50_000_000),
